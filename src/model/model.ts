@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from '../checkpoint/config.js';
+import type { HostTensor } from '../checkpoint/types.js';
+import { forwardLogits, tokenNll } from './forward.js';
+import type { Params } from './layers.js';
+
+/** A batch of token windows of equal length: ids[w] is one window, starting with BOS where the caller wants one. */
+export type Windows = readonly (readonly number[])[];
+
+/** How the loss over several windows is formed. */
+export type LossObjective =
+  /** mean NLL over every predicted token of every window (HF `labels=ids`) — training. */
+  | 'mean'
+  /** Σ over windows of each window's mean NLL — the paper's importance objective. */
+  | 'sum-of-window-means';
+
+/** Result of {@link LlamaModel.lossAndGrads}. The caller owns `grads` (dispose with {@link disposeAll}). */
+export interface LossAndGrads {
+  loss: number;
+  tokens: number;
+  grads: Map<string, tf.Tensor>;
+}
+
+/** Sum of NLL and the number of predicted tokens, per window. */
+export interface WindowNll {
+  nllSum: number;
+  tokens: number;
+}
+
+/** Disposes every tensor of a map. */
+export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
+  for (const t of tensors.values()) t.dispose();
+}
+
+function checkWindows(windows: Windows, config: ModelConfig): { batch: number; seq: number; flat: Int32Array } {
+  const batch = windows.length;
+  if (batch === 0) throw new Error('no token windows given');
+  const seq = windows[0]!.length;
+  if (seq < 2) throw new Error(`a window needs at least 2 tokens to predict one (got ${seq})`);
+  const flat = new Int32Array(batch * seq);
+  windows.forEach((w, b) => {
+    if (w.length !== seq) throw new Error(`windows in one batch must have equal length (window 0: ${seq}, window ${b}: ${w.length})`);
+    w.forEach((id, t) => {
+      if (!Number.isInteger(id) || id < 0 || id >= config.vocabSize) {
+        throw new Error(`token id ${id} at window ${b}, position ${t} is outside the vocabulary [0, ${config.vocabSize})`);
+      }
+      flat[b * seq + t] = id;
+    });
+  });
+  return { batch, seq, flat };
+}
+
+/**
+ * A LLaMA-family causal language model held as tfjs tensors addressed by their HF names.
+ * Every method owns its intermediate tensors: tf.memory().numTensors is the same before and after.
+ */
+export class LlamaModel {
+  readonly config: ModelConfig;
+  readonly #params = new Map<string, tf.Tensor>();
+
+  private constructor(config: ModelConfig) {
+    this.config = config;
+  }
+
+  /** Uploads host weights (HF names → float32) to the current tfjs backend. */
+  static fromWeights(config: ModelConfig, weights: ReadonlyMap<string, HostTensor>): LlamaModel {
+    const model = new LlamaModel(config);
+    for (const [name, w] of weights) model.#params.set(name, tf.tensor(w.data, w.shape, 'float32'));
+    return model;
+  }
+
+  /** The weights, by HF name (read-only view; use {@link swapWeight} to change one). */
+  get params(): Params {
+    return this.#params;
+  }
+
+  /** HF names of all weights, in checkpoint order. */
+  weightNames(): string[] {
+    return [...this.#params.keys()];
+  }
+
+  /** The tensor of one weight. Throws for an unknown name. */
+  weight(name: string): tf.Tensor {
+    const t = this.#params.get(name);
+    if (t === undefined) throw new Error(`no weight named ${name} (the model has ${this.#params.size} weights, e.g. ${this.weightNames()[0]})`);
+    return t;
+  }
+
+  /**
+   * Replaces one weight and returns the previous tensor, which the caller now owns (to restore it later,
+   * swap it back). The new tensor must have the same shape; the model takes ownership of it.
+   */
+  swapWeight(name: string, next: tf.Tensor): tf.Tensor {
+    const prev = this.weight(name);
+    if (!tf.util.arraysEqual(prev.shape, next.shape)) {
+      throw new Error(`weight ${name} has shape [${prev.shape}] but the replacement has [${next.shape}]`);
+    }
+    this.#params.set(name, next);
+    return prev;
+  }
+
+  /** Reads all weights back to host memory (for saving). */
+  async toHost(): Promise<Map<string, HostTensor>> {
+    const out = new Map<string, HostTensor>();
+    for (const [name, t] of this.#params) out.set(name, { shape: [...t.shape], data: (await t.data()) as Float32Array });
+    return out;
+  }
+
+  /** Logits of every position: [batch][seq][vocab] as one flat Float32Array (row-major). */
+  async logits(windows: Windows): Promise<Float32Array> {
+    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const logits = tf.tidy(() => forwardLogits(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32')));
+    try {
+      return (await logits.data()) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  /** Per-window NLL sums (nats) and predicted-token counts; no gradients. */
+  async windowNll(windows: Windows): Promise<WindowNll[]> {
+    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const sums = tf.tidy(() =>
+      tf.sum(tokenNll(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32')), 1),
+    );
+    try {
+      const data = await sums.data();
+      return Array.from(data, (nllSum) => ({ nllSum, tokens: seq - 1 }));
+    } finally {
+      sums.dispose();
+    }
+  }
+
+  /**
+   * The loss over the windows and its gradient with respect to every weight (no update).
+   * `names` restricts the gradients to those weights (default: all).
+   */
+  async lossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<LossAndGrads> {
+    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const wrt = names ?? this.weightNames();
+    const { value, grads } = tf.tidy(() => {
+      const ids = tf.tensor2d(flat, [batch, seq], 'int32');
+      const lossFn = (...ws: tf.Tensor[]): tf.Scalar => {
+        const params = new Map(this.#params);
+        wrt.forEach((name, k) => params.set(name, ws[k]!));
+        const nll = tokenNll(params, this.config, ids);
+        // 'mean' over batch·(seq−1) tokens; 'sum-of-window-means' = batch × that, for equal-length windows.
+        const mean = tf.mean(nll) as tf.Scalar;
+        return objective === 'mean' ? mean : (tf.mul(mean, batch) as tf.Scalar);
+      };
+      return tf.valueAndGrads(lossFn)(wrt.map((name) => this.weight(name)));
+    });
+    try {
+      const loss = (await value.data())[0]!;
+      return { loss, tokens: batch * (seq - 1), grads: new Map(wrt.map((name, k) => [name, grads[k]!])) };
+    } finally {
+      value.dispose();
+    }
+  }
+
+  /** Frees every weight. The model is unusable afterwards. */
+  dispose(): void {
+    disposeAll(this.#params);
+    this.#params.clear();
+  }
+}
