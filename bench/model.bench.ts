@@ -1,0 +1,89 @@
+/**
+ * Engine throughput on the issue's benchmark configuration: LLaMA d_model 256, 4 layers, 4 heads,
+ * ffn 688, vocab 4096, untied, batch 8 × 128 tokens (5.26 M parameters).
+ *
+ *   npx vitest bench --run bench/model.bench.ts
+ *
+ * Reports forward and forward+backward per backend: `wasm` in-process (one thread), the data-parallel
+ * pool of 2 wasm workers (both cores), and `cpu` forward only (its backward takes minutes).
+ * tokens/s = 1024 / (mean time in s).
+ */
+import { afterAll, beforeAll, bench, describe } from 'vitest';
+import { expectedWeightShapes, parseModelConfig } from '../src/checkpoint/config.js';
+import type { HostTensor } from '../src/checkpoint/types.js';
+import { initBackend } from '../src/backend/select.js';
+import { LlamaModel, disposeAll } from '../src/model/model.js';
+import { ModelPool } from '../src/parallel/pool.js';
+import { mulberry32, normal } from '../src/util/random.js';
+
+const config = parseModelConfig({
+  model_type: 'llama',
+  vocab_size: 4096,
+  hidden_size: 256,
+  intermediate_size: 688,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  tie_word_embeddings: false,
+});
+const rng = mulberry32(42);
+const weights = new Map<string, HostTensor>();
+for (const [name, shape] of expectedWeightShapes(config)) {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  if (name.endsWith('norm.weight')) data.fill(1);
+  else for (let i = 0; i < data.length; i++) data[i] = normal(rng) * 0.02;
+  weights.set(name, { shape, data });
+}
+const windows = Array.from({ length: 8 }, () => Array.from({ length: 128 }, () => Math.floor(rng() * 4096)));
+const options = { time: 3000, iterations: 3, warmupIterations: 1 };
+
+describe('forward+backward, batch 8 × 128', () => {
+  let wasm: LlamaModel;
+  let pool: ModelPool;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    wasm = LlamaModel.fromWeights(config, weights);
+    pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
+  });
+  afterAll(async () => {
+    wasm.dispose();
+    await pool.close();
+  });
+  bench('wasm (1 thread)', async () => {
+    disposeAll((await wasm.lossAndGrads(windows)).grads);
+  }, options);
+  bench('wasm pool (2 workers)', async () => {
+    await pool.gradients(windows, 'mean');
+  }, options);
+});
+
+describe('forward, batch 8 × 128', () => {
+  let wasm: LlamaModel;
+  let pool: ModelPool;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    wasm = LlamaModel.fromWeights(config, weights);
+    pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
+  });
+  afterAll(async () => {
+    wasm.dispose();
+    await pool.close();
+  });
+  bench('wasm (1 thread)', async () => {
+    await wasm.windowNll(windows);
+  }, options);
+  bench('wasm pool (2 workers)', async () => {
+    await pool.nll(windows);
+  }, options);
+});
+
+describe('forward on the cpu reference backend, batch 8 × 128', () => {
+  let cpu: LlamaModel;
+  beforeAll(async () => {
+    await initBackend('cpu');
+    cpu = LlamaModel.fromWeights(config, weights);
+  });
+  afterAll(() => cpu.dispose());
+  bench('cpu (1 thread)', async () => {
+    await cpu.windowNll(windows);
+  }, { time: 0, iterations: 2, warmupIterations: 0 });
+});
