@@ -45,6 +45,9 @@ const rawConfigSchema = z
   })
   .passthrough();
 
+/** config.json fields as HF writes them (before validation and defaults). */
+export type RawModelConfig = z.input<typeof rawConfigSchema>;
+
 /** RoPE frequency scaling, as HF's `rope_scaling`; `none` when the config has none. */
 export type RopeScaling =
   | { kind: 'none' }

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { byteLevelTokenizerJson, BYTE_LEVEL_VOCAB_SIZE } from '../tokenizer/byte-level.js';
+import { mulberry32, normal } from '../util/random.js';
+import { expectedWeightShapes, parseModelConfig, type ModelConfig, type RawModelConfig } from './config.js';
+import { CheckpointError } from './errors.js';
+import { saveCheckpoint } from './save.js';
+import { bf16BitsToFloat32, f16BitsToFloat32, float32ToBf16Bits, float32ToF16Bits } from './safetensors.js';
+import type { HostTensor } from './types.js';
+
+/** Options of {@link generateCheckpoint}. */
+export interface GenerateCheckpointOptions {
+  /** Seeds the weights: the same seed and config give the same bytes. */
+  seed: number;
+  /** config.json fields overriding the defaults (llama, vocab 64, hidden 32, 2 layers, 4 heads, ffn 64). */
+  config?: Partial<RawModelConfig>;
+  /** Storage dtype of the weights (default F32). */
+  dtype?: 'F32' | 'BF16' | 'F16';
+  /**
+   * 'bytes': also write a byte-level tokenizer.json in which token id b is byte b (0..255), plus `<s>` = 256
+   * and `</s>` = 257; vocab_size then defaults to 258 and must be at least that.
+   */
+  tokenizer?: 'bytes';
+}
+
+/** What {@link generateCheckpoint} wrote. */
+export interface GeneratedCheckpoint {
+  dir: string;
+  config: ModelConfig;
+  /** The config.json object written. */
+  rawConfig: Record<string, unknown>;
+  /** The weights as `loadCheckpoint` will return them (already rounded to the storage dtype). */
+  weights: Map<string, HostTensor>;
+}
+
+const ARCHITECTURES = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' } as const;
+const TORCH_DTYPES = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
+/** A tokenizer.json whose tokens are single bytes (see src/tokenizer/byte-level.ts), serialised. */
+export function byteTokenizerJson(): string {
+  return JSON.stringify(byteLevelTokenizerJson());
+}
+
+function roundTo(dtype: 'F32' | 'BF16' | 'F16', data: Float32Array): Float32Array {
+  if (dtype === 'BF16') return bf16BitsToFloat32(float32ToBf16Bits(data));
+  if (dtype === 'F16') return f16BitsToFloat32(float32ToF16Bits(data));
+  return data;
+}
+
+/**
+ * Writes a tiny random-init checkpoint in HF layout to `dir`, for fast tests: weights ~ N(0, 0.02²) from a
+ * seeded PRNG (biases too, so a forward pass that drops a bias is caught), RMSNorm weights = 1.
+ * Weights are drawn in the standard tensor order from one stream, so the result depends only on
+ * (seed, config, dtype).
+ */
+export function generateCheckpoint(dir: string, options: GenerateCheckpointOptions): GeneratedCheckpoint {
+  const bytes = options.tokenizer === 'bytes';
+  const dtype = options.dtype ?? 'F32';
+  const modelType = options.config?.model_type ?? 'llama';
+  const rawConfig: Record<string, unknown> = {
+    architectures: [ARCHITECTURES[modelType]],
+    model_type: modelType,
+    vocab_size: bytes ? BYTE_LEVEL_VOCAB_SIZE : 64,
+    hidden_size: 32,
+    intermediate_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 4,
+    max_position_embeddings: 128,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    hidden_act: 'silu',
+    tie_word_embeddings: false,
+    bos_token_id: bytes ? 256 : 1,
+    eos_token_id: bytes ? 257 : 2,
+    torch_dtype: TORCH_DTYPES[dtype],
+    ...options.config,
+  };
+  const config = parseModelConfig(rawConfig, join(dir, 'config.json'));
+  if (bytes && config.vocabSize < BYTE_LEVEL_VOCAB_SIZE) {
+    throw new CheckpointError(join(dir, 'config.json'), `the byte tokenizer needs vocab_size ≥ ${BYTE_LEVEL_VOCAB_SIZE}`, 'vocab_size');
+  }
+
+  const rng = mulberry32(options.seed);
+  const weights = new Map<string, HostTensor>();
+  for (const [name, shape] of expectedWeightShapes(config)) {
+    const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
+    if (name.endsWith('norm.weight')) data.fill(1);
+    else for (let i = 0; i < data.length; i++) data[i] = 0.02 * normal(rng);
+    weights.set(name, { shape, data: roundTo(dtype, data) });
+  }
+
+  saveCheckpoint(dir, {
+    config: rawConfig,
+    weights,
+    dtype,
+    ...(bytes && {
+      tokenizerJson: byteTokenizerJson(),
+      extraFiles: {
+        'tokenizer_config.json': `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', bos_token: '<s>', eos_token: '</s>' }, null, 2)}\n`,
+      },
+    }),
+  });
+  return { dir, config, rawConfig, weights };
+}

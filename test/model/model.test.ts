@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeAll } from '../../src/model/model.js';
+import { tinyModel } from '../helpers/tiny.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('LlamaModel', () => {
+  it('owns its tensors: logits, windowNll and lossAndGrads leave numTensors unchanged', async () => {
+    const { model } = tinyModel(5);
+    const before = tf.memory().numTensors;
+    const w = [[256, 1, 2, 3], [256, 4, 5, 6]];
+    await model.logits(w);
+    await model.windowNll(w);
+    disposeAll((await model.lossAndGrads(w)).grads);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('sum-of-window-means is batch × mean for equal-length windows', async () => {
+    const { model } = tinyModel(6);
+    const w = [[256, 1, 2, 3], [256, 4, 5, 6], [256, 7, 8, 9]];
+    const a = await model.lossAndGrads(w, 'mean');
+    const b = await model.lossAndGrads(w, 'sum-of-window-means');
+    expect(b.loss).toBeCloseTo(3 * a.loss, 5);
+    disposeAll(a.grads);
+    disposeAll(b.grads);
+    model.dispose();
+  });
+
+  it('rejects token ids outside the vocabulary and ragged batches with clear errors', async () => {
+    const { model } = tinyModel(7);
+    await expect(model.logits([[256, 999]])).rejects.toThrow(/token id 999 at window 0, position 1 is outside the vocabulary \[0, 258\)/);
+    await expect(model.logits([[256, 1], [256, 1, 2]])).rejects.toThrow(/equal length/);
+    await expect(model.logits([[256]])).rejects.toThrow(/at least 2 tokens/);
+    expect(() => model.weight('nope')).toThrow(/no weight named nope/);
+    model.dispose();
+  });
+
+  it('swapWeight hands back the exact previous tensor and refuses a wrong shape', async () => {
+    const { model } = tinyModel(8);
+    const name = 'model.norm.weight';
+    const orig = model.weight(name);
+    const prev = model.swapWeight(name, tf.zeros(orig.shape));
+    expect(prev).toBe(orig);
+    model.swapWeight(name, prev).dispose();
+    expect(() => model.swapWeight(name, tf.zeros([3]))).toThrow(/shape/);
+    model.dispose();
+  });
+});
