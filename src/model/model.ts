@@ -32,11 +32,13 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
   for (const t of tensors.values()) t.dispose();
 }
 
-function checkWindows(windows: Windows, config: ModelConfig): { batch: number; seq: number; flat: Int32Array } {
+function checkWindows(windows: Windows, config: ModelConfig, minLength = 2): { batch: number; seq: number; flat: Int32Array } {
   const batch = windows.length;
   if (batch === 0) throw new Error('no token windows given');
   const seq = windows[0]!.length;
-  if (seq < 2) throw new Error(`a window needs at least 2 tokens to predict one (got ${seq})`);
+  if (seq < minLength) {
+    throw new Error(minLength === 2 ? `a window needs at least 2 tokens to predict one (got ${seq})` : `a window needs at least ${minLength} token (got ${seq})`);
+  }
   const flat = new Int32Array(batch * seq);
   windows.forEach((w, b) => {
     if (w.length !== seq) throw new Error(`windows in one batch must have equal length (window 0: ${seq}, window ${b}: ${w.length})`);
@@ -108,7 +110,7 @@ export class LlamaModel {
 
   /** Logits of every position: [batch][seq][vocab] as one flat Float32Array (row-major). */
   async logits(windows: Windows): Promise<Float32Array> {
-    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
     const logits = tf.tidy(() => forwardLogits(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32')));
     try {
       return (await logits.data()) as Float32Array;

@@ -34,7 +34,7 @@ describe('LlamaModel', () => {
     const { model } = tinyModel(7);
     await expect(model.logits([[256, 999]])).rejects.toThrow(/token id 999 at window 0, position 1 is outside the vocabulary \[0, 258\)/);
     await expect(model.logits([[256, 1], [256, 1, 2]])).rejects.toThrow(/equal length/);
-    await expect(model.logits([[256]])).rejects.toThrow(/at least 2 tokens/);
+    await expect(model.windowNll([[256]])).rejects.toThrow(/at least 2 tokens/);
     expect(() => model.weight('nope')).toThrow(/no weight named nope/);
     model.dispose();
   });

@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { expectedWeightShapes } from '../../checkpoint/config.js';
+import { CheckpointError } from '../../checkpoint/errors.js';
+import { checkpointHash } from '../../checkpoint/hash.js';
+import { loadCheckpoint } from '../../checkpoint/load.js';
+import { readTexts } from '../../corpus/texts.js';
+import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance/cache.js';
+import { saveImportance } from '../../importance/io.js';
+import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
+import type { ImportanceText } from '../../importance/windows.js';
+import { ModelPool } from '../../parallel/pool.js';
+import { loadTokenizer } from '../../tokenizer/tokenizer.js';
+import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
+import { backendOption, checkpointOption, peekConfig } from '../open-model.js';
+import { withProgress } from '../progress.js';
+import { readWindowsFile } from '../windows-file.js';
+
+/** A path to write (its folder is created when missing). */
+const outputFile = (placeholder: string, description: string): Option<string> => ({
+  kind: 'string',
+  placeholder,
+  description,
+  required: true,
+  schema: z.string().min(1, 'must name a file'),
+});
+
+const options = {
+  checkpoint: checkpointOption,
+  language: {
+    kind: 'string',
+    placeholder: 'LANG',
+    description: 'language code of the text (its <lang>.txt in --texts), recorded in the output',
+    required: true,
+    schema: z.string().regex(/^[\w-]+$/, 'must be a language code like zh'),
+  } satisfies Option<string>,
+  texts: optional(option.path('folder', 'folder of texts, one <lang>.txt per language'), 'none; then --windows is required'),
+  windows: optional(
+    option.path('file', 'JSON list of token-id windows to score exactly as given, instead of --texts'),
+    'none; then --texts is required',
+  ),
+  maxTokens: withDefault(option.count('N', 'score the first N tokens of the text (the paper: 10k–100k samples)', 1), IMPORTANCE_DEFAULTS.maxTokens),
+  seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), IMPORTANCE_DEFAULTS.seqLen),
+  batchSize: withDefault(option.count('N', 'windows per forward/backward pass in each worker', 1), IMPORTANCE_DEFAULTS.batchSize),
+  workers: withDefault(option.count('N', 'worker threads computing gradients (one per core)', 1), 2),
+  noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
+  cacheDir: withDefault(outputFile('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
+  backend: backendOption,
+  out: outputFile('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
+};
+
+/** The text to score: exactly one of --texts and --windows. */
+function chooseInput(values: Values<typeof options>, checkpointDir: string): { language: string } & ImportanceText {
+  const config = peekConfig(checkpointDir);
+  const { language } = values;
+  if ((values.texts === undefined) === (values.windows === undefined)) {
+    throw new UsageError('give either --texts (a folder of <lang>.txt) or --windows (a JSON file of token windows), not both or neither');
+  }
+  if (values.windows !== undefined) return { language, windows: readWindowsFile(values.windows, config.vocabSize) };
+  if (values.seqLen > config.maxPositionEmbeddings) {
+    throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
+  }
+  const text = readTexts(values.texts!, [language]).get(language)!;
+  const tokenizerFile = join(checkpointDir, 'tokenizer.json');
+  let tokenizer;
+  try {
+    tokenizer = loadTokenizer(tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
+  } catch (err) {
+    throw new CheckpointError(checkpointDir, `importance on --texts needs the checkpoint's tokenizer.json (${(err as Error).message})`);
+  }
+  return { language, text, tokenizer };
+}
+
+/** `regions importance`: |θ ⊙ g| of every parameter for one language, cached. */
+export const importanceCommand = defineCommand({
+  name: 'importance',
+  summary: 'importance |θ ⊙ g| of every parameter for one language',
+  description:
+    'Importance of every parameter of the checkpoint for one language, as the paper measures it: |θ ⊙ g|, ' +
+    'with g the gradient of the sum over windows of each window\'s mean next-token NLL, accumulated at fixed ' +
+    'weights. The text is the first --max-tokens tokens of <lang>.txt in --texts, cut into windows of ' +
+    '--seq-len tokens starting with BOS; or, with --windows, exactly the token windows of that file. ' +
+    'Gradients run on --workers threads. The result is cached under --cache-dir by the content hash of the ' +
+    'checkpoint, the token windows and the settings, so a second run reads it back. Writes --out: one ' +
+    'float32 tensor per weight under its HF name, provenance in __metadata__.',
+  options,
+  async run(values, io) {
+    const dir = values.checkpoint;
+    const input = { ...chooseInput(values, dir), checkpointHash: checkpointHash(dir) };
+    const shapes = expectedWeightShapes(peekConfig(dir));
+    let pool: ModelPool | undefined;
+    const started = performance.now();
+    try {
+      const result = await withProgress(io.stderr, `importance of ${values.language}`, 'windows', (onProgress) =>
+        cachedImportance(
+          {
+            shapes,
+            start: async () => {
+              const ckpt = loadCheckpoint(dir);
+              pool = await ModelPool.create(ckpt.config, ckpt.weights, { workers: values.workers, backend: values.backend, batchSize: values.batchSize });
+              return pool;
+            },
+          },
+          input,
+          {
+            maxTokens: values.maxTokens,
+            seqLen: values.seqLen,
+            batchSize: values.batchSize,
+            cache: !values.noCache,
+            cacheDir: values.cacheDir,
+            onProgress,
+          },
+        ),
+      );
+      mkdirSync(dirname(values.out), { recursive: true });
+      saveImportance(values.out, result.map);
+      const p = result.map.provenance;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const how =
+        result.source === 'cache'
+          ? `read from the cache ${result.file}`
+          : `computed in ${seconds} s on ${p.backend}${result.file === null ? '' : `, cached as ${result.file}`}`;
+      const rejected = result.rejected === undefined ? '' : `(the cached file was not used: ${result.rejected})\n`;
+      const parameters = [...result.map.scores.values()].reduce((n, s) => n + s.data.length, 0);
+      io.stdout.write(
+        `regions importance · checkpoint ${dir} · language ${values.language}\n${rejected}` +
+          `${p.windows} windows, ${p.tokens} tokens predicted, mean window NLL ${Number(p.mean_window_nll).toFixed(4)} nats; ${how}\n` +
+          `wrote ${values.out} (${result.map.scores.size} tensors, ${parameters} parameters)\n`,
+      );
+    } finally {
+      await pool?.close();
+    }
+  },
+});

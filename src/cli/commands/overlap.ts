@@ -1,0 +1,80 @@
+import { existsSync, statSync } from 'node:fs';
+import { loadRegion } from '../../regions/io.js';
+import { regionOverlap, type RegionOverlap } from '../../regions/overlap.js';
+import { regionSize, type Region } from '../../regions/types.js';
+import { option, parseOptions, UsageError, wrap, type Command } from '../args.js';
+import type { CliIo } from '../io.js';
+import { formatTable } from '../table.js';
+
+const flags = { json: option.flag('print JSON instead of a table') };
+
+const USAGE = 'regions overlap A B [--json]';
+const DESCRIPTION =
+  'How much two regions of the same model (files from regions select) share: per tensor and over all ' +
+  'tensors, the entries both hold (|A ∩ B|), either holds (|A ∪ B|) and the Jaccard index |A ∩ B| / |A ∪ B| ' +
+  '(1 when both are empty). A tensor only one region has counts as empty in the other.';
+const HELP = [
+  `Usage: ${USAGE}`,
+  '',
+  wrap(DESCRIPTION.split(' '), 100, 0),
+  '',
+  'Arguments:',
+  '  A, B        region files (safetensors with U8 masks)',
+  '',
+  'Options:',
+  '  --json      print JSON instead of a table',
+  '  -h, --help  show this help',
+  '',
+].join('\n');
+
+const describe = (r: Region): string => `${r.kind} k=${r.fraction}${r.seed === null ? '' : ` seed ${r.seed}`} (${r.languages.join(', ')})`;
+
+function json(files: string[], regions: Region[], o: RegionOverlap): string {
+  const perTensor = Object.fromEntries([...o.perTensor].map(([name, t]) => [name, t]));
+  const region = (file: string, r: Region) => ({ file, kind: r.kind, fraction: r.fraction, seed: r.seed, languages: r.languages, size: regionSize(r) });
+  const out = {
+    a: region(files[0]!, regions[0]!),
+    b: region(files[1]!, regions[1]!),
+    intersection: o.intersection,
+    union: o.union,
+    jaccard: o.jaccard,
+    per_tensor: perTensor,
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function table(files: string[], regions: Region[], o: RegionOverlap): string {
+  const rows = [...o.perTensor].map(([name, t]) => [name, String(t.intersection), String(t.union), t.jaccard.toFixed(4)]);
+  rows.push(['all tensors', String(o.intersection), String(o.union), o.jaccard.toFixed(4)]);
+  return (
+    `regions overlap\nA: ${files[0]} · ${describe(regions[0]!)}\nB: ${files[1]} · ${describe(regions[1]!)}\n\n` +
+    formatTable(
+      [
+        { header: 'tensor', align: 'left' },
+        { header: '|A ∩ B|', align: 'right' },
+        { header: '|A ∪ B|', align: 'right' },
+        { header: 'Jaccard', align: 'right' },
+      ],
+      rows,
+    )
+  );
+}
+
+/** `regions overlap A B`: Jaccard overlap of two regions, per tensor and overall. */
+export const overlapCommand: Command = {
+  name: 'overlap',
+  summary: 'Jaccard overlap of two regions, per tensor and overall',
+  usage: USAGE,
+  help: HELP,
+  async execute(argv: readonly string[], io: CliIo) {
+    const files = argv.filter((a) => !a.startsWith('-'));
+    const values = parseOptions(flags, argv.filter((a) => a.startsWith('-')));
+    if (files.length !== 2) throw new UsageError(`overlap takes two region files A and B (got ${files.length}: ${files.join(' ') || 'none'})`);
+    for (const file of files) {
+      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: must name an existing region file`);
+    }
+    const regions = files.map((f) => loadRegion(f));
+    const o = regionOverlap(regions[0]!, regions[1]!);
+    io.stdout.write(values.json ? json(files, regions, o) : table(files, regions, o));
+  },
+};

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CheckpointError } from '../../checkpoint/errors.js';
+import { listLanguages, readTexts } from '../../corpus/texts.js';
+import { textPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
+import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
+import { backendOption, checkpointOption, peekConfig, setupLine, withModel } from '../open-model.js';
+import { withProgress } from '../progress.js';
+import { formatTable } from '../table.js';
+
+const options = {
+  checkpoint: checkpointOption,
+  texts: option.path('folder', 'folder of texts, one <lang>.txt per language'),
+  languages: optional(
+    option.list('LIST', 'comma-separated languages to score', z.string().regex(/^[\w-]+$/), 'language codes like en,zh'),
+    'every <lang>.txt in --texts',
+  ),
+  seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
+  maxTokens: optional(option.count('N', 'score at most N tokens of each text', 1), 'the whole text'),
+  batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
+  backend: backendOption,
+  json: option.flag('print JSON instead of a table'),
+};
+
+/** The languages to score: `--languages`, each checked against the folder, or all the folder has. */
+function chooseLanguages(values: Values<typeof options>): string[] {
+  const available = listLanguages(values.texts);
+  if (available.length === 0) throw new UsageError(`--texts ${values.texts} holds no <lang>.txt files`);
+  const missing = (values.languages ?? []).filter((lang) => !available.includes(lang));
+  if (missing.length > 0) {
+    const files = missing.map((lang) => `${lang}.txt`).join(', ');
+    throw new UsageError(`--languages: ${values.texts} has no ${files} (it has: ${available.join(', ')})`);
+  }
+  return [...new Set(values.languages ?? available)];
+}
+
+function jsonReport(values: Values<typeof options>, backend: { name: string; device: string }, results: Map<string, LanguagePerplexity>): string {
+  const languages = Object.fromEntries(
+    [...results].map(([lang, r]) => [lang, { tokens: r.tokens, mean_nll: r.meanNll, ppl: r.ppl, bits_per_byte: r.bitsPerByte }]),
+  );
+  const json = {
+    backend: { name: backend.name, device: backend.device },
+    checkpoint: values.checkpoint,
+    seq_len: values.seqLen,
+    max_tokens: values.maxTokens ?? null,
+    languages,
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+function tableReport(results: Map<string, LanguagePerplexity>): string {
+  return formatTable(
+    [
+      { header: 'language', align: 'left' },
+      { header: 'tokens', align: 'right' },
+      { header: 'mean NLL', align: 'right' },
+      { header: 'ppl', align: 'right' },
+      { header: 'bits/byte', align: 'right' },
+    ],
+    [...results].map(([lang, r]) => [lang, String(r.tokens), r.meanNll.toFixed(4), r.ppl.toFixed(2), r.bitsPerByte.toFixed(4)]),
+  );
+}
+
+/** `regions ppl`: perplexity of a checkpoint per language, on a folder of texts. */
+export const pplCommand = defineCommand({
+  name: 'ppl',
+  summary: 'perplexity per language on a folder of texts',
+  description:
+    'Perplexity of the checkpoint on each <lang>.txt of --texts. Each text is tokenized line by line and cut ' +
+    'into non-overlapping windows of --seq-len tokens, each starting with BOS, so every text token is ' +
+    'predicted exactly once. Reports tokens predicted, mean NLL (nats), perplexity and bits per byte ' +
+    '(comparable across tokenizers).',
+  options,
+  async run(values, io) {
+    const languages = chooseLanguages(values);
+    const config = peekConfig(values.checkpoint);
+    if (values.seqLen > config.maxPositionEmbeddings) {
+      throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
+    }
+    const texts = readTexts(values.texts, languages);
+    const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: ppl needs one to tokenize the texts');
+    if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
+    await withModel(values, io, async (opened) => {
+      const { model, tokenizer } = opened;
+      if (tokenizer === null) throw noTokenizer();
+      const results = new Map<string, LanguagePerplexity>();
+      for (const [i, lang] of languages.entries()) {
+        const label = `scoring ${lang} (${i + 1}/${languages.length})`;
+        const result = await withProgress(io.stderr, label, 'windows', (onProgress) =>
+          textPerplexity(model, tokenizer, texts.get(lang)!, {
+            seqLen: values.seqLen,
+            maxTokens: values.maxTokens,
+            batchSize: values.batchSize,
+            onProgress,
+          }),
+        );
+        results.set(lang, result);
+      }
+      if (values.json) {
+        io.stdout.write(jsonReport(values, opened.backend, results));
+      } else {
+        const limit = values.maxTokens === undefined ? '' : `, at most ${values.maxTokens} tokens per text`;
+        io.stdout.write(`${setupLine('ppl', opened)}\nwindows of ${values.seqLen} tokens${limit}\n\n${tableReport(results)}`);
+      }
+    });
+  },
+});

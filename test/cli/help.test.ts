@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
+
+describe('help and version', () => {
+  it('--help lists the commands on stdout', async () => {
+    for (const flag of ['--help', '-h']) {
+      const run = await runCli([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^Usage: regions <ppl\|loss\|logits[|>].* \[options\]/);
+      for (const command of ['ppl', 'loss', 'logits']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = await runCli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`vitest-regions ${pkg.version}\n`);
+  });
+
+  it.each([
+    ['ppl', ['--checkpoint DIR', '--texts DIR', '--languages LIST', '--seq-len N', '--max-tokens N', '--batch-size N', '--backend NAME', '--json']],
+    ['loss', ['--checkpoint DIR', '--windows FILE', '--batch-size N', '--backend NAME', '--json']],
+    ['logits', ['--checkpoint DIR', '--ids LIST', '--backend NAME', '--json']],
+  ])('%s --help documents every option the command accepts, with usage line and defaults', async (command, terms) => {
+    const run = await runCli([command, '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Usage: regions ${command} --checkpoint DIR`));
+    for (const term of terms) expect(run.stdout).toMatch(new RegExp(`^  ${term}\\s+\\S`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}--checkpoint DIR .*\(required\)/ms);
+    expect(run.stdout).toMatch(/--backend NAME\s+tfjs backend: auto, tensorflow, wasm, cpu, webgpu \(default: \$REGIONS_BACKEND,\s+else auto\)/);
+  });
+
+  it('ppl --help shows the defaults the command uses', async () => {
+    const run = await runCli(['ppl', '--help']);
+    expect(run.stdout).toMatch(/--seq-len N\s+tokens per window, BOS included \(default: 128\)/);
+    expect(run.stdout).toMatch(/--batch-size N\s+windows per forward pass \(default: 8\)/);
+    expect(run.stdout).toMatch(/--max-tokens N\s+.*\(default: the whole text\)/);
+  });
+
+  it('--help wins over other, even invalid, arguments', async () => {
+    const run = await runCli(['loss', '--frob', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: regions loss /);
+  });
+});
