@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from './args.js';
+import { dimsCommand } from './commands/dims.js';
 import { logitsCommand } from './commands/logits.js';
 import { lossCommand } from './commands/loss.js';
 import { pplCommand } from './commands/ppl.js';
 import { processIo, type CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [pplCommand, lossCommand, logitsCommand];
+const COMMANDS: readonly Command[] = [pplCommand, lossCommand, logitsCommand, dimsCommand];
 
 const TOP_USAGE = `regions <${COMMANDS.map((c) => c.name).join('|')}> [options]`;
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { expectedWeightShapes } from '../../checkpoint/config.js';
+import { expectedWeightShapes, type ModelConfig } from '../../checkpoint/config.js';
 import { CheckpointError } from '../../checkpoint/errors.js';
 import { checkpointHash } from '../../checkpoint/hash.js';
 import { loadCheckpoint } from '../../checkpoint/load.js';
@@ -17,8 +17,8 @@ import { backendOption, checkpointOption, peekConfig } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
 
-/** A path to write (its folder is created when missing). */
-const outputFile = (placeholder: string, description: string): Option<string> => ({
+/** A path to write to (created when missing). */
+const pathToWrite = (placeholder: string, description: string): Option<string> => ({
   kind: 'string',
   placeholder,
   description,
@@ -45,14 +45,13 @@ const options = {
   batchSize: withDefault(option.count('N', 'windows per forward/backward pass in each worker', 1), IMPORTANCE_DEFAULTS.batchSize),
   workers: withDefault(option.count('N', 'worker threads computing gradients (one per core)', 1), 2),
   noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
-  cacheDir: withDefault(outputFile('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
+  cacheDir: withDefault(pathToWrite('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
   backend: backendOption,
-  out: outputFile('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
+  out: pathToWrite('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
 };
 
 /** The text to score: exactly one of --texts and --windows. */
-function chooseInput(values: Values<typeof options>, checkpointDir: string): { language: string } & ImportanceText {
-  const config = peekConfig(checkpointDir);
+function chooseInput(values: Values<typeof options>, checkpointDir: string, config: ModelConfig): { language: string } & ImportanceText {
   const { language } = values;
   if ((values.texts === undefined) === (values.windows === undefined)) {
     throw new UsageError('give either --texts (a folder of <lang>.txt) or --windows (a JSON file of token windows), not both or neither');
@@ -87,8 +86,9 @@ export const importanceCommand = defineCommand({
   options,
   async run(values, io) {
     const dir = values.checkpoint;
-    const input = { ...chooseInput(values, dir), checkpointHash: checkpointHash(dir) };
-    const shapes = expectedWeightShapes(peekConfig(dir));
+    const config = peekConfig(dir);
+    const input = { ...chooseInput(values, dir, config), checkpointHash: checkpointHash(dir) };
+    const shapes = expectedWeightShapes(config);
     let pool: ModelPool | undefined;
     const started = performance.now();
     try {

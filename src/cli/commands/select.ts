@@ -93,8 +93,9 @@ const spec = defineCommand({
   description:
     'Chooses a region per weight matrix inside the transformer layers (embeddings, final norm and LM head ' +
     'excluded), as the paper does: for each tensor of n entries exactly floor(k·n) entries. top: the most ' +
-    'important (ties to the lower flat index); bottom: the least important; random: uniformly, from --seed. ' +
-    'Several --importance files are summed first (the core region uses the sum over ar, es, ru, zh, ko, vi). ' +
+    'important (ties to the lower flat index); bottom: the least important (ties to the higher index, so top ' +
+    'and bottom never overlap); random: uniformly, from --seed. Several --importance files (--importance a b, ' +
+    'a,b or the flag repeated) are summed first; the core region uses the sum over ar, es, ru, zh, ko, vi. ' +
     'monolingual:<lang>: that language\'s top-k minus the union of the top-k of every other language given, ' +
     'one file per language (the language of each file is in its metadata). Writes --out: one U8 mask per ' +
     'weight, the settings in __metadata__.',
@@ -145,5 +146,5 @@ function gatherImportance(argv: readonly string[]): string[] {
 /** `regions select`: a region from importance files. */
 export const selectCommand: Command = {
   ...spec,
-  execute: (argv: readonly string[], io: CliIo) => spec.execute(gatherImportance(argv), io),
+  execute: async (argv: readonly string[], io: CliIo) => spec.execute(gatherImportance(argv), io),
 };

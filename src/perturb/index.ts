@@ -1,0 +1,15 @@
+/**
+ * Perturbations of a model's weights that always restore: zero a region, change one parameter, a hidden
+ * dimension or a norm entry, add noise — as data ({@link Perturbation}), applied by {@link withPerturbation}.
+ */
+export * from './errors.js';
+export * from './op.js';
+export * from './hidden-axis.js';
+export * from './region-fit.js';
+export * from './zero-region.js';
+export * from './parameter.js';
+export * from './dimension.js';
+export * from './norm.js';
+export * from './noise.js';
+export * from './perturbation.js';
+export * from './with-perturbation.js';

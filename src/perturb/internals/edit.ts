@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LlamaModel } from '../../model/model.js';
+import { PerturbationError } from '../errors.js';
+import { applyOp, type Op } from '../op.js';
+import { unknownWeightMessage } from './names.js';
+
+/**
+ * One weight to replace: `apply` maps the weight's current tensor to its perturbed version (a new
+ * tensor; called inside tf.tidy). Applied in order, so two perturbations of one weight compose.
+ */
+export interface Edit {
+  name: string;
+  apply(current: tf.Tensor): tf.Tensor;
+}
+
+/** The shape of weight `name`, or a {@link PerturbationError} listing the closest names. */
+export function weightShape(model: LlamaModel, name: string): number[] {
+  const names = model.weightNames();
+  if (!names.includes(name)) throw new PerturbationError(unknownWeightMessage(name, names));
+  return [...model.weight(name).shape];
+}
+
+/**
+ * An edit applying `op` at the flat (row-major) `indices` (distinct) of weight `name`, leaving every other
+ * entry as is. Built from gather + scatterND + where, which allocate fresh buffers: tf.tensorScatterUpdate
+ * is avoided on purpose, because tfjs-backend-cpu 4.22's kernel writes into its INPUT tensor, which here
+ * would be the model's original weight.
+ */
+export function entriesEdit(name: string, indices: readonly number[], op: Op): Edit {
+  return {
+    name,
+    apply(current) {
+      const size = current.size;
+      const flat = tf.reshape(current, [size]);
+      const at = tf.tensor1d(Int32Array.from(indices), 'int32');
+      const at2d = tf.reshape(at, [indices.length, 1]);
+      const next = applyOp(tf.gather(flat, at), op);
+      const hit = tf.cast(tf.scatterND(at2d, tf.onesLike(next), [size]), 'bool');
+      return tf.reshape(tf.where(hit, tf.scatterND(at2d, next, [size]), flat), current.shape);
+    },
+  };
+}
+
+/** `[40, 3]`, `[7]`. */
+export const formatIndex = (index: readonly number[]): string => `[${index.join(', ')}]`;
+
+/**
+ * The flat row-major position of `index` (one coordinate per axis, or already flat) in a weight of
+ * `shape`, or a {@link PerturbationError} that gives the shape.
+ */
+export function flatIndex(name: string, shape: readonly number[], index: number | readonly number[]): number {
+  const size = shape.reduce((n, d) => n * d, 1);
+  if (typeof index === 'number') {
+    if (index < 0 || index >= size) {
+      throw new PerturbationError(`flat index ${index} is outside ${name}, whose shape is ${formatIndex(shape)} (${size} entries)`);
+    }
+    return index;
+  }
+  if (index.length !== shape.length) {
+    throw new PerturbationError(
+      `index ${formatIndex(index)} has ${index.length} coordinates but ${name} has shape ${formatIndex(shape)} (rank ${shape.length})`,
+    );
+  }
+  let flat = 0;
+  index.forEach((i, axis) => {
+    if (i < 0 || i >= shape[axis]!) {
+      throw new PerturbationError(`index ${formatIndex(index)} is outside ${name}, whose shape is ${formatIndex(shape)}`);
+    }
+    flat = flat * shape[axis]! + i;
+  });
+  return flat;
+}
+
+/** A {@link PerturbationError} unless 0 ≤ layer < numLayers. */
+export function checkLayer(model: LlamaModel, layer: number): void {
+  const n = model.config.numLayers;
+  if (layer < 0 || layer >= n) throw new PerturbationError(`layer ${layer} is outside [0, ${n}) (the model has ${n} layers)`);
+}
+
+/** A {@link PerturbationError} unless 0 ≤ dim < hidden_size. */
+export function checkDim(model: LlamaModel, dim: number): void {
+  const d = model.config.hiddenSize;
+  if (dim < 0 || dim >= d) throw new PerturbationError(`hidden dim ${dim} is outside [0, ${d}) (hidden_size ${d})`);
+}

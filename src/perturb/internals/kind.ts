@@ -1,0 +1,12 @@
+import type { LlamaModel } from '../../model/model.js';
+import type { Edit } from './edit.js';
+
+/**
+ * What each perturbation kind provides (one file per kind, registered in `perturbation.ts`):
+ * `describe` is the human string, `edits` checks the perturbation against the model — throwing a
+ * PerturbationError before anything changes — and says which weights to replace and how.
+ */
+export interface PerturbationKind<P> {
+  describe(p: P): string;
+  edits(model: LlamaModel, p: P): Edit[];
+}
