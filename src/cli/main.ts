@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from './args.js';
 import { dimsCommand } from './commands/dims.js';
+import { importanceCommand } from './commands/importance.js';
 import { logitsCommand } from './commands/logits.js';
 import { lossCommand } from './commands/loss.js';
+import { overlapCommand } from './commands/overlap.js';
 import { pplCommand } from './commands/ppl.js';
+import { selectCommand } from './commands/select.js';
 import { processIo, type CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [pplCommand, lossCommand, logitsCommand, dimsCommand];
+const COMMANDS: readonly Command[] = [
+  pplCommand,
+  lossCommand,
+  logitsCommand,
+  importanceCommand,
+  selectCommand,
+  overlapCommand,
+  dimsCommand,
+];
 
 const TOP_USAGE = `regions <${COMMANDS.map((c) => c.name).join('|')}> [options]`;
 

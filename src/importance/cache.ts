@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImportanceMap } from '../regions/types.js';
+import type { ImportanceInput } from './compute.js';
+import { IMPORTANCE_OBJECTIVE, engineShapes, scoreWindows, scoredNames, type ImportanceEngine } from './internals/score.js';
+import { loadImportance, saveImportance } from './io.js';
+import { parseImportanceSettings, type ImportanceOptions } from './settings.js';
+import { importanceWindows, windowsHash } from './windows.js';
+
+/** Where importance files are cached unless told otherwise (relative to the working directory). */
+export const DEFAULT_IMPORTANCE_CACHE_DIR = '.cache/regions/importance';
+
+/** Settings of {@link cachedImportance}: those of computeImportance, plus where the cache is. */
+export interface CachedImportanceOptions extends ImportanceOptions {
+  /** Cache folder (default {@link DEFAULT_IMPORTANCE_CACHE_DIR}). */
+  cacheDir?: string;
+  /** false: neither read nor write the cache (default true). */
+  cache?: boolean;
+}
+
+/**
+ * An engine started only if the cache cannot answer (a cache hit then costs no model load): the shapes
+ * of the model's weights by HF name, in checkpoint order, and how to start it. The caller closes it.
+ */
+export interface LazyEngine {
+  shapes: ReadonlyMap<string, readonly number[]>;
+  start(): Promise<ImportanceEngine>;
+}
+
+/** An importance map and where it came from. */
+export interface CachedImportance {
+  map: ImportanceMap;
+  /** `computed`: the gradients were run (and the result cached); `cache`: read from `file`. */
+  source: 'cache' | 'computed';
+  /** The cache file read or written; null with `cache: false`. */
+  file: string | null;
+  /** Why an existing cache file was not used (damaged, another model's shapes…); undefined otherwise. */
+  rejected?: string;
+}
+
+/**
+ * The cache key: sha256 of exactly what determines the scores — the checkpoint's content hash, the hash
+ * of the windows' token ids, and the settings that change the result (objective, window settings, weights).
+ * Batch size, backend and worker count are left out: they change only float summation order.
+ */
+export function importanceCacheKey(checkpointHash: string, windowsSha256: string, settings: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify({ checkpoint: checkpointHash, windows: windowsSha256, settings })).digest('hex');
+}
+
+/** Why a cached map does not fit this job, or undefined when it does. */
+function mismatch(map: ImportanceMap, key: string, names: readonly string[], shapes: ReadonlyMap<string, readonly number[]>): string | undefined {
+  if (map.provenance.cache_key !== key) return `its cache_key ${map.provenance.cache_key ?? '(none)'} is not ${key}`;
+  const stored = [...map.scores.keys()];
+  if (stored.join('\n') !== names.join('\n')) return `it holds tensors [${stored.join(', ')}], expected [${names.join(', ')}]`;
+  for (const name of names) {
+    const a = map.scores.get(name)!.shape;
+    const b = shapes.get(name)!;
+    if (a.join() !== b.join()) return `tensor ${name} has shape [${a.join(', ')}] but the model's weight has [${b.join(', ')}]`;
+  }
+  return undefined;
+}
+
+/**
+ * computeImportance with a disk cache: `<cacheDir>/<language>-<key>.safetensors` (see
+ * {@link importanceCacheKey}). A file that exists is loaded and validated — safetensors structure,
+ * checksum of the scores, cache key, and tensor names and shapes against the engine's model — and used
+ * only if all of that holds; otherwise (a damaged file, a file from another model) it is recomputed and
+ * overwritten, and `rejected` says why. Files are written atomically. `engine` may be a
+ * {@link LazyEngine}, started only when the gradients have to be run.
+ */
+export async function cachedImportance(
+  engine: ImportanceEngine | LazyEngine,
+  input: ImportanceInput,
+  options: CachedImportanceOptions = {},
+): Promise<CachedImportance> {
+  if (!/^[\w-]+$/.test(input.language)) {
+    throw new Error(`importance: language ${JSON.stringify(input.language)} must be a code of letters, digits, _ or - (it names the cache file)`);
+  }
+  const settings = parseImportanceSettings(options);
+  const windows = importanceWindows(input, settings, input.language);
+  const givenWindows = 'windows' in input;
+  const job = { language: input.language, checkpointHash: input.checkpointHash, settings, givenWindows, onProgress: options.onProgress };
+  const lazy = 'start' in engine;
+  const run = async (): Promise<ImportanceMap> => scoreWindows(lazy ? await engine.start() : engine, windows, job);
+  if (options.cache === false) return { map: await run(), source: 'computed', file: null };
+
+  const shapes = lazy ? engine.shapes : engineShapes(engine);
+  const names = scoredNames(shapes, settings);
+  const key = importanceCacheKey(input.checkpointHash, windowsHash(windows), {
+    objective: IMPORTANCE_OBJECTIVE,
+    seqLen: givenWindows ? null : settings.seqLen,
+    maxTokens: givenWindows ? null : settings.maxTokens,
+    weights: settings.weights ?? null,
+  });
+  const dir = options.cacheDir ?? DEFAULT_IMPORTANCE_CACHE_DIR;
+  const file = join(dir, `${input.language}-${key}.safetensors`);
+  let rejected: string | undefined;
+  if (existsSync(file)) {
+    try {
+      const map = loadImportance(file);
+      rejected = mismatch(map, key, names, shapes);
+      if (rejected === undefined) return { map, source: 'cache', file };
+    } catch (err) {
+      rejected = (err as Error).message;
+    }
+  }
+  const map = await run();
+  map.provenance.cache_key = key;
+  mkdirSync(dir, { recursive: true });
+  saveImportance(file, map);
+  return rejected === undefined ? { map, source: 'computed', file } : { map, source: 'computed', file, rejected };
+}

@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs';
+import { currentBackend } from '../../backend/select.js';
+import { batchWindows } from '../../corpus/windows.js';
+import { LlamaModel, disposeAll } from '../../model/model.js';
+import type { ModelPool } from '../../parallel/pool.js';
+import type { ImportanceMap } from '../../regions/types.js';
+import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
+import { predictedTokens, windowsHash } from '../windows.js';
+
+/** What computes the gradients: the in-process model (small jobs, tests) or a pool of workers (both cores). */
+export type ImportanceEngine = LlamaModel | ModelPool;
+
+/** The objective whose gradient importance uses: Σ over windows of each window's mean NLL. */
+export const IMPORTANCE_OBJECTIVE = 'sum-of-window-means';
+
+/** HF name → shape of every weight the engine holds, in checkpoint order. */
+export function engineShapes(engine: ImportanceEngine): Map<string, number[]> {
+  if (engine instanceof LlamaModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weight(n).shape]]));
+  return new Map(engine.layout.map((l) => [l.name, [...l.shape]]));
+}
+
+/**
+ * The weights to score: `settings.weights`, each checked against the model's, or all of them.
+ * @throws Error naming a weight the model does not have.
+ */
+export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, settings: ImportanceSettings): string[] {
+  const names = settings.weights ?? [...shapes.keys()];
+  for (const n of names) {
+    if (!shapes.has(n)) throw new Error(`importance: the model has no weight named ${n} (it has ${[...shapes.keys()].join(', ')})`);
+  }
+  return names;
+}
+
+function describeBackend(engine: ImportanceEngine): string {
+  if (engine instanceof LlamaModel) {
+    const info = currentBackend();
+    return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
+  }
+  return `${engine.backend.name} (${engine.backend.device})`;
+}
+
+/** Σ-gradient accumulators [name] → float64 values, and the summed objective. */
+interface Accumulated {
+  grads: Map<string, Float64Array>;
+  loss: number;
+}
+
+async function accumulateInProcess(
+  model: LlamaModel,
+  windows: number[][],
+  names: readonly string[],
+  batchSize: number,
+  onProgress: ImportanceOptions['onProgress'],
+): Promise<Accumulated> {
+  const sizes = new Map(names.map((n) => [n, model.weight(n).size]));
+  const grads = new Map(names.map((n) => [n, new Float64Array(sizes.get(n)!)]));
+  let loss = 0;
+  let done = 0;
+  for (const batch of batchWindows(windows, batchSize)) {
+    const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
+    try {
+      loss += r.loss;
+      for (const name of names) {
+        const g = await r.grads.get(name)!.data();
+        const acc = grads.get(name)!;
+        for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+      }
+    } finally {
+      disposeAll(r.grads);
+    }
+    done += batch.length;
+    onProgress?.(done, windows.length);
+  }
+  return { grads, loss };
+}
+
+async function accumulateInPool(
+  pool: ModelPool,
+  windows: number[][],
+  names: readonly string[],
+  batchSize: number,
+  onProgress: ImportanceOptions['onProgress'],
+): Promise<Accumulated> {
+  const wanted = pool.layout.filter((l) => names.includes(l.name));
+  const grads = new Map(wanted.map((l) => [l.name, new Float64Array(l.size)]));
+  const chunk = batchSize * pool.workers;
+  let loss = 0;
+  for (let start = 0; start < windows.length; start += chunk) {
+    const part = windows.slice(start, start + chunk);
+    const r = await pool.gradients(part, IMPORTANCE_OBJECTIVE);
+    loss += r.loss;
+    for (const l of wanted) {
+      const acc = grads.get(l.name)!;
+      for (let i = 0; i < l.size; i++) acc[i]! += r.grads[l.offset + i]!;
+    }
+    onProgress?.(start + part.length, windows.length);
+  }
+  return { grads, loss };
+}
+
+async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
+  if (engine instanceof LlamaModel) {
+    const out = new Map<string, Float32Array>();
+    for (const n of names) out.set(n, (await engine.weight(n).data()) as Float32Array);
+    return out;
+  }
+  const all = await engine.weights();
+  return new Map(names.map((n) => [n, all.get(n)!.data]));
+}
+
+/** What {@link scoreWindows} needs besides the engine and the windows. */
+export interface ScoreJob {
+  language: string;
+  checkpointHash: string;
+  settings: ImportanceSettings;
+  /** True when the caller gave the windows (seqLen and maxTokens did not apply). */
+  givenWindows: boolean;
+  onProgress: ImportanceOptions['onProgress'];
+}
+
+/** |θ ⊙ g| over the windows (see computeImportance), with its provenance. */
+export async function scoreWindows(engine: ImportanceEngine, windows: number[][], job: ScoreJob): Promise<ImportanceMap> {
+  const { settings } = job;
+  const shapes = engineShapes(engine);
+  const names = scoredNames(shapes, settings);
+  const { grads, loss } =
+    engine instanceof LlamaModel
+      ? await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress)
+      : await accumulateInPool(engine, windows, names, settings.batchSize, job.onProgress);
+  const theta = await weightValues(engine, names);
+
+  const scores: ImportanceMap['scores'] = new Map();
+  for (const name of names) {
+    const g = grads.get(name)!;
+    const w = theta.get(name)!;
+    const data = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) data[i] = Math.abs(w[i]! * g[i]!);
+    scores.set(name, { shape: shapes.get(name)!, data });
+  }
+  const given = job.givenWindows ? 'given windows' : undefined;
+  return {
+    languages: [job.language],
+    scores,
+    provenance: {
+      score: '|θ ⊙ g|',
+      objective: IMPORTANCE_OBJECTIVE,
+      language: job.language,
+      checkpoint: job.checkpointHash,
+      windows_sha256: windowsHash(windows),
+      windows: String(windows.length),
+      tokens: String(predictedTokens(windows)),
+      seq_len: given ?? String(settings.seqLen),
+      max_tokens: given ?? String(settings.maxTokens),
+      weights: settings.weights === undefined ? 'all' : JSON.stringify(settings.weights),
+      mean_window_nll: String(loss / windows.length),
+      backend: describeBackend(engine),
+    },
+  };
+}
