@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { regions } from './src/vitest/plugin.js';
 
 export default defineConfig({
   test: {
@@ -6,7 +7,16 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     maxWorkers: 2,
-    include: ['test/**/*.test.ts', 'specs/**/*.spec.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
+    projects: [
+      // The library's unit tests: no plugin (registering the matchers loads tfjs in every file).
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'] } },
+      // The paper's findings as specs, on the shipped fixture model (REGIONS_CHECKPOINT=DIR to switch).
+      {
+        extends: true,
+        plugins: [regions({ checkpoint: 'fixtures/models/polyglot-mini' })],
+        test: { name: 'specs', include: ['specs/**/*.spec.ts'] },
+      },
+    ],
   },
 });

@@ -1,0 +1,11 @@
+/**
+ * vitest-regions/vitest, for spec files: `test` with the `regions` and `subject` fixtures, `expect` with
+ * the region matchers (typed), and everything of ./standalone.js. It imports vitest's runner, so it
+ * loads only inside `vitest run`; the plugin for vitest.config.ts is vitest-regions/vitest/plugin, and
+ * scripts use vitest-regions/vitest/standalone.
+ */
+import './vitest-types.js';
+
+export { test, it, expect, expectFinding, fcParameters } from './fixtures.js';
+export * from './matchers/index.js';
+export * from './standalone.js';

@@ -1,0 +1,272 @@
+/**
+ * The implementation of {@link RegionsSubject}: memoised in memory, cached on disk under the subject's
+ * `cacheDir` by content hashes (see the interface in ../subject.ts for what each member means).
+ */
+import { basename, join } from 'node:path';
+import type { BackendInfo } from '../../backend/select.js';
+import type { ModelConfig } from '../../checkpoint/config.js';
+import type { HostTensor } from '../../checkpoint/types.js';
+import { readTexts } from '../../corpus/texts.js';
+import { textWindows, type TextWindows } from '../../corpus/windows.js';
+import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
+import type { ImportanceEngine } from '../../importance/compute.js';
+import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
+import type { LlamaModel } from '../../model/model.js';
+import { ModelPool } from '../../parallel/pool.js';
+import type { PerturbationInput } from '../../perturb/perturbation.js';
+import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
+import { monolingualRegion } from '../../regions/monolingual.js';
+import { inTransformerLayers, selectRegion } from '../../regions/select.js';
+import { sumImportance } from '../../regions/sum.js';
+import type { ImportanceMap, Region } from '../../regions/types.js';
+import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
+import { RegionsOptionsError, type ResolvedRegionsOptions } from '../options.js';
+import type { RegionRequest, RegionsSubject } from '../subject.js';
+import type { Thresholds } from '../thresholds.js';
+import { regionHash, sha256 } from './digest.js';
+import { JsonCache } from './json-cache.js';
+
+/** HF name → shape for the weights inside the transformer layers, with zero scores: what a random region is drawn over. */
+function shapeOnlyImportance(model: LlamaModel): ImportanceMap {
+  const scores: ImportanceMap['scores'] = new Map();
+  for (const name of model.weightNames().filter(inTransformerLayers)) {
+    const t = model.weight(name);
+    scores.set(name, { shape: [...t.shape], data: new Float32Array(t.size) });
+  }
+  return { languages: [], scores, provenance: {} };
+}
+
+/** The key of a perturbation for the perplexity cache: regions by content hash, everything else as written. */
+function perturbationKey(p: PerturbationInput): unknown {
+  if (p.kind === 'zero-region') return { kind: p.kind, region: regionHash(p.region) };
+  return p;
+}
+
+/** A subject over a loaded model. Built by `openSubject`, which validates everything first. */
+export class OpenedSubject implements RegionsSubject {
+  readonly label: string;
+  readonly seqLen: number;
+  readonly cache: JsonCache;
+  readonly #baseline = new Map<string, Promise<LanguagePerplexity>>();
+  readonly #windows = new Map<string, TextWindows>();
+  readonly #train = new Map<string, string>();
+  readonly #importance = new Map<string, Promise<ImportanceMap>>();
+  readonly #regions = new Map<string, Promise<Region>>();
+  #closed = false;
+
+  constructor(
+    readonly options: ResolvedRegionsOptions,
+    readonly hash: string,
+    readonly config: ModelConfig,
+    readonly model: LlamaModel,
+    readonly tokenizer: TextTokenizer,
+    readonly texts: ReadonlyMap<string, string>,
+    readonly thresholds: Thresholds,
+    readonly thresholdsFile: string | null,
+    readonly backend: BackendInfo,
+  ) {
+    this.label = `${basename(options.checkpoint)} (sha256 ${hash.slice(0, 12)})`;
+    this.seqLen = Math.min(options.seqLen, config.maxPositionEmbeddings);
+    this.cache = new JsonCache(join(options.cacheDir, 'results'), options.cache);
+  }
+
+  get dir(): string {
+    return this.options.checkpoint;
+  }
+
+  get languages(): readonly string[] {
+    return [...this.texts.keys()];
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error(`the subject ${this.label} was closed`);
+  }
+
+  trainText(language: string): string {
+    let text = this.#train.get(language);
+    if (text === undefined) {
+      try {
+        text = readTexts(this.options.trainTexts, [language]).get(language)!;
+      } catch (err) {
+        throw new RegionsOptionsError('option "trainTexts"', (err as Error).message);
+      }
+      this.#train.set(language, text);
+    }
+    return text;
+  }
+
+  #text(language: string): string {
+    const text = this.texts.get(language);
+    if (text === undefined) {
+      throw new RegionsOptionsError('option "languages"', `no evaluation text for "${language}" (the subject has: ${this.languages.join(', ')}; folder ${this.options.texts})`);
+    }
+    return text;
+  }
+
+  evalWindows(language: string): TextWindows {
+    let w = this.#windows.get(language);
+    if (w === undefined) {
+      w = textWindows(this.#text(language), this.tokenizer, { seqLen: this.seqLen, maxTokens: this.options.evalTokens });
+      if (w.windows.length === 0) throw new RegionsOptionsError('option "texts"', `the evaluation text of "${language}" has no tokens`);
+      this.#windows.set(language, w);
+    }
+    return w;
+  }
+
+  /** What a perplexity of `language` depends on, besides the perturbation. */
+  #perplexityKey(language: string): Record<string, unknown> {
+    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens };
+  }
+
+  async #measure(language: string): Promise<LanguagePerplexity> {
+    const { windows, bytes } = this.evalWindows(language);
+    return windowsPerplexity(this.model, windows, bytes, { batchSize: this.options.batchSize });
+  }
+
+  async baseline(languages: readonly string[] = this.languages): Promise<Record<string, LanguagePerplexity>> {
+    this.#open();
+    const out: Record<string, LanguagePerplexity> = {};
+    for (const language of languages) {
+      let p = this.#baseline.get(language);
+      if (p === undefined) {
+        p = this.cache.getOrCompute('perplexity', { ...this.#perplexityKey(language), perturbation: null }, () => this.#measure(language));
+        this.#baseline.set(language, p);
+        p.catch(() => this.#baseline.delete(language));
+      }
+      out[language] = await p;
+    }
+    return out;
+  }
+
+  async perplexity(
+    perturbation: PerturbationInput | readonly PerturbationInput[],
+    languages: readonly string[] = this.languages,
+  ): Promise<Record<string, LanguagePerplexity>> {
+    this.#open();
+    const list: readonly PerturbationInput[] = Array.isArray(perturbation) ? perturbation : [perturbation as PerturbationInput];
+    assertApplicable(this.model, list);
+    const key = list.map(perturbationKey);
+    const what = (language: string) => ({ ...this.#perplexityKey(language), perturbation: key });
+    const out: Record<string, LanguagePerplexity> = {};
+    for (const language of languages) {
+      const stored = this.cache.read<LanguagePerplexity>('perplexity', what(language));
+      if (stored !== undefined) out[language] = stored;
+    }
+    const missing = languages.filter((l) => out[l] === undefined);
+    if (missing.length > 0) {
+      // One perturbation for every language still to measure: applying it costs as much as a forward pass on a big model.
+      await withPerturbation(this.model, list, async () => {
+        for (const language of missing) {
+          out[language] = await this.#measure(language);
+          this.cache.write('perplexity', what(language), out[language]);
+        }
+      });
+    }
+    return Object.fromEntries(languages.map((l) => [l, out[l]!]));
+  }
+
+  async hostWeights(): Promise<Map<string, HostTensor>> {
+    this.#open();
+    return this.model.toHost();
+  }
+
+  /** Importance of several languages, sharing one worker pool for those not yet computed or cached. */
+  #importanceOf(languages: readonly string[]): Promise<ImportanceMap>[] {
+    const missing = languages.filter((l) => !this.#importance.has(l));
+    if (missing.length > 0) {
+      const texts = missing.map((l) => this.trainText(l)); // fail on a missing text before any work
+      const all = this.#computeImportance(missing, texts);
+      missing.forEach((l, i) => {
+        const p = all.then((maps) => maps[i]!);
+        p.catch(() => this.#importance.delete(l));
+        this.#importance.set(l, p);
+      });
+    }
+    return languages.map((l) => this.#importance.get(l)!);
+  }
+
+  async #computeImportance(languages: readonly string[], texts: readonly string[]): Promise<ImportanceMap[]> {
+    this.#open();
+    let pool: ModelPool | undefined;
+    const { workers, batchSize } = this.options;
+    const engine: LazyEngine = {
+      shapes: new Map(this.model.weightNames().map((n) => [n, [...this.model.weight(n).shape]])),
+      start: async (): Promise<ImportanceEngine> => {
+        if (workers === 0) return this.model;
+        pool ??= await ModelPool.create(this.config, await this.hostWeights(), { workers, backend: this.backend.name, batchSize });
+        return pool;
+      },
+    };
+    try {
+      const maps: ImportanceMap[] = [];
+      for (const [i, language] of languages.entries()) {
+        const r = await cachedImportance(
+          engine,
+          { language, checkpointHash: this.hash, text: texts[i]!, tokenizer: this.tokenizer },
+          {
+            maxTokens: this.options.importanceTokens,
+            seqLen: this.seqLen,
+            batchSize,
+            cacheDir: join(this.options.cacheDir, 'importance'),
+            cache: this.options.cache,
+          },
+        );
+        maps.push(r.map);
+      }
+      return maps;
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  importance(language: string): Promise<ImportanceMap> {
+    return this.#importanceOf([language])[0]!;
+  }
+
+  async coreImportance(): Promise<ImportanceMap> {
+    const languages = this.options.regionLanguages;
+    const maps = await Promise.all(this.#importanceOf(languages));
+    return sumImportance(new Map(languages.map((l, i) => [l, maps[i]!])), languages);
+  }
+
+  #memoRegion(key: string, make: () => Promise<Region>): Promise<Region> {
+    let p = this.#regions.get(key);
+    if (p === undefined) {
+      p = make();
+      p.catch(() => this.#regions.delete(key));
+      this.#regions.set(key, p);
+    }
+    return p;
+  }
+
+  region(request: RegionRequest): Promise<Region> {
+    const fraction = request.fraction ?? this.thresholds.coreRegion.fraction;
+    const seed = request.seed ?? 0;
+    const key = JSON.stringify([request.kind, fraction, request.kind === 'random' ? seed : null]);
+    return this.#memoRegion(key, async () => {
+      if (request.kind === 'random') return selectRegion(shapeOnlyImportance(this.model), { kind: 'random', fraction, seed });
+      return selectRegion(await this.coreImportance(), { kind: request.kind, fraction });
+    });
+  }
+
+  coreRegion(fraction?: number): Promise<Region> {
+    return this.region({ kind: 'top', ...(fraction !== undefined && { fraction }) });
+  }
+
+  monolingualRegion(language: string, fraction = this.thresholds.monolingual.fraction): Promise<Region> {
+    return this.#memoRegion(JSON.stringify(['monolingual', language, fraction]), async () => {
+      const languages = [...new Set([language, ...this.options.regionLanguages])];
+      if (languages.length < 2) {
+        throw new RegionsOptionsError('option "regionLanguages"', `a monolingual region of "${language}" needs at least one other language to subtract`);
+      }
+      const maps = await Promise.all(this.#importanceOf(languages));
+      return monolingualRegion(new Map(languages.map((l, i) => [l, maps[i]!])), language, fraction);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.model.dispose();
+  }
+}

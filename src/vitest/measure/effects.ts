@@ -1,0 +1,43 @@
+import type { PerturbationInput } from '../../perturb/perturbation.js';
+import type { RegionsSubject } from '../subject.js';
+import { formatPpl, formatRatio, mark } from './format.js';
+
+/** One language under one perturbation: perplexity before and after, and their ratio (after / before). */
+export interface LanguageEffect {
+  language: string;
+  baseline: number;
+  perturbed: number;
+  ratio: number;
+}
+
+/** Baseline and perturbed perplexity of each language (both cached by the subject). */
+export async function measureEffects(
+  subject: RegionsSubject,
+  perturbation: PerturbationInput | readonly PerturbationInput[],
+  languages: readonly string[],
+): Promise<LanguageEffect[]> {
+  const baseline = await subject.baseline(languages);
+  const perturbed = await subject.perplexity(perturbation, languages);
+  return languages.map((language) => {
+    const b = baseline[language]!.ppl;
+    const p = perturbed[language]!.ppl;
+    return { language, baseline: b, perturbed: p, ratio: p / b };
+  });
+}
+
+/** The standard row: language | baseline ppl | perturbed ppl | ratio | threshold | ✓/✗. */
+export const EFFECT_COLUMNS = ['language', 'baseline ppl', 'perturbed ppl', 'ratio', 'threshold', ''];
+
+export function effectRow(e: LanguageEffect, threshold: string, ok: boolean | null): string[] {
+  return [e.language, formatPpl(e.baseline), formatPpl(e.perturbed), formatRatio(e.ratio), threshold, ok === null ? '' : mark(ok)];
+}
+
+/**
+ * The languages a matcher measures: its `languages` option, else the thresholds file's for the finding,
+ * else every language of the subject.
+ */
+export function languagesFor(subject: RegionsSubject, given: readonly string[] | undefined, fromThresholds: readonly string[] | undefined): string[] {
+  const languages = [...(given ?? fromThresholds ?? subject.languages)];
+  if (languages.length === 0) throw new Error('no languages to measure');
+  return languages;
+}

@@ -1,0 +1,197 @@
+/**
+ * Finding 4, freezing the core region mitigates catastrophic forgetting: further pre-train on one
+ * language twice from the same checkpoint, with the same windows (same seed) — once with nothing frozen,
+ * once with the region frozen — and compare (`compareFreezing`):
+ * - every retained language (or their mean, `aggregate`) has at least `minPrevented` of its forgetting
+ *   prevented, where prevented = 1 − ln f_frozen / ln f_baseline (f = ppl after / ppl before);
+ * - the trained language keeps at least `minLearningKept` of its gain, ln g_frozen / ln g_baseline;
+ * - optionally each retained language's ppl rises at most `maxForgetting` with freezing;
+ * - optionally a control region of the same size, frozen in a third run, prevents less (mean over the
+ *   retained languages) than the region.
+ * Runs are expensive: each is cached on disk by a content hash of (checkpoint, texts, region, settings).
+ */
+import type { HostTensor } from '../../checkpoint/types.js';
+import type { Region } from '../../regions/types.js';
+import { compareFreezing, type FreezingComparison } from '../../train/forgetting.js';
+import { furtherPretrain, type ForgettingCurve, type LanguageText } from '../../train/further.js';
+import { regionHash, sha256 } from '../internals/digest.js';
+import type { RegionsSubject } from '../subject.js';
+import { formatPpl, formatRatio, formatShare, mark } from './format.js';
+import { summarizeRegion } from './regions.js';
+import type { FindingResult, ResultTable } from './result.js';
+
+/** Settings of {@link measureFrozenPretrain}. */
+export interface FrozenPretrainSettings {
+  freeze: Region;
+  /** The language further pre-trained on (its training text; its evaluation text, if any, is the held-out measure). */
+  train: string;
+  /** Languages whose forgetting is measured. */
+  retain: readonly string[];
+  steps: number;
+  lr: number;
+  batch: number;
+  /** Seeds the training windows; the same for every run, so the runs differ only by what is frozen. */
+  seed: number;
+  minPrevented: number;
+  aggregate: 'every' | 'mean';
+  minLearningKept: number;
+  maxForgetting?: number;
+  control: Region | null;
+}
+
+/** One further pre-training run with `freeze` (null: nothing) frozen, cached. */
+async function run(
+  subject: RegionsSubject,
+  freeze: Region | null,
+  s: FrozenPretrainSettings,
+  weights: () => Promise<Map<string, HostTensor>>,
+): Promise<ForgettingCurve> {
+  const evaluate: LanguageText[] = s.retain.map((language) => ({ language, text: subject.texts.get(language)! }));
+  const held = subject.texts.get(s.train);
+  if (held !== undefined) evaluate.push({ language: s.train, text: held });
+  const train = { language: s.train, text: subject.trainText(s.train) };
+  const settings = {
+    steps: s.steps,
+    lr: s.lr,
+    batch: s.batch,
+    seqLen: subject.seqLen,
+    evalMaxTokens: subject.options.evalTokens,
+    seed: s.seed,
+  };
+  const key = {
+    checkpoint: subject.hash,
+    train: { language: train.language, sha256: sha256(train.text) },
+    evaluate: evaluate.map((e) => ({ language: e.language, sha256: sha256(e.text) })),
+    ...settings,
+    freeze: freeze === null ? null : regionHash(freeze),
+  };
+  return subject.cache.getOrCompute('further', key, async () =>
+    furtherPretrain(subject.config, await weights(), {
+      tokenizer: subject.tokenizer,
+      train,
+      evaluate,
+      ...settings,
+      evalAt: [0, s.steps],
+      freeze,
+      workers: Math.max(1, subject.options.workers),
+      backend: subject.backend.name,
+    }),
+  );
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function meanPrevented(c: FreezingComparison): number | null {
+  const xs = Object.values(c.retained).map((r) => r.forgettingPrevented);
+  return xs.some((x) => x === null) ? null : mean(xs as number[]);
+}
+
+/** Runs (or reads from the cache) the unfrozen, frozen and control runs and checks the thresholds. */
+export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPretrainSettings): Promise<FindingResult> {
+  for (const language of s.retain) {
+    if (!subject.texts.has(language)) throw new Error(`toRetainAfterFrozenPretrain: no evaluation text for retained language "${language}" (have: ${subject.languages.join(', ')})`);
+  }
+  if (s.retain.includes(s.train)) throw new Error(`toRetainAfterFrozenPretrain: the trained language "${s.train}" cannot also be retained`);
+  let host: Promise<Map<string, HostTensor>> | undefined;
+  const weights = () => (host ??= subject.hostWeights());
+
+  const baseline = await run(subject, null, s, weights);
+  const frozen = await run(subject, s.freeze, s, weights);
+  const languages = { retain: [...s.retain], trained: s.train };
+  const cmp = compareFreezing(baseline, frozen, languages);
+  const controlCmp = s.control === null ? null : compareFreezing(baseline, await run(subject, s.control, s, weights), languages);
+
+  const failures: string[] = [];
+  const successes: string[] = [];
+  const retained = s.retain.map((language) => ({ language, ...cmp.retained[language]! }));
+  const nothing = retained.filter((r) => r.forgettingPrevented === null);
+  if (nothing.length > 0) {
+    failures.push(
+      `without freezing, ${nothing.map((r) => `${r.language} (${formatRatio(r.baseline)})`).join(', ')} forgot nothing, so there was nothing to prevent: train longer or with a larger lr`,
+    );
+  } else if (s.aggregate === 'every') {
+    const low = retained.filter((r) => r.forgettingPrevented! < s.minPrevented);
+    if (low.length > 0) failures.push(`freezing prevented less than ${formatShare(s.minPrevented)} of the forgetting in ${low.map((r) => `${r.language} (${formatShare(r.forgettingPrevented)})`).join(', ')}`);
+    else successes.push(`freezing prevented at least ${formatShare(s.minPrevented)} of the forgetting in every retained language`);
+  } else {
+    const m = meanPrevented(cmp)!;
+    (m >= s.minPrevented ? successes : failures).push(`freezing prevented ${formatShare(m)} of the forgetting on average (${m >= s.minPrevented ? '≥' : '<'} ${formatShare(s.minPrevented)})`);
+  }
+  if (s.maxForgetting !== undefined) {
+    const over = retained.filter((r) => r.frozen > s.maxForgetting!);
+    if (over.length > 0) failures.push(`with freezing, perplexity still rose above ${formatRatio(s.maxForgetting)} in ${over.map((r) => `${r.language} (${formatRatio(r.frozen)})`).join(', ')}`);
+    else successes.push(`with freezing, perplexity rose at most ${formatRatio(s.maxForgetting)} in every retained language`);
+  }
+  const kept = cmp.trained.learningKept;
+  if (kept === null) failures.push(`without freezing, ${s.train} did not improve (${formatRatio(cmp.trained.baseline)}): the run learned nothing to keep`);
+  else (kept >= s.minLearningKept ? successes : failures).push(`${s.train} kept ${formatShare(kept)} of its gain with freezing (${kept >= s.minLearningKept ? '≥' : '<'} ${formatShare(s.minLearningKept)})`);
+  let controlMean: number | null = null;
+  const regionMean = meanPrevented(cmp);
+  if (controlCmp !== null) {
+    controlMean = meanPrevented(controlCmp);
+    if (regionMean !== null && controlMean !== null) {
+      (regionMean > controlMean ? successes : failures).push(
+        `freezing the region prevented ${formatShare(regionMean)} on average, the control ${formatShare(controlMean)}${regionMean > controlMean ? '' : ': the control did as well'}`,
+      );
+    }
+  }
+
+  const origin = baseline.points[0]!.perplexity;
+  const after = (ratio: number, language: string) => `${formatPpl(origin[language]!.ppl * ratio)} (${formatRatio(ratio)})`;
+  const tables: ResultTable[] = [
+    {
+      title: `retained languages after ${s.steps} steps on ${s.train}, region frozen: ${summarizeRegion(s.freeze).description.replace(/^zero /, '')}`,
+      columns: ['language', 'before ppl', 'after, nothing frozen', 'after, region frozen', 'prevented', 'threshold', ''],
+      rows: retained.map((r) => {
+        const ok = r.forgettingPrevented !== null && (s.aggregate === 'mean' || r.forgettingPrevented >= s.minPrevented);
+        return [r.language, formatPpl(origin[r.language]!.ppl), after(r.baseline, r.language), after(r.frozen, r.language), formatShare(r.forgettingPrevented), `≥ ${formatShare(s.minPrevented)}${s.aggregate === 'mean' ? ' (mean)' : ''}`, s.aggregate === 'mean' ? '' : mark(ok)];
+      }),
+    },
+    {
+      title: `trained language${baseline.trainedLanguageHeldOut ? ' (held-out text)' : ' (its training text)'}`,
+      columns: ['language', 'before ppl', 'after, nothing frozen', 'after, region frozen', 'learning kept', 'threshold', ''],
+      rows: [
+        [
+          s.train,
+          formatPpl(origin[s.train]!.ppl),
+          after(1 / cmp.trained.baseline, s.train),
+          after(1 / cmp.trained.frozen, s.train),
+          formatShare(kept),
+          `≥ ${formatShare(s.minLearningKept)}`,
+          mark(kept !== null && kept >= s.minLearningKept),
+        ],
+      ],
+    },
+  ];
+  if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', formatShare(regionMean), `≥ ${formatShare(s.minPrevented)}`, mark(regionMean !== null && regionMean >= s.minPrevented)]);
+  if (controlCmp !== null) {
+    tables.push({
+      title: `control frozen instead: ${summarizeRegion(s.control!).description.replace(/^zero /, '')}`,
+      columns: ['language', 'after, control frozen', 'prevented', 'region prevented', ''],
+      rows: [
+        ...s.retain.map((language) => {
+          const c = controlCmp.retained[language]!;
+          return [language, after(c.frozen, language), formatShare(c.forgettingPrevented), formatShare(cmp.retained[language]!.forgettingPrevented), ''];
+        }),
+        ['mean', '', formatShare(controlMean), formatShare(regionMean), mark(regionMean !== null && controlMean !== null && regionMean > controlMean)],
+      ],
+    });
+  }
+  const regions = { region: summarizeRegion(s.freeze), ...(s.control !== null && { control: summarizeRegion(s.control) }) };
+  return {
+    finding: 'frozenPretrain',
+    holds: failures.length === 0,
+    claim:
+      `further pre-training on ${s.train} for ${s.steps} steps with the region frozen prevents at least ${formatShare(s.minPrevented)} of ` +
+      `${s.retain.join(', ')}'s forgetting (${s.aggregate === 'every' ? 'each language' : 'on average'}) and keeps at least ${formatShare(s.minLearningKept)} of ${s.train}'s gain` +
+      (s.control === null ? '' : ', and more than freezing the control'),
+    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    tables,
+    failures,
+    successes,
+    thresholds: { minPrevented: s.minPrevented, aggregate: s.aggregate, minLearningKept: s.minLearningKept, maxForgetting: s.maxForgetting ?? null, steps: s.steps, lr: s.lr, batch: s.batch },
+    seeds: { training: s.seed, ...(s.control?.seed != null && { control: s.control.seed }) },
+    regions,
+    measured: { comparison: cmp, control: controlCmp, frozenEntries: frozen.frozenEntries, droppedNormEntries: frozen.droppedNormEntries },
+  };
+}

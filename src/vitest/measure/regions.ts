@@ -1,0 +1,96 @@
+import { describe } from '../../perturb/perturbation.js';
+import { zeroRegion } from '../../perturb/zero-region.js';
+import { regionSize, type Region } from '../../regions/types.js';
+import { mulberry32 } from '../../util/random.js';
+import { regionHash } from '../internals/digest.js';
+import type { RegionRequest, RegionsSubject } from '../subject.js';
+import type { RegionSummary } from './result.js';
+
+/** A region given as masks, or asked of the subject by kind and k. */
+export type RegionArgument = Region | RegionRequest;
+
+/** A control region: given, or `random` / `bottom` of the same size as the region under test. */
+export type ControlArgument = RegionArgument | 'random' | 'bottom';
+
+function isRegion(r: RegionArgument): r is Region {
+  return (r as Region).masks instanceof Map;
+}
+
+/** The region itself, or the one the subject selects for a request. */
+export async function resolveRegion(subject: RegionsSubject, region: RegionArgument): Promise<Region> {
+  if (isRegion(region)) return region;
+  if (typeof region !== 'object' || region === null || !['top', 'bottom', 'random'].includes((region as RegionRequest).kind)) {
+    throw new TypeError(`a region must be a Region (masks) or { kind: 'top' | 'bottom' | 'random', fraction?, seed? } (got ${JSON.stringify(region)})`);
+  }
+  return subject.region(region);
+}
+
+/** A region as results record it. */
+export function summarizeRegion(region: Region): RegionSummary {
+  return {
+    kind: region.kind,
+    fraction: region.fraction,
+    languages: [...region.languages],
+    entries: regionSize(region),
+    weights: region.masks.size,
+    seed: region.seed,
+    sha256: regionHash(region),
+    description: describe(zeroRegion(region)),
+  };
+}
+
+/** Exactly `m` of `n` entries, uniformly, without replacement (selection sampling). */
+function drawMask(n: number, m: number, rng: () => number): Uint8Array {
+  const mask = new Uint8Array(n);
+  let needed = m;
+  for (let i = 0; i < n && needed > 0; i++) {
+    if ((n - i) * rng() < needed) {
+      mask[i] = 1;
+      needed--;
+    }
+  }
+  return mask;
+}
+
+/** The `m` lowest scores (ties: higher flat index first, as selectRegion's bottom). */
+function lowestMask(scores: Float32Array, m: number): Uint8Array {
+  const order = Array.from(scores.keys()).sort((a, b) => scores[a]! - scores[b]! || b - a);
+  const mask = new Uint8Array(scores.length);
+  for (const i of order.slice(0, m)) mask[i] = 1;
+  return mask;
+}
+
+/**
+ * The paper's control for a region: as many entries in each weight as the region holds there (so the
+ * same size, weight by weight), chosen uniformly (`random`, seeded) or as the lowest summed importance
+ * (`bottom`, from the subject's core importance). A given Region is returned as is.
+ */
+export async function controlRegion(subject: RegionsSubject, region: Region, control: ControlArgument, seed: number): Promise<Region> {
+  if (control !== 'random' && control !== 'bottom') return resolveRegion(subject, control);
+  const importance = control === 'bottom' ? await subject.coreImportance() : null;
+  const masks: Region['masks'] = new Map();
+  const counts = new Map<string, number>();
+  const rng = mulberry32(seed);
+  for (const [name, mask] of region.masks) {
+    const m = region.counts.get(name) ?? mask.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
+    let data: Uint8Array;
+    if (importance === null) {
+      data = drawMask(mask.data.length, m, rng);
+    } else {
+      const scores = importance.scores.get(name);
+      if (scores === undefined) throw new Error(`bottom control: no importance for ${name} (the region has entries there)`);
+      data = lowestMask(scores.data, m);
+    }
+    masks.set(name, { shape: [...mask.shape], data });
+    counts.set(name, m);
+  }
+  return {
+    kind: control,
+    fraction: region.fraction,
+    languages: control === 'bottom' ? [...importance!.languages] : [],
+    masks,
+    counts,
+    seed: control === 'random' ? seed : null,
+    provenance: { control_for: regionHash(region) },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The vitest plugin (import it in vitest.config.ts; it does not import vitest's runtime):
+ *
+ *     import { regions } from 'vitest-regions/vitest/plugin';
+ *     export default defineConfig({ plugins: [regions({ checkpoint: 'fixtures/models/polyglot-mini' })] });
+ *
+ * It checks the options (a mistake names the option), and through Vite's `config` hook adds the setup
+ * file that registers the region matchers (`test.setupFiles`) and hands the resolved options to every
+ * test worker (`test.provide.regions`, read by the `regions` fixture or `inject('regions')`). The
+ * environment (REGIONS_CHECKPOINT, REGIONS_BACKEND, REGIONS_RUNS, REGIONS_SEED) overrides the options,
+ * so CI runs the same specs on another checkpoint without editing the config.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vitest/config';
+import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions } from './options.js';
+import './vitest-types.js';
+
+/** The setup file: the .ts source when running from source (tests, this repo), the .js build otherwise. */
+export const SETUP_FILE = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './setup.ts' : './setup.js', import.meta.url));
+
+/**
+ * The vitest-regions plugin.
+ * @throws RegionsOptionsError at once for options of the wrong shape, and from the `config` hook for an
+ *   environment override that is not valid or a `thresholds` file that does not exist.
+ */
+export function regions(options: RegionsOptions): Plugin {
+  parseRegionsOptions(options); // fail in vitest.config.ts itself, with the option named
+  return {
+    name: 'vitest-regions',
+    config(config) {
+      const resolved = resolveRegionsOptions(options, { root: config.root ?? process.cwd() });
+      return { test: { setupFiles: [SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved } } };
+    },
+  };
+}
+
+export { resolveRegionsOptions, RegionsOptionsError, REGIONS_ENV, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';

@@ -1,0 +1,7 @@
+/**
+ * The setup file the plugin adds to `test.setupFiles`: registers the region matchers in every test file.
+ */
+import { expect } from 'vitest';
+import { regionMatchers } from './matchers/index.js';
+
+expect.extend(regionMatchers);

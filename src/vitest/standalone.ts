@@ -1,0 +1,16 @@
+/**
+ * vitest-regions/vitest/standalone: what works without the vitest runner — for scripts, notebooks, a
+ * CLI or a reporter: open a checkpoint as a {@link RegionsSubject} and run the same measurements the
+ * matchers run, getting the same JSON ({@link FindingResult}) and tables.
+ *
+ *     const subject = await openSubject({ checkpoint: 'fixtures/models/polyglot-mini' });
+ *     const result = await measureZeroing(subject, await subject.coreRegion(0.01), { … });
+ *     for (const t of result.tables) console.log(renderTable(t));
+ *     subject.close();
+ *
+ * (vitest-regions/vitest itself imports vitest's runner, which only loads inside `vitest run`.)
+ */
+export * from './measure/index.js';
+export { openSubject, THRESHOLDS_FILE, type RegionRequest, type RegionsSubject } from './subject.js';
+export * from './options.js';
+export * from './thresholds.js';

@@ -1,0 +1,150 @@
+/**
+ * The checkpoint under test, opened once and measured many times: the model on the chosen backend, its
+ * tokenizer, the evaluation texts, and everything derived from them — baseline perplexity, importance,
+ * regions — each computed once, kept in memory, and cached on disk by a content hash of exactly what
+ * determines it. The vitest fixture `subject` is one of these; scripts get one with {@link openSubject}.
+ * No vitest imports here.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend, type BackendInfo } from '../backend/select.js';
+import type { ModelConfig } from '../checkpoint/config.js';
+import { checkpointHash } from '../checkpoint/hash.js';
+import { loadCheckpoint } from '../checkpoint/load.js';
+import type { HostTensor } from '../checkpoint/types.js';
+import { readTexts } from '../corpus/texts.js';
+import type { TextWindows } from '../corpus/windows.js';
+import type { LanguagePerplexity } from '../metrics/perplexity.js';
+import { LlamaModel } from '../model/model.js';
+import type { PerturbationInput } from '../perturb/perturbation.js';
+import type { ImportanceMap, Region } from '../regions/types.js';
+import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';
+import type { JsonCache } from './internals/json-cache.js';
+import { OpenedSubject } from './internals/opened-subject.js';
+import {
+  checkpointSource,
+  isResolvedOptions,
+  resolveRegionsOptions,
+  RegionsOptionsError,
+  type RegionsOptions,
+  type ResolvedRegionsOptions,
+} from './options.js';
+import { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './thresholds.js';
+
+/** The thresholds file looked for in the checkpoint folder when the `thresholds` option is not given. */
+export const THRESHOLDS_FILE = 'regions.thresholds.json';
+
+/** A region chosen by the subject from its own importance: the paper's top (core) / bottom / random k per matrix. */
+export interface RegionRequest {
+  kind: 'top' | 'bottom' | 'random';
+  /** k per weight matrix (default: the thresholds file's `coreRegion.fraction`, the paper's 1%). */
+  fraction?: number;
+  /** Seed of a random region (default 0). */
+  seed?: number;
+}
+
+/** A checkpoint opened for measuring. Every number it returns is a pure function of (checkpoint, texts, settings). */
+export interface RegionsSubject {
+  /** The settings it was opened with. */
+  readonly options: ResolvedRegionsOptions;
+  /** Absolute checkpoint folder. */
+  readonly dir: string;
+  /** Content hash of the checkpoint (config, weights, tokenizer). */
+  readonly hash: string;
+  readonly config: ModelConfig;
+  /** The model on {@link backend}. Perturb it only through `withPerturbation` (it always restores). */
+  readonly model: LlamaModel;
+  readonly tokenizer: TextTokenizer;
+  /** Evaluation text by language. */
+  readonly texts: ReadonlyMap<string, string>;
+  /** Languages measured by default: the `languages` option, else every evaluation text. */
+  readonly languages: readonly string[];
+  /** The thresholds that apply to this checkpoint (file, else the paper's defaults). */
+  readonly thresholds: Thresholds;
+  /** The file they came from, or null for the defaults. */
+  readonly thresholdsFile: string | null;
+  readonly backend: BackendInfo;
+  /** Tokens per window (the `seqLen` option capped at max_position_embeddings). */
+  readonly seqLen: number;
+  /** Disk cache of JSON results under `<cacheDir>/results` (measure/ uses it for expensive runs). */
+  readonly cache: JsonCache;
+  /** "polyglot-mini (sha256 1a2b3c4d5e6f)". */
+  readonly label: string;
+
+  /** The training text of a language (`<trainTexts>/<lang>.txt`): importance and further pre-training read it. */
+  trainText(language: string): string;
+  /** The evaluation windows of a language: its first `evalTokens` tokens in BOS-led windows of `seqLen`. */
+  evalWindows(language: string): TextWindows;
+  /** Perplexity of the unperturbed model per language (default {@link languages}). */
+  baseline(languages?: readonly string[]): Promise<Record<string, LanguagePerplexity>>;
+  /** Perplexity per language with the perturbation(s) applied (the model is restored afterwards). */
+  perplexity(perturbation: PerturbationInput | readonly PerturbationInput[], languages?: readonly string[]): Promise<Record<string, LanguagePerplexity>>;
+  /** |θ ⊙ g| of every weight for one language, on its training text. */
+  importance(language: string): Promise<ImportanceMap>;
+  /** The importance the core region is chosen by: the sum over `regionLanguages`. */
+  coreImportance(): Promise<ImportanceMap>;
+  /** The core region: top-k of {@link coreImportance} per matrix inside the transformer layers. */
+  coreRegion(fraction?: number): Promise<Region>;
+  /** A top, bottom or random region of k per matrix. A random one needs no importance. */
+  region(request: RegionRequest): Promise<Region>;
+  /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
+  monolingualRegion(language: string, fraction?: number): Promise<Region>;
+  /** A host copy of the weights (read back from the model; for training in worker threads). */
+  hostWeights(): Promise<Map<string, HostTensor>>;
+  /** Frees the model's tensors. The subject is unusable afterwards. */
+  close(): void;
+}
+
+function checkFolder(options: ResolvedRegionsOptions): void {
+  const dir = options.checkpoint;
+  const source = checkpointSource(options);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RegionsOptionsError(source, `checkpoint folder not found: ${dir}`);
+  if (!existsSync(join(dir, 'config.json'))) throw new RegionsOptionsError(source, `${dir} is not a checkpoint: config.json is missing`);
+}
+
+function thresholdsOf(options: ResolvedRegionsOptions): { thresholds: Thresholds; file: string | null } {
+  const file = options.thresholds ?? join(options.checkpoint, THRESHOLDS_FILE);
+  if (options.thresholds === null && !existsSync(file)) return { thresholds: DEFAULT_THRESHOLDS, file: null };
+  try {
+    return { thresholds: loadThresholds(file), file };
+  } catch (err) {
+    throw new RegionsOptionsError('option "thresholds"', (err as Error).message);
+  }
+}
+
+function readEvalTexts(options: ResolvedRegionsOptions): Map<string, string> {
+  const folderOk = existsSync(options.texts) && statSync(options.texts).isDirectory();
+  try {
+    return readTexts(options.texts, options.languages);
+  } catch (err) {
+    // A missing folder is the `texts` option's fault; a missing language, the `languages` option's.
+    throw new RegionsOptionsError(folderOk && options.languages !== undefined ? 'option "languages"' : 'option "texts"', (err as Error).message);
+  }
+}
+
+/**
+ * Opens the checkpoint under test: starts the backend, loads and hashes the checkpoint, its tokenizer,
+ * the evaluation texts and the thresholds. Takes the plugin's options (resolved against the working
+ * directory and the environment, as the plugin does) or the resolved options a test worker received.
+ * Call `close()` when done (the vitest fixture does).
+ * @throws RegionsOptionsError naming the option at fault (a missing folder, text, tokenizer, bad thresholds).
+ */
+export async function openSubject(options: RegionsOptions | ResolvedRegionsOptions): Promise<RegionsSubject> {
+  const o = isResolvedOptions(options) ? options : resolveRegionsOptions(options);
+  checkFolder(o);
+  const { thresholds, file } = thresholdsOf(o);
+  const texts = readEvalTexts(o);
+  const backend = await initBackend(o.backend ?? undefined);
+  const source = checkpointSource(o);
+  const checkpoint = loadCheckpoint(o.checkpoint);
+  if (checkpoint.tokenizerFile === null) {
+    throw new RegionsOptionsError(source, `${o.checkpoint} has no tokenizer.json: the matchers need one to turn texts into tokens`);
+  }
+  const { config } = checkpoint;
+  const tokenizer = loadTokenizer(checkpoint.tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
+  if (tokenizer.bosId === null) throw new RegionsOptionsError(source, `${checkpoint.tokenizerFile} has no BOS token, and every window starts with one`);
+  const hash = checkpointHash(o.checkpoint);
+  const model = LlamaModel.fromWeights(config, checkpoint.weights);
+  checkpoint.weights.clear(); // the model holds them now
+  return new OpenedSubject(o, hash, config, model, tokenizer, texts, thresholds, file, backend);
+}

@@ -1,0 +1,122 @@
+/**
+ * A RegionsSubject with made-up, fixed numbers and no model: the matchers' wording and tables are pinned
+ * against it, independent of any backend's float rounding. Perplexities come from `ppl(perturbation)`;
+ * further pre-training runs from `curves` (served through the subject's cache, as a cache hit would be).
+ */
+import type { LanguagePerplexity } from '../../../src/metrics/perplexity.js';
+import { parsePerturbation, type Perturbation, type PerturbationInput } from '../../../src/perturb/perturbation.js';
+import type { Region } from '../../../src/regions/types.js';
+import type { ForgettingCurve } from '../../../src/train/further.js';
+import { regionHash } from '../../../src/vitest/internals/digest.js';
+import { resolveRegionsOptions } from '../../../src/vitest/options.js';
+import type { RegionsSubject } from '../../../src/vitest/subject.js';
+import { DEFAULT_THRESHOLDS } from '../../../src/vitest/thresholds.js';
+
+export const STUB_WEIGHT = 'model.layers.0.mlp.down_proj.weight';
+
+/** A region of `entries` entries of a [8, 8] weight. */
+export function stubRegion(kind: Region['kind'], entries: number[]): Region {
+  const data = new Uint8Array(64);
+  for (const i of entries) data[i] = 1;
+  return {
+    kind,
+    fraction: 0.05,
+    languages: ['en', 'zh'],
+    masks: new Map([[STUB_WEIGHT, { shape: [8, 8], data }]]),
+    counts: new Map([[STUB_WEIGHT, entries.length]]),
+    seed: kind === 'random' ? 0 : null,
+    provenance: {},
+  };
+}
+
+function measured(ppl: number): LanguagePerplexity {
+  return { tokens: 1000, bytes: 1000, meanNll: Math.log(ppl), ppl, bitsPerByte: Math.log2(ppl) };
+}
+
+/** The regions stub tests freeze, by the hash the frozen-run cache key carries. */
+const kindsByHash = new Map<string, string>();
+
+/** A region for a frozen run of the stub: registered so the stub's cache can serve the curve for its kind. */
+export function stubFrozenRegion(kind: Region['kind'], entries: number[]): Region {
+  const r = stubRegion(kind, entries);
+  kindsByHash.set(regionHash(r), kind);
+  return r;
+}
+
+export interface StubNumbers {
+  baseline: Record<string, number>;
+  /** Perplexity per language under a perturbation. */
+  ppl: (p: Perturbation) => Record<string, number>;
+  /** Further pre-training runs by frozen region kind (null: nothing frozen). */
+  curves?: (freezeKind: string | null) => ForgettingCurve;
+}
+
+export function stubSubject(numbers: StubNumbers): RegionsSubject {
+  const languages = Object.keys(numbers.baseline);
+  const options = resolveRegionsOptions({ checkpoint: '/models/stub', cacheDir: '/nonexistent' }, { env: {}, root: '/' });
+  const subject = {
+    options,
+    dir: '/models/stub',
+    hash: 'f00dfeedbeef0123456789',
+    label: 'stub (sha256 f00dfeedbeef)',
+    config: { hiddenSize: 8 },
+    texts: new Map(languages.map((l) => [l, `${l} text`])),
+    languages,
+    thresholds: DEFAULT_THRESHOLDS,
+    thresholdsFile: null,
+    seqLen: 32,
+    trainText: (l: string) => `${l} training text`,
+    baseline: async (ls = languages) => Object.fromEntries(ls.map((l) => [l, measured(numbers.baseline[l]!)])),
+    perplexity: async (p: PerturbationInput | readonly PerturbationInput[], ls = languages) => {
+      const parsed = parsePerturbation(Array.isArray(p) ? p[0] : p);
+      const out = numbers.ppl(parsed);
+      return Object.fromEntries(ls.map((l) => [l, measured(out[l]!)]));
+    },
+    region: async (r: { kind: Region['kind'] }) => stubRegion(r.kind, [0, 9, 18, 27]),
+    monolingualRegion: async (l: string) => stubRegion(`monolingual:${l}`, [1, 2, 3]),
+    cache: {
+      // The run's cache key holds the frozen region's hash: serve the curve of that region's kind.
+      getOrCompute: async (_name: string, what: { freeze: string | null }) => numbers.curves!(what.freeze === null ? null : (kindsByHash.get(what.freeze) ?? 'unknown')),
+    },
+    hostWeights: async () => new Map(),
+    close: () => {},
+  };
+  return subject as unknown as RegionsSubject;
+}
+
+/** A forgetting curve over en (retained) and zh (trained), from step 0 to `steps`. */
+export function stubCurve(after: { en: number; zh: number }, frozen: boolean): ForgettingCurve {
+  const p = (ppl: number) => measured(ppl);
+  const settings = {
+    train: { language: 'zh', sha256: 'a' },
+    evaluate: [{ language: 'en', sha256: 'b' }, { language: 'zh', sha256: 'c' }],
+    steps: 50,
+    lr: 5e-5,
+    batch: 8,
+    seqLen: 32,
+    weightDecay: 0.001,
+    warmup: 0,
+    clipNorm: 1,
+    freeze: null,
+    zeroFrozen: false,
+    evalAt: [0, 50],
+    evalMaxTokens: 2048,
+    seed: 0,
+    workers: 1,
+    backend: 'cpu',
+  };
+  return {
+    points: [
+      { step: 0, samples: 0, perplexity: { en: p(10), zh: p(100) } },
+      { step: 50, samples: 400, perplexity: { en: p(after.en), zh: p(after.zh) } },
+    ],
+    trainLoss: [],
+    frozenEntries: frozen ? 4 : 0,
+    droppedNormMasks: [],
+    droppedNormEntries: 0,
+    trainedLanguageHeldOut: true,
+    settings,
+    device: 'stub',
+    seconds: 0,
+  };
+}

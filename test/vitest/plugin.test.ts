@@ -1,0 +1,103 @@
+/**
+ * The plugin and its options: defaults, environment overrides, path resolution, and errors that name the
+ * option. No model is loaded here (the end-to-end run is in plugin-e2e.test.ts).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
+import { resolveRegionsOptions } from '../../src/vitest/options.js';
+
+const resolve = (options: unknown, env: Record<string, string> = {}) => resolveRegionsOptions(options, { env, root: '/project' });
+
+describe('resolveRegionsOptions', () => {
+  test('fills in the defaults and makes every path absolute against the root', () => {
+    expect(resolve({ checkpoint: 'fixtures/models/m' })).toEqual({
+      resolved: true,
+      checkpoint: '/project/fixtures/models/m',
+      checkpointFrom: 'option',
+      texts: '/project/fixtures/corpora/eval',
+      trainTexts: '/project/fixtures/corpora/train',
+      backend: null,
+      cacheDir: '/project/.cache/regions',
+      cache: true,
+      thresholds: null,
+      regionLanguages: ['ar', 'es', 'ru', 'zh', 'ko', 'vi'],
+      evalTokens: 2048,
+      seqLen: 128,
+      importanceTokens: 16384,
+      batchSize: 8,
+      workers: 2,
+      runs: 5,
+      root: '/project',
+    });
+  });
+
+  test('the environment overrides checkpoint, backend, runs and seed, so CI can run the same specs on a new checkpoint', () => {
+    const r = resolve(
+      { checkpoint: 'fixtures/models/m', backend: 'cpu', runs: 5, seed: 1 },
+      { REGIONS_CHECKPOINT: '/ci/new-model', REGIONS_BACKEND: 'tensorflow', REGIONS_RUNS: '20', REGIONS_SEED: '-7' },
+    );
+    expect(r).toMatchObject({ checkpoint: '/ci/new-model', checkpointFrom: 'REGIONS_CHECKPOINT', backend: 'tensorflow', runs: 20, seed: -7 });
+    expect(resolve({}, { REGIONS_CHECKPOINT: 'rel/model' }).checkpoint).toBe('/project/rel/model');
+  });
+
+  test.each([
+    [{}, 'regions(): option "checkpoint": required: the checkpoint folder to test (or set REGIONS_CHECKPOINT)'],
+    [{ checkpoint: 'm', chekpoint: 'm' }, 'regions(): unknown option "chekpoint": not an option (known: checkpoint, texts, trainTexts, backend'],
+    [{ checkpoint: 'm', evalTokens: 0 }, 'regions(): option "evalTokens": must be ≥ 1 (got 0)'],
+    [{ checkpoint: 'm', evalTokens: 2.5 }, 'regions(): option "evalTokens": must be a whole number (got 2.5)'],
+    [{ checkpoint: 'm', backend: 'gpu' }, 'regions(): option "backend": must be one of auto, tensorflow, wasm, cpu, webgpu (got "gpu")'],
+    [{ checkpoint: 'm', languages: ['en', 'z h'] }, 'regions(): option "languages": must be a language code of letters, digits, _ or - (e.g. "zh") at [1] (got "z h")'],
+    [{ checkpoint: 42 }, 'regions(): option "checkpoint": must be a folder path (got 42)'],
+    ['m', 'regions(): options: must be an object like { checkpoint: \'path/to/model\' } (got "m")'],
+    [{ checkpoint: 'm', thresholds: 'nowhere.json' }, 'regions(): option "thresholds": file not found: /project/nowhere.json'],
+  ])('%j → %s', (options, message) => {
+    expect(() => resolve(options)).toThrow(message);
+  });
+
+  test.each([
+    [{ REGIONS_RUNS: 'many' }, 'regions(): environment variable REGIONS_RUNS: must be a whole number ≥ 1 (got "many")'],
+    [{ REGIONS_RUNS: '0' }, 'regions(): environment variable REGIONS_RUNS: must be a whole number ≥ 1 (got "0")'],
+    [{ REGIONS_SEED: '1.5' }, 'regions(): environment variable REGIONS_SEED: must be a whole number'],
+    [{ REGIONS_BACKEND: 'gpu' }, 'regions(): environment variable REGIONS_BACKEND: must be one of auto, tensorflow, wasm, cpu, webgpu (got "gpu")'],
+  ])('environment %j → %s', (env, message) => {
+    expect(() => resolve({ checkpoint: 'm' }, env)).toThrow(message);
+  });
+
+  test('an existing thresholds file is taken as given', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'regions-opt-')), 't.json');
+    writeFileSync(file, '{}');
+    expect(resolve({ checkpoint: 'm', thresholds: file }).thresholds).toBe(file);
+  });
+});
+
+describe('regions() plugin', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  test('refuses options of the wrong shape in vitest.config.ts itself, naming the option', () => {
+    expect(() => regions({ checkpoint: 'm', evalTokens: -1 })).toThrow('regions(): option "evalTokens": must be ≥ 1 (got -1)');
+    expect(() => regions({ checkpoint: 'm', seqlen: 64 } as never)).toThrow('regions(): unknown option "seqlen"');
+  });
+
+  test('adds the setup file that registers the matchers, and provides the resolved options as JSON', () => {
+    vi.stubEnv('REGIONS_CHECKPOINT', '');
+    const plugin = regions({ checkpoint: 'models/m', workers: 1 });
+    expect(plugin.name).toBe('vitest-regions');
+    const hook = plugin.config as unknown as (config: { root?: string }) => { test: { setupFiles: string[]; provide: { regions: unknown } } };
+    const { test: added } = hook({ root: '/repo' });
+    expect(added.setupFiles).toEqual([SETUP_FILE]);
+    expect(existsSync(SETUP_FILE)).toBe(true);
+    expect(added.provide.regions).toMatchObject({ checkpoint: '/repo/models/m', checkpointFrom: 'option', workers: 1 });
+    expect(JSON.parse(JSON.stringify(added.provide.regions))).toEqual(added.provide.regions);
+  });
+
+  test('reads REGIONS_CHECKPOINT when vitest loads its config', () => {
+    vi.stubEnv('REGIONS_CHECKPOINT', '/ci/other-model');
+    const hook = regions({ checkpoint: 'models/m' }).config as unknown as (config: object) => { test: { provide: { regions: { checkpoint: string } } } };
+    expect(hook({}).test.provide.regions.checkpoint).toBe('/ci/other-model');
+  });
+});
