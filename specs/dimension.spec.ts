@@ -1,0 +1,20 @@
+/**
+ * Finding 2 — dimensional dependence: ×4 on a single parameter on certain hidden dimensions destroys
+ * competence; the same perturbation on other dimensions does not. The sensitive dimensions are a property
+ * of the checkpoint (its massive-activation dims, `regions dims`), recorded in regions.thresholds.json.
+ * Property: over the checkpoint's candidate dims and the seed of the random control dims.
+ */
+import fc from 'fast-check';
+import { expectFinding, fcParameters, test } from '../src/vitest/index.js';
+
+test('×4 on one parameter at a sensitive dimension destroys competence, at a random one it does not', async ({ subject, regions }) => {
+  const t = subject.thresholds.dimensionSensitivity;
+  const dims = t.dims ?? [];
+  if (dims.length === 0) throw new Error(`${subject.thresholdsFile ?? 'the thresholds'}: dimensionSensitivity.dims names no dimension to test`);
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...dims), fc.nat({ max: 1000 }), async (dim, seed) => {
+      await expectFinding(t.expected, subject).toBeDimensionSensitive({ dim, seed });
+    }),
+    fcParameters(regions),
+  );
+});
