@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { RegionsReporter } from './src/report/reporter.js';
 import { regions } from './src/vitest/plugin.js';
 
 export default defineConfig({
@@ -8,6 +9,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     maxWorkers: 2,
     benchmark: { include: ['bench/**/*.bench.ts'] },
+    // reports/results.json and reports/index.html after a run with region assertions (the specs).
+    reporters: ['default', new RegionsReporter({ outputDir: 'reports' })],
     projects: [
       // The library's unit tests: no plugin (registering the matchers loads tfjs in every file).
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'] } },

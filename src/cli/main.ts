@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from './args.js';
+import { compareCommand } from './commands/compare.js';
 import { dimsCommand } from './commands/dims.js';
 import { importanceCommand } from './commands/importance.js';
 import { logitsCommand } from './commands/logits.js';
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   selectCommand,
   overlapCommand,
   dimsCommand,
+  compareCommand,
 ];
 
 const TOP_USAGE = `regions <${COMMANDS.map((c) => c.name).join('|')}> [options]`;

@@ -17,7 +17,8 @@ export function regionHash(region: Region): string {
   for (const name of [...region.masks.keys()].sort()) {
     const mask = region.masks.get(name)!;
     hash.update(`${name}\0${mask.shape.join(',')}\0`);
-    hash.update(Uint8Array.from(mask.data, (v) => (v !== 0 ? 1 : 0)));
+    // Masks are 0/1; normalise (slowly) only a mask that holds other non-zero values.
+    hash.update(mask.data.every((v) => v <= 1) ? mask.data : Uint8Array.from(mask.data, (v) => (v !== 0 ? 1 : 0)));
   }
   return hash.digest('hex');
 }

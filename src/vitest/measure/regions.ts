@@ -2,6 +2,7 @@ import { describe } from '../../perturb/perturbation.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';
+import { regionReportData } from '../../report/region-data.js';
 import { regionHash } from '../internals/digest.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { RegionSummary } from './result.js';
@@ -27,14 +28,17 @@ export async function resolveRegion(subject: RegionsSubject, region: RegionArgum
 
 /** A region as results record it. */
 export function summarizeRegion(region: Region): RegionSummary {
+  const sha256 = regionHash(region);
   return {
+    // The core region's fingerprint (for `regions compare`) and per-layer layout (the report's heatmap).
+    ...(region.kind === 'top' ? regionReportData(region, sha256) : {}),
     kind: region.kind,
     fraction: region.fraction,
     languages: [...region.languages],
     entries: regionSize(region),
     weights: region.masks.size,
     seed: region.seed,
-    sha256: regionHash(region),
+    sha256,
     description: describe(zeroRegion(region)),
   };
 }

@@ -24,6 +24,9 @@ export interface RegionSummary {
   sha256: string;
   /** e.g. "zero the top region (k = 1%, ar,es,ru,zh,ko,vi): 1234 entries in 28 weights". */
   description: string;
+  /** Top regions only: a compact fingerprint (for `regions compare`) and counts per row/column (the report's heatmap). */
+  fingerprint?: unknown;
+  layout?: unknown;
 }
 
 /** The outcome of checking one finding on one checkpoint. */

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { compareResults, COMPARE_DEFAULTS, formatComparison } from '../../report/compare.js';
+import { loadResults } from '../../report/results.js';
+import { defineCommand, option, type Option } from '../args.js';
+
+/** An optional decimal number in [min, max], `value` when left out. */
+function decimal(placeholder: string, description: string, min: number, max: number, value: number): Option<number> {
+  return {
+    kind: 'string',
+    placeholder,
+    description,
+    required: false,
+    defaultText: String(value),
+    schema: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a decimal number such as 0.05')
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .optional()
+      .transform((given) => given ?? value),
+  };
+}
+
+const options = {
+  baseline: option.path('file', 'results.json of the run to compare against (e.g. the last main-branch run)'),
+  current: option.path('file', 'results.json of the run under test (e.g. a new checkpoint)'),
+  pplTolerance: decimal('X', "largest allowed relative rise of a language's baseline perplexity", 0, 1e6, COMPARE_DEFAULTS.pplTolerance),
+  minJaccard: decimal('X', "smallest allowed Jaccard overlap of the core region with the baseline's", 0, 1, COMPARE_DEFAULTS.minJaccard),
+  json: option.flag('print the comparison as JSON instead of tables'),
+};
+
+/** `regions compare`: exit 1 when a finding flipped, a perplexity regressed or the core region moved. */
+export const compareCommand = defineCommand({
+  name: 'compare',
+  summary: 'compare two results.json files: flipped findings, perplexity regressions, a moved core region',
+  description:
+    'Compares the results.json of a run (--current) with a baseline run (--baseline), as written by the ' +
+    "vitest-regions reporter. A regression is: an assertion that passed and now fails or the reverse (the thresholds " +
+    "file's expectation is then out of date), or that the current run no longer made; a language whose baseline " +
+    'perplexity rose by more than --ppl-tolerance (relative); or a core region whose Jaccard overlap with the ' +
+    "baseline's is below --min-jaccard (exact for regions up to 50,000 entries, else estimated from a 1024-hash " +
+    'sketch, ±0.016). Prints one table per kind of check and exits 1 on any regression, 0 otherwise.',
+  options,
+  async run(values, io) {
+    const comparison = compareResults(loadResults(values.baseline), loadResults(values.current), {
+      pplTolerance: values.pplTolerance,
+      minJaccard: values.minJaccard,
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison, { baseline: values.baseline, current: values.current }));
+    if (!comparison.ok) {
+      throw new Error(`${comparison.regressions} regression${comparison.regressions === 1 ? '' : 's'} against ${values.baseline}`);
+    }
+  },
+});

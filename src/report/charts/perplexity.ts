@@ -1,0 +1,50 @@
+/**
+ * Finding 1 as a picture: per language, perplexity of the checkpoint as is, with the core region zeroed,
+ * and with the same-size control zeroed — grouped bars on a log scale (the paper's core region raises
+ * perplexity by orders of magnitude, the control barely moves it).
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { AssertionEntry } from '../results.js';
+import { COLORS } from '../internals/palette.js';
+
+/** Ticks for a log axis from `floor` to `max`: powers of ten, finer steps when the range spans few decades. */
+function logTicks(floor: number, max: number): number[] {
+  const decades = Math.log10(max / floor);
+  const steps = decades >= 2 ? [1] : decades >= 1 ? [1, 2, 5] : [1, 1.5, 2, 3, 4, 5, 7];
+  const ticks: number[] = [];
+  for (let decade = floor; decade <= max; decade *= 10) for (const m of steps) if (decade * m <= max) ticks.push(decade * m);
+  return ticks;
+}
+
+/** The grouped-bar spec of an assertion's per-language perplexities, or null when it recorded none. */
+export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null {
+  const effects = assertion.effects.filter((e) => e.dim === undefined);
+  if (effects.length === 0) return null;
+  const languages = [...new Set(effects.map((e) => e.language))];
+  const conditions = ['baseline', ...new Set(effects.map((e) => e.condition))];
+  const values = [
+    ...languages.map((language) => ({ language, condition: 'baseline', ppl: effects.find((e) => e.language === language)!.baseline })),
+    ...effects.filter((e) => e.perturbed !== null && Number.isFinite(e.perturbed)).map((e) => ({ language: e.language, condition: e.condition, ppl: e.perturbed! })),
+  ].filter((v) => v.ppl > 0);
+  if (values.length === 0) return null;
+  const max = Math.max(...values.map((v) => v.ppl));
+  const low = Math.floor(Math.log10(Math.min(...values.map((v) => v.ppl))));
+  const floor = 10 ** low;
+  const ticks = logTicks(floor, max);
+  const long = languages.some((l) => l.length > 4);
+  const range = conditions.map((c) => (c === 'baseline' ? COLORS.baseline : effects.find((e) => e.condition === c)!.role === 'region' ? COLORS.region : COLORS.control));
+  return {
+    title: { text: 'Perplexity per language', subtitle: `${conditions.join(' vs ')} (log scale)` },
+    width: Math.max(320, languages.length * conditions.length * 10),
+    height: 220,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'language', type: 'nominal', sort: languages, title: null, axis: { labelAngle: long ? -35 : 0, labelLimit: 140 } },
+      xOffset: { field: 'condition', type: 'nominal', sort: conditions },
+      y: { field: 'ppl', type: 'quantitative', title: 'perplexity', scale: { type: 'log', domainMin: floor }, axis: { values: ticks, format: '~s' } },
+      y2: { datum: floor },
+      color: { field: 'condition', type: 'nominal', sort: conditions, scale: { domain: conditions, range }, legend: { orient: 'top', title: null } },
+    },
+  };
+}

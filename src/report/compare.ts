@@ -1,0 +1,173 @@
+/**
+ * Two results files, a baseline (e.g. the last main-branch run) and a current run (a new checkpoint):
+ * did anything regress? Three kinds of check, each a row of the comparison:
+ * - **finding**: each finding (a test's assertions of one matcher, matched by file › test › matcher) must
+ *   pass or fail as it did — a flip either way fails (fail → pass means the thresholds file's `expected`
+ *   is out of date), and so does a finding the current run no longer checked;
+ * - **perplexity**: each language's baseline perplexity may rise by at most `pplTolerance` (relative);
+ * - **region**: the core region (per k measured in both runs) must overlap its baseline by Jaccard ≥
+ *   `minJaccard`, computed from the fingerprints (see ./fingerprint.ts: exact on small models, a ±0.016
+ *   sketch estimate on large ones).
+ */
+import { formatPercent, renderTable } from '../vitest/measure/format.js';
+import { fingerprintOverlap } from './fingerprint.js';
+import type { RegionFingerprint, Results } from './results.js';
+
+/** Bounds of {@link compareResults}. */
+export interface CompareOptions {
+  /** Largest allowed relative rise of a language's perplexity (default 0.05: +5%). */
+  pplTolerance?: number;
+  /** Smallest allowed Jaccard overlap of the core region with the baseline's (default 0.5). */
+  minJaccard?: number;
+}
+
+export const COMPARE_DEFAULTS = { pplTolerance: 0.05, minJaccard: 0.5 } as const;
+
+/** One row of a comparison. */
+export interface Check {
+  kind: 'finding' | 'perplexity' | 'region';
+  /** The finding's key, the language, or the region ("core region, k = 1%"). */
+  subject: string;
+  baseline: string;
+  current: string;
+  /** What was required. */
+  bound: string;
+  ok: boolean;
+  /** Why, in a few words: "pass → FAIL", "+9.2%", "Jaccard 0.31 (exact)". */
+  note: string;
+}
+
+/** The outcome of {@link compareResults}. */
+export interface Comparison {
+  ok: boolean;
+  regressions: number;
+  options: Required<CompareOptions>;
+  checks: Check[];
+  /** What could not be compared, and why (not regressions). */
+  notes: string[];
+}
+
+const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+
+function findingChecks(a: Results, b: Results): Check[] {
+  const current = new Map(b.findings.map((f) => [f.key, f]));
+  const baseline = new Map(a.findings.map((f) => [f.key, f]));
+  const checks: Check[] = [];
+  for (const f of a.findings) {
+    const g = current.get(f.key);
+    const was = f.assertions[f.shown]!;
+    const bound = `same verdict (${was.negated ? 'expected not to hold' : 'expected to hold'})`;
+    if (g === undefined) {
+      checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: 'missing', bound, ok: false, note: 'not measured in the current run' });
+      continue;
+    }
+    const now = g.assertions[g.shown]!;
+    const flipped = f.passed !== g.passed;
+    const note = flipped
+      ? `${verdict(f.passed)} → ${verdict(g.passed)}${was.negated !== now.negated ? ' (expected changed)' : ''}`
+      : was.holds !== now.holds
+        ? `finding ${now.holds ? 'holds' : 'no longer holds'}, as now expected`
+        : 'unchanged';
+    checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: verdict(g.passed), bound, ok: !flipped, note });
+  }
+  for (const g of b.findings) {
+    if (!baseline.has(g.key)) checks.push({ kind: 'finding', subject: g.key, baseline: 'missing', current: verdict(g.passed), bound: '—', ok: true, note: 'new' });
+  }
+  return checks;
+}
+
+function perplexityChecks(a: Results, b: Results, tolerance: number): Check[] {
+  return Object.entries(a.perplexity).map(([language, before]) => {
+    const after = b.perplexity[language];
+    const bound = `≤ +${formatPercent(tolerance)}`;
+    if (after === undefined) return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: 'missing', bound, ok: false, note: 'not measured in the current run' };
+    const rise = (after - before) / before;
+    const ok = rise <= tolerance;
+    return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: after.toPrecision(4), bound, ok, note: `${rise >= 0 ? '+' : '−'}${formatPercent(Math.abs(rise))}` };
+  });
+}
+
+/** The core (top-k) regions a results file fingerprinted, by "core region, k = 1%". */
+function coreRegions(r: Results): Map<string, RegionFingerprint | null> {
+  const out = new Map<string, RegionFingerprint | null>();
+  for (const a of r.findings.flatMap((f) => f.assertions)) {
+    for (const region of Object.values(a.regions)) {
+      if (region.kind !== 'top') continue;
+      const label = `core region, k = ${formatPercent(region.fraction)}`;
+      const fingerprint = r.regionData[region.sha256]?.fingerprint ?? null;
+      if (!out.has(label) || (out.get(label) === null && fingerprint !== null)) out.set(label, fingerprint);
+    }
+  }
+  return out;
+}
+
+function regionChecks(a: Results, b: Results, minJaccard: number): Check[] {
+  const before = coreRegions(a);
+  const after = coreRegions(b);
+  const checks: Check[] = [];
+  const bound = `Jaccard ≥ ${minJaccard}`;
+  for (const [label, fa] of before) {
+    if (fa === null) continue; // nothing to compare against
+    const fb = after.get(label);
+    const entries = (f: RegionFingerprint) => `${f.entries.toLocaleString('en')} entries`;
+    if (fb === undefined) {
+      // A property draws k from a few values: a k only one run happened to draw is not a regression.
+      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'not measured', bound, ok: true, note: 'not compared' });
+      continue;
+    }
+    if (fb === null) {
+      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'no fingerprint', bound, ok: false, note: 'cannot tell whether it moved' });
+      continue;
+    }
+    const o = fingerprintOverlap(fa, fb);
+    const estimate = o.method === 'sketch' ? `≈ ${o.jaccard.toFixed(3)} ± ${o.standardError.toFixed(3)} (sketch)` : `${o.jaccard.toFixed(3)} (${o.method})`;
+    checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: entries(fb), bound, ok: o.jaccard >= minJaccard, note: `Jaccard ${estimate}` });
+  }
+  return checks;
+}
+
+/**
+ * Compares a current results file with a baseline (see the file comment). Pure; `ok` is false when any
+ * check failed.
+ */
+export function compareResults(baseline: Results, current: Results, options: CompareOptions = {}): Comparison {
+  const o = { ...COMPARE_DEFAULTS, ...options };
+  const checks = [...findingChecks(baseline, current), ...perplexityChecks(baseline, current, o.pplTolerance), ...regionChecks(baseline, current, o.minJaccard)];
+  const notes: string[] = [];
+  if (![...coreRegions(baseline).values()].some((f) => f !== null)) {
+    notes.push('core region not compared: the baseline recorded no fingerprint of it (its matchers attach none)');
+  }
+  const regressions = checks.filter((c) => !c.ok).length;
+  return { ok: regressions === 0, regressions, options: o, checks, notes };
+}
+
+const TITLES: Record<Check['kind'], string> = {
+  finding: 'findings (each must keep its verdict)',
+  perplexity: 'baseline perplexity per language',
+  region: 'core region overlap with the baseline',
+};
+
+/** The comparison as text: one table per kind of check (✗ marks a regression), then the verdict line. */
+export function formatComparison(c: Comparison, names: { baseline: string; current: string } = { baseline: 'baseline', current: 'current' }): string {
+  const parts = [`regions compare: ${names.current} against ${names.baseline}`];
+  for (const kind of ['finding', 'perplexity', 'region'] as const) {
+    const rows = c.checks.filter((x) => x.kind === kind);
+    if (rows.length === 0) continue;
+    parts.push(
+      renderTable({
+        title: TITLES[kind],
+        columns: [kind === 'perplexity' ? 'language' : kind, 'baseline', 'current', 'bound', 'change', ''],
+        rows: rows.map((x) => [x.subject, x.baseline, x.current, x.bound, x.note, x.ok ? '✓' : '✗']),
+      }),
+    );
+  }
+  if (c.checks.length === 0) parts.push('  nothing to compare: the baseline recorded no findings, perplexities or core region fingerprints');
+  else parts.push(...c.notes.map((n) => `  ${n}`));
+  parts.push(c.ok ? 'no regressions' : `${c.regressions} regression${c.regressions === 1 ? '' : 's'}: ${summarize(c)}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+function summarize(c: Comparison): string {
+  const bad = c.checks.filter((x) => !x.ok);
+  return bad.map((x) => `${x.kind} ${x.subject} (${x.note})`).join('; ');
+}

@@ -1,0 +1,265 @@
+/**
+ * `reports/results.json`: everything a run of the region specs measured, in one JSON file the HTML report,
+ * `regions compare` and CI read — without vitest, the checkpoint or the texts. The reporter writes it
+ * (./reporter.ts) from each test's `task.meta.regions` records, vitest's verdicts and the run's
+ * provenance; ./records.ts is the one place that knows the matchers' record shape.
+ *
+ * Shape (version 1; readers ignore fields they do not know):
+ *
+ *     { schema: "vitest-regions/results@1",
+ *       provenance: { checkpoints, corpus, backend, packages, node, wall time, seeds, CI },
+ *       summary:    { reason, tests: {total, passed, failed, skipped}, findings: {…}, assertions: {…} },
+ *       perplexity: { <language>: baseline ppl of the unperturbed checkpoint },
+ *       tests:      [ { key, file, name, state, durationMs, errors, warnings, assertions } ],
+ *       findings:   [ { key, test, finding, matcher, passed, shown,
+ *                       assertions: [ { passed, negated, holds, claim, failures, successes, thresholds,
+ *                                       seeds, checkpoint, regions, tables, effects, curves, measured } ] } ],
+ *       regionData: { <region sha256>: { fingerprint?, layout? } },
+ *       errors:     [ unhandled errors ] }
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The `schema` field of a version-1 results file. */
+export const RESULTS_SCHEMA = 'vitest-regions/results@1';
+
+const count = z.number().int().nonnegative();
+
+/** A table as the matcher formatted it (cells are strings: ppl, ×ratio, threshold, ✓/✗). */
+export const resultTableSchema = z.object({
+  title: z.string(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+});
+export type ResultTable = z.infer<typeof resultTableSchema>;
+
+/**
+ * A compact fingerprint of a region's masks, enough to compute the Jaccard overlap of two regions from
+ * two results files (see ./fingerprint.ts):
+ * - `sha256` equal → the same region;
+ * - `indices` (only for regions of at most INLINE_LIMIT entries): per weight, the sorted flat indices of
+ *   its entries, delta-encoded as LEB128 varints, base64 → exact Jaccard;
+ * - `sketch`: the k smallest 52-bit hashes of (weight name, flat index) over all entries (a bottom-k
+ *   MinHash sketch) → Jaccard estimated with standard error ≈ √(J(1−J)/k), for regions of any size.
+ */
+export const regionFingerprintSchema = z.object({
+  sha256: z.string(),
+  entries: count,
+  tensors: z.array(z.object({ name: z.string(), shape: z.array(count), count })),
+  sketch: z.object({ k: z.number().int().positive(), hashes: z.array(z.number().nonnegative()) }),
+  indices: z.record(z.string(), z.string()).optional(),
+});
+export type RegionFingerprint = z.infer<typeof regionFingerprintSchema>;
+
+/** Region entries per row (or column) of a weight, binned: `counts[b]` = the most entries of any row in bin b. */
+export const layoutAxisSchema = z.object({ binSize: z.number().int().positive(), counts: z.array(count) });
+
+/**
+ * Where a region sits: per weight, its entries per row and per column (the paper's figures), binned to
+ * at most `bins` per axis by the maximum, so a single row that lights up stays visible in a wide matrix.
+ */
+export const regionLayoutSchema = z.object({
+  bins: z.number().int().positive(),
+  tensors: z.array(
+    z.object({
+      name: z.string(),
+      /** Decoder layer, or null (embedding, final norm, LM head). */
+      layer: z.number().int().nullable(),
+      /** Short name: q_proj … down_proj, input_layernorm, post_attention_layernorm, or the full name. */
+      matrix: z.string(),
+      /** 0: hidden dim j is row j; 1: column j; null: no hidden axis. */
+      hiddenAxis: z.union([z.literal(0), z.literal(1)]).nullable(),
+      shape: z.array(count),
+      entries: count,
+      rows: layoutAxisSchema,
+      cols: layoutAxisSchema,
+    }),
+  ),
+});
+export type RegionLayout = z.infer<typeof regionLayoutSchema>;
+
+/** A region as a finding used it (the masks themselves are summarised in `regionData` under `sha256`). */
+export const regionEntrySchema = z.object({
+  kind: z.string(),
+  fraction: z.number(),
+  languages: z.array(z.string()),
+  entries: count,
+  weights: count,
+  seed: z.number().nullable(),
+  sha256: z.string(),
+  description: z.string(),
+});
+export type RegionEntry = z.infer<typeof regionEntrySchema>;
+
+/**
+ * One language under one condition of a finding: e.g. condition "core zeroed" (role `region`),
+ * "random zeroed" (role `control`), "dim 2100 ×4" (role `region`, dim 2100).
+ */
+export const effectSchema = z.object({
+  condition: z.string(),
+  role: z.enum(['region', 'control']),
+  /** The hidden dimension perturbed (dimension sensitivity only). */
+  dim: z.number().int().optional(),
+  language: z.string(),
+  baseline: z.number(),
+  /** null: not finite (JSON has no Infinity; a zeroed region can overflow the NLL). */
+  perturbed: z.number().nullable(),
+  ratio: z.number().nullable(),
+});
+export type Effect = z.infer<typeof effectSchema>;
+
+/**
+ * A point of a further pre-training curve: `relative` = ppl / ppl at step 0; `ppl` when the absolute
+ * value was recorded. `run`: "nothing frozen", "region frozen" or "control frozen".
+ */
+export const curvePointSchema = z.object({
+  run: z.string(),
+  language: z.string(),
+  /** Whether this is the language trained on (its curve should go down). */
+  trained: z.boolean(),
+  step: count,
+  relative: z.number(),
+  ppl: z.number().optional(),
+});
+export type CurvePoint = z.infer<typeof curvePointSchema>;
+
+/** One region assertion (one `task.meta.regions` record), normalised. */
+export const assertionEntrySchema = z.object({
+  /** The assertion passed (holds !== negated). */
+  passed: z.boolean(),
+  /** The assertion was `.not` (the thresholds file expects the finding not to hold). */
+  negated: z.boolean(),
+  /** The finding held under the thresholds. */
+  holds: z.boolean(),
+  claim: z.string(),
+  failures: z.array(z.string()),
+  successes: z.array(z.string()),
+  thresholds: z.record(z.string(), z.unknown()),
+  seeds: z.record(z.string(), z.number()),
+  checkpoint: z.object({ dir: z.string(), hash: z.string(), label: z.string() }).nullable(),
+  regions: z.record(z.string(), regionEntrySchema),
+  tables: z.array(resultTableSchema),
+  effects: z.array(effectSchema),
+  curves: z.array(curvePointSchema),
+  /** The matcher's raw numbers, as recorded. */
+  measured: z.record(z.string(), z.unknown()),
+});
+export type AssertionEntry = z.infer<typeof assertionEntrySchema>;
+
+/**
+ * A finding as one test checked it: every assertion of one matcher in one test. A spec usually asserts
+ * inside a fast-check property, so one test makes several assertions (one per run, more while shrinking
+ * a counterexample), with arguments and seeds that vary between runs; grouping them gives a key that is
+ * stable across runs, which is what `regions compare` matches on.
+ */
+export const findingEntrySchema = z.object({
+  /** `<file> › <full test name> › <matcher>`. */
+  key: z.string(),
+  /** The key of the test. */
+  test: z.string(),
+  /** coreRegion, dimensionSensitivity, monolingual, frozenPretrain (or a newer finding). */
+  finding: z.string(),
+  matcher: z.string(),
+  /** Every assertion passed. */
+  passed: z.boolean(),
+  /** The assertion the report shows in full: the last that failed (fast-check's smallest counterexample), else the first. */
+  shown: count,
+  assertions: z.array(assertionEntrySchema).min(1),
+});
+export type FindingEntry = z.infer<typeof findingEntrySchema>;
+
+export const testStateSchema = z.enum(['passed', 'failed', 'skipped', 'pending']);
+export type TestState = z.infer<typeof testStateSchema>;
+
+export const testEntrySchema = z.object({
+  /** `<file> › <full test name>`. */
+  key: z.string(),
+  /** Relative to the vitest root, with forward slashes. */
+  file: z.string(),
+  /** Full name: suites and test joined by " > ". */
+  name: z.string(),
+  state: testStateSchema,
+  durationMs: z.number().nullable(),
+  /** Error messages (colours stripped). */
+  errors: z.array(z.string()),
+  /** Records in `task.meta.regions` that could not be read, with why. */
+  warnings: z.array(z.string()),
+  /** How many region assertions this test recorded. */
+  assertions: count,
+});
+export type TestEntry = z.infer<typeof testEntrySchema>;
+
+const hashedFolderSchema = z.object({ dir: z.string(), sha256: z.string(), files: count }).nullable();
+
+export const provenanceSchema = z.object({
+  /** ISO times of the run and its wall time in ms; null for a merge of shards (each shard's job has its own). */
+  startedAt: z.string().nullable(),
+  finishedAt: z.string(),
+  wallTimeMs: z.number().nullable(),
+  /** Time spent running the test files, summed over files (so over workers and shards), in ms. */
+  testTimeMs: z.number(),
+  /** Checkpoints measured (from the findings): folder, content hash (config, weights, tokenizer), label. */
+  checkpoints: z.array(z.object({ dir: z.string(), hash: z.string(), label: z.string() })),
+  /** The plugin's checkpoint option (or $REGIONS_CHECKPOINT), when the plugin is configured. */
+  checkpointOption: z.string().nullable(),
+  /** Content hashes of the evaluation and training text folders (sorted `<lang>.txt`: name, size, bytes). */
+  corpus: z.object({ texts: hashedFolderSchema, trainTexts: hashedFolderSchema }),
+  /** The tfjs backend: as measured (`source: measured`), else as requested by the options. */
+  backend: z.object({ name: z.string().nullable(), device: z.string().nullable(), source: z.enum(['measured', 'requested', 'unknown']) }),
+  /** The project (name@version) and the installed version of each package it declares (null: not installed). */
+  project: z.string().nullable(),
+  packages: z.record(z.string(), z.string().nullable()),
+  node: z.string(),
+  platform: z.string(),
+  vitest: z.object({ version: z.string(), merged: z.boolean(), shard: z.string().nullable() }),
+  /** The plugin's fast-check seed and runs, and the REGIONS_* environment that overrode options. */
+  seeds: z.object({ seed: z.number().nullable(), runs: z.number().nullable() }),
+  env: z.record(z.string(), z.string()),
+  /** GitHub Actions context, when run there. */
+  ci: z.record(z.string(), z.string()).nullable(),
+});
+export type Provenance = z.infer<typeof provenanceSchema>;
+
+export const resultsSchema = z.object({
+  schema: z.literal(RESULTS_SCHEMA),
+  provenance: provenanceSchema,
+  summary: z.object({
+    /** vitest's reason the run ended. */
+    reason: z.enum(['passed', 'failed', 'interrupted']),
+    tests: z.object({ total: count, passed: count, failed: count, skipped: count }),
+    /** Findings are (test, matcher) groups; assertions are the records in them. */
+    findings: z.object({ total: count, passed: count, failed: count }),
+    assertions: z.object({ total: count, passed: count, failed: count }),
+  }),
+  /** Baseline (unperturbed) perplexity of the checkpoint per language, from the findings' measurements. */
+  perplexity: z.record(z.string(), z.number()),
+  tests: z.array(testEntrySchema),
+  findings: z.array(findingEntrySchema),
+  regionData: z.record(z.string(), z.object({ fingerprint: regionFingerprintSchema.optional(), layout: regionLayoutSchema.optional() })),
+  errors: z.array(z.string()),
+});
+export type Results = z.infer<typeof resultsSchema>;
+
+/**
+ * Validates a parsed results file.
+ * @throws Error naming the file and the field, e.g. `a.json: findings.0.passed: expected boolean`.
+ */
+export function parseResults(value: unknown, file = 'results'): Results {
+  const parsed = resultsSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  const hint = issue.path[0] === 'schema' ? ` (is it a results.json written by vitest-regions' reporter? expected "${RESULTS_SCHEMA}")` : '';
+  throw new Error(`${file}: ${where}: ${issue.message}${hint}`);
+}
+
+/** Reads and validates a results file. @throws Error naming the file (unreadable, not JSON, a bad field). */
+export function loadResults(file: string): Results {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: cannot read results (${(err as Error).message})`);
+  }
+  return parseResults(json, file);
+}
