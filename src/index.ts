@@ -1,1 +1,25 @@
-export {};
+/**
+ * vitest-regions: the library. Data flows one way — checkpoint → model → importance → regions →
+ * perturbations / training → measurements. The vitest plugin and matchers are `vitest-regions/vitest`
+ * (and `/vitest/plugin`, `/vitest/standalone`); the report is `vitest-regions/report`.
+ */
+export * from './checkpoint/index.js';
+export { loadTokenizer, type TextTokenizer } from './tokenizer/tokenizer.js';
+export { byteLevelTokenizerJson, BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, BYTE_LEVEL_VOCAB_SIZE } from './tokenizer/byte-level.js';
+export { initBackend, currentBackend, type BackendInfo, type BackendName } from './backend/select.js';
+export { BackendError } from './backend/errors.js';
+export { LlamaModel, disposeAll, type Windows, type LossObjective, type LossAndGrads, type WindowNll } from './model/model.js';
+export { forwardLogits, tokenNll, type ResidualObserver } from './model/forward.js';
+export { ModelPool, type PoolOptions, type StepResult } from './parallel/pool.js';
+export * from './corpus/texts.js';
+export * from './corpus/windows.js';
+export * from './metrics/perplexity.js';
+export * from './importance/index.js';
+export * from './regions/index.js';
+export * from './perturb/index.js';
+export * from './dims/index.js';
+export { MaskedAdam, type AdamOptions, type AdamState, type FrozenMasks } from './train/adam.js';
+export { WindowSampler, type TrainingStream, type SamplerState } from './train/sampler.js';
+export { learningRate, type CosineSchedule } from './train/schedule.js';
+export * from './train/further.js';
+export * from './train/forgetting.js';
