@@ -18,6 +18,11 @@ import './vitest-types.js';
 /** The setup file: the .ts source when running from source (tests, this repo), the .js build otherwise. */
 export const SETUP_FILE = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './setup.ts' : './setup.js', import.meta.url));
 
+/** Fills the disk cache once before the workers start (baseline, importance): see global-setup.ts. */
+export const GLOBAL_SETUP_FILE = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './global-setup.ts' : './global-setup.js', import.meta.url),
+);
+
 /**
  * The vitest-regions plugin.
  * @throws RegionsOptionsError at once for options of the wrong shape, and from the `config` hook for an
@@ -29,7 +34,7 @@ export function regions(options: RegionsOptions): Plugin {
     name: 'vitest-regions',
     config(config) {
       const resolved = resolveRegionsOptions(options, { root: config.root ?? process.cwd() });
-      return { test: { setupFiles: [SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved } } };
+      return { test: { setupFiles: [SETUP_FILE], globalSetup: [GLOBAL_SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved } } };
     },
   };
 }
