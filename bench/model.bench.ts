@@ -4,11 +4,11 @@
  *
  *   npx vitest bench --run bench/model.bench.ts
  *
- * Reports forward and forward+backward per backend: `wasm` in-process (one thread), the data-parallel
- * pool of 2 wasm workers (both cores), and `cpu` forward only (its backward takes minutes).
+ * Reports forward and forward+backward per backend: `wasm` in-process (one thread) and the data-parallel
+ * pool of 2 wasm workers (both cores). PyTorch on the same machine: bench/torch_step.py.
  * tokens/s = 1024 / (mean time in s).
  */
-import { afterAll, beforeAll, bench, describe } from 'vitest';
+import { afterAll, bench, describe } from 'vitest';
 import { expectedWeightShapes, parseModelConfig } from '../src/checkpoint/config.js';
 import type { HostTensor } from '../src/checkpoint/types.js';
 import { initBackend } from '../src/backend/select.js';
@@ -36,18 +36,12 @@ for (const [name, shape] of expectedWeightShapes(config)) {
 const windows = Array.from({ length: 8 }, () => Array.from({ length: 128 }, () => Math.floor(rng() * 4096)));
 const options = { time: 3000, iterations: 3, warmupIterations: 1 };
 
+// Set up at module level: vitest bench does not wait for async beforeAll hooks the way tests do.
+await initBackend('wasm');
+const wasm = LlamaModel.fromWeights(config, weights);
+const pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
+
 describe('forward+backward, batch 8 × 128', () => {
-  let wasm: LlamaModel;
-  let pool: ModelPool;
-  beforeAll(async () => {
-    await initBackend('wasm');
-    wasm = LlamaModel.fromWeights(config, weights);
-    pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
-  });
-  afterAll(async () => {
-    wasm.dispose();
-    await pool.close();
-  });
   bench('wasm (1 thread)', async () => {
     disposeAll((await wasm.lossAndGrads(windows)).grads);
   }, options);
@@ -57,33 +51,14 @@ describe('forward+backward, batch 8 × 128', () => {
 });
 
 describe('forward, batch 8 × 128', () => {
-  let wasm: LlamaModel;
-  let pool: ModelPool;
-  beforeAll(async () => {
-    await initBackend('wasm');
-    wasm = LlamaModel.fromWeights(config, weights);
-    pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
-  });
-  afterAll(async () => {
-    wasm.dispose();
-    await pool.close();
-  });
   bench('wasm (1 thread)', async () => {
     await wasm.windowNll(windows);
   }, options);
   bench('wasm pool (2 workers)', async () => {
     await pool.nll(windows);
   }, options);
-});
-
-describe('forward on the cpu reference backend, batch 8 × 128', () => {
-  let cpu: LlamaModel;
-  beforeAll(async () => {
-    await initBackend('cpu');
-    cpu = LlamaModel.fromWeights(config, weights);
+  afterAll(async () => {
+    wasm.dispose();
+    await pool.close();
   });
-  afterAll(() => cpu.dispose());
-  bench('cpu (1 thread)', async () => {
-    await cpu.windowNll(windows);
-  }, { time: 0, iterations: 2, warmupIterations: 0 });
 });
