@@ -1,5 +1,6 @@
 import { describe } from '../../perturb/perturbation.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
+import { randomMask } from '../../regions/internals/rank.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';
 import { regionReportData } from '../../report/region-data.js';
@@ -43,19 +44,6 @@ export function summarizeRegion(region: Region): RegionSummary {
   };
 }
 
-/** Exactly `m` of `n` entries, uniformly, without replacement (selection sampling). */
-function drawMask(n: number, m: number, rng: () => number): Uint8Array {
-  const mask = new Uint8Array(n);
-  let needed = m;
-  for (let i = 0; i < n && needed > 0; i++) {
-    if ((n - i) * rng() < needed) {
-      mask[i] = 1;
-      needed--;
-    }
-  }
-  return mask;
-}
-
 /** The `m` lowest scores (ties: higher flat index first, as selectRegion's bottom). */
 function lowestMask(scores: Float32Array, m: number): Uint8Array {
   const order = Array.from(scores.keys()).sort((a, b) => scores[a]! - scores[b]! || b - a);
@@ -79,7 +67,7 @@ export async function controlRegion(subject: RegionsSubject, region: Region, con
     const m = region.counts.get(name) ?? mask.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
     let data: Uint8Array;
     if (importance === null) {
-      data = drawMask(mask.data.length, m, rng);
+      data = randomMask(mask.data.length, m, rng);
     } else {
       const scores = importance.scores.get(name);
       if (scores === undefined) throw new Error(`bottom control: no importance for ${name} (the region has entries there)`);
