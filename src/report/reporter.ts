@@ -27,6 +27,11 @@ import type { Results } from './results.js';
 export interface RegionsReporterOptions {
   /** Folder for results.json and index.html, relative to the vitest root (default `reports`). */
   outputDir?: string;
+  /**
+   * Only report the test files of these vitest projects (default: every project). The repository's own
+   * config names `specs`, so the matchers' unit tests on synthetic instruments never overwrite the report.
+   */
+  projects?: string[];
 }
 
 /** Error messages can be long (a matcher's message carries its tables); keep results.json readable. */
@@ -55,6 +60,7 @@ export function collectTest(test: TestCase): CollectedTest {
 /** Writes results.json and index.html when a vitest run ends (see the file comment). */
 export class RegionsReporter implements Reporter {
   readonly outputDir: string;
+  readonly #projects: string[] | undefined;
   #vitest: Vitest | undefined;
   #startedAt: Date | null = null;
   /** The last results written (for tests and for whoever embeds the reporter). */
@@ -62,6 +68,7 @@ export class RegionsReporter implements Reporter {
 
   constructor(options: RegionsReporterOptions = {}) {
     this.outputDir = options.outputDir ?? 'reports';
+    this.#projects = options.projects;
   }
 
   onInit(vitest: Vitest): void {
@@ -72,7 +79,9 @@ export class RegionsReporter implements Reporter {
     this.#startedAt = new Date();
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+  async onTestRunEnd(allModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
+    const only = this.#projects;
+    const testModules = only === undefined ? allModules : allModules.filter((m) => only.includes(m.project.name));
     const vitest = this.#vitest;
     if (vitest === undefined) throw new Error('RegionsReporter: onTestRunEnd before onInit (register it in `test.reporters`)');
     const root = vitest.config.root;
