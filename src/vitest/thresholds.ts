@@ -134,6 +134,8 @@ export const frozenPretrainThresholdsSchema = z.strictObject({
   maxForgetting: ratio.optional(),
   /** A control region of the same size, frozen in a third run, must prevent less; `none` skips it. */
   control: z.enum(['random', 'bottom', 'none']).default('none'),
+  /** Evaluations along each run, step 0 and the last step included, evenly spaced: the report's forgetting curves. */
+  curvePoints: z.number().int().min(2).max(50).default(5),
 });
 
 /** A thresholds file: one entry per finding, each optional. */

@@ -15,6 +15,7 @@ import { describe } from 'vitest';
 import type { Region } from '../../src/regions/types.js';
 import { expect, test } from '../../src/vitest/fixtures.js';
 import type { RegionsSubject } from '../../src/vitest/subject.js';
+import { curveSteps, measureFrozenPretrain } from '../../src/vitest/measure/frozen.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 
@@ -93,5 +94,35 @@ describe('negative controls', () => {
     await expect(expect(subject).toRetainAfterFrozenPretrain({ ...RUN, retain: ['fr'], freeze: nothing(subject) })).rejects.toThrow(
       'no evaluation text for retained language "fr"',
     );
+  });
+});
+
+describe('forgetting curves for the report', () => {
+  test('curveSteps spreads the evaluations evenly over [0, steps], both ends included', () => {
+    expect(curveSteps(20, 5)).toEqual([0, 5, 10, 15, 20]);
+    expect(curveSteps(100, 2)).toEqual([0, 100]);
+    expect(curveSteps(3, 10)).toEqual([0, 1, 2, 3]);
+    expect(curveSteps(10, 4)).toEqual([0, 3, 7, 10]);
+  });
+
+  test('the result records every run at every evaluated step', async ({ subject }) => {
+    const result = await measureFrozenPretrain(subject, {
+      ...RUN,
+      freeze: latinCompetence(subject),
+      control: nothing(subject),
+      minPrevented: 0.5,
+      aggregate: 'every',
+      minLearningKept: 0.3,
+      curvePoints: 3,
+    });
+    const curves = result.measured.curves as Record<string, { points: { step: number; perplexity: Record<string, { ppl: number }> }[] }>;
+    expect(Object.keys(curves).sort()).toEqual(['baseline', 'control', 'frozen']);
+    for (const curve of Object.values(curves)) {
+      expect(curve.points.map((p) => p.step)).toEqual([0, 10, 20]);
+      expect(Object.keys(curve.points[0]!.perplexity).sort()).toEqual(['en', 'es', 'zh']);
+    }
+    // Every run starts from the same model; without freezing, English has risen by the end.
+    expect(curves.frozen!.points[0]!.perplexity.en!.ppl).toBe(curves.baseline!.points[0]!.perplexity.en!.ppl);
+    expect(curves.baseline!.points[2]!.perplexity.en!.ppl).toBeGreaterThan(curves.baseline!.points[0]!.perplexity.en!.ppl);
   });
 });

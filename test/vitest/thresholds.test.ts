@@ -32,6 +32,7 @@ describe('thresholds', () => {
         aggregate: 'every',
         minLearningKept: 0.5,
         control: 'none',
+        curvePoints: 5,
       },
     });
   });

@@ -20,6 +20,7 @@ const optionsSchema = z.strictObject({
   maxForgetting: ratioSchema.optional(),
   control: controlArgumentSchema.optional(),
   seed: z.number().int().nonnegative().optional(),
+  curvePoints: z.number().int().min(2, 'must be ≥ 2').max(50, 'must be ≤ 50').optional(),
 });
 
 /**
@@ -50,6 +51,8 @@ export interface RetainAfterFrozenPretrainOptions {
   control?: ControlArgument | 'none';
   /** Seeds the training windows (shared by every run) and a random control (default: the plugin's `seed`, else 0). */
   seed?: number;
+  /** Evaluations along each run, evenly spaced from step 0 to the last (default 5): the report's forgetting curves. */
+  curvePoints?: number;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function toRetainAfterFrozenPretrain(
     minLearningKept: o.minLearningKept ?? t.minLearningKept,
     ...((o.maxForgetting ?? t.maxForgetting) !== undefined && { maxForgetting: (o.maxForgetting ?? t.maxForgetting)! }),
     control: control === 'none' ? null : await controlRegion(subject, freeze, control, seed),
+    curvePoints: o.curvePoints ?? t.curvePoints,
   });
   return conclude(this, NAME, 'options', result);
 }

@@ -37,6 +37,14 @@ export interface FrozenPretrainSettings {
   minLearningKept: number;
   maxForgetting?: number;
   control: Region | null;
+  /** Evaluations along each run, evenly spaced from step 0 to `steps` (≥ 2). */
+  curvePoints: number;
+}
+
+/** `points` evaluation steps evenly spaced over [0, steps], both ends included. */
+export function curveSteps(steps: number, points: number): number[] {
+  const n = Math.max(2, Math.min(points, steps + 1));
+  return [...new Set(Array.from({ length: n }, (_, i) => Math.round((i * steps) / (n - 1))))];
 }
 
 /** One further pre-training run with `freeze` (null: nothing) frozen, cached. */
@@ -57,6 +65,7 @@ async function run(
     seqLen: subject.seqLen,
     evalMaxTokens: subject.options.evalTokens,
     seed: s.seed,
+    evalAt: curveSteps(s.steps, s.curvePoints),
   };
   const key = {
     checkpoint: subject.hash,
@@ -71,13 +80,17 @@ async function run(
       train,
       evaluate,
       ...settings,
-      evalAt: [0, s.steps],
       freeze,
       workers: Math.max(1, subject.options.workers),
       backend: subject.backend.name,
     }),
   );
 }
+
+/** The perplexity of every measured language at each evaluated step: what the report draws. */
+const curveOf = (c: ForgettingCurve) => ({
+  points: c.points.map((p) => ({ step: p.step, perplexity: Object.fromEntries(Object.entries(p.perplexity).map(([l, v]) => [l, { ppl: v.ppl }])) })),
+});
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -97,9 +110,10 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
 
   const baseline = await run(subject, null, s, weights);
   const frozen = await run(subject, s.freeze, s, weights);
+  const controlRun = s.control === null ? null : await run(subject, s.control, s, weights);
   const languages = { retain: [...s.retain], trained: s.train };
   const cmp = compareFreezing(baseline, frozen, languages);
-  const controlCmp = s.control === null ? null : compareFreezing(baseline, await run(subject, s.control, s, weights), languages);
+  const controlCmp = controlRun === null ? null : compareFreezing(baseline, controlRun, languages);
 
   const failures: string[] = [];
   const successes: string[] = [];
@@ -192,6 +206,12 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
     thresholds: { minPrevented: s.minPrevented, aggregate: s.aggregate, minLearningKept: s.minLearningKept, maxForgetting: s.maxForgetting ?? null, steps: s.steps, lr: s.lr, batch: s.batch },
     seeds: { training: s.seed, ...(s.control?.seed != null && { control: s.control.seed }) },
     regions,
-    measured: { comparison: cmp, control: controlCmp, frozenEntries: frozen.frozenEntries, droppedNormEntries: frozen.droppedNormEntries },
+    measured: {
+      comparison: cmp,
+      control: controlCmp,
+      frozenEntries: frozen.frozenEntries,
+      droppedNormEntries: frozen.droppedNormEntries,
+      curves: { baseline: curveOf(baseline), frozen: curveOf(frozen), ...(controlRun !== null && { control: curveOf(controlRun) }) },
+    },
   };
 }
