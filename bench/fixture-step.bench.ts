@@ -9,21 +9,15 @@
  * so positions 128–255 of a 256-token window buy compute the evaluation never uses.
  */
 import { afterAll, bench, describe } from 'vitest';
-import { expectedWeightShapes, parseModelConfig } from '../src/checkpoint/config.js';
-import type { HostTensor } from '../src/checkpoint/types.js';
+import { parseModelConfig } from '../src/checkpoint/config.js';
 import { ModelPool } from '../src/parallel/pool.js';
-import { mulberry32, normal } from '../src/util/random.js';
+import { mulberry32 } from '../src/util/random.js';
+import { initialWeights } from '../scripts/fixture/init.js';
 import { FIXTURE_SETTINGS as S } from '../scripts/fixture/settings.js';
 
 const config = parseModelConfig({ ...S.config, max_position_embeddings: 256 });
 const rng = mulberry32(7);
-const weights = new Map<string, HostTensor>();
-for (const [name, shape] of expectedWeightShapes(config)) {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  if (name.endsWith('norm.weight')) data.fill(1);
-  else for (let i = 0; i < data.length; i++) data[i] = normal(rng) * S.initStd;
-  weights.set(name, { shape, data });
-}
+const weights = initialWeights(config, 7, S.initStd);
 const windowsOf = (count: number, length: number) =>
   Array.from({ length: count }, () => Array.from({ length }, (_, i) => (i === 0 ? 256 : Math.floor(rng() * 256))));
 const long = windowsOf(8, 256);
