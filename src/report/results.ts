@@ -17,8 +17,8 @@
  *       regionData: { <region sha256>: { fingerprint?, layout? } },
  *       errors:     [ unhandled errors ] }
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readJsonFile } from '../util/json.js';
 
 /** The `schema` field of a version-1 results file. */
 export const RESULTS_SCHEMA = 'vitest-regions/results@1';
@@ -255,11 +255,5 @@ export function parseResults(value: unknown, file = 'results'): Results {
 
 /** Reads and validates a results file. @throws Error naming the file (unreadable, not JSON, a bad field). */
 export function loadResults(file: string): Results {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: cannot read results (${(err as Error).message})`);
-  }
-  return parseResults(json, file);
+  return parseResults(readJsonFile(file, 'results'), file);
 }

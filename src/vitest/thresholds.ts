@@ -12,9 +12,9 @@
  *
  * Every field may be left out; what is left out is the paper's default below.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sensitivityTargetSchema } from '../dims/sensitivity.js';
+import { readJsonFile } from '../util/json.js';
 
 const ratio = z.number('must be a number').gt(0, 'must be > 0');
 const fraction = z.number('must be a number').gt(0, 'must be > 0').lt(1, 'must be < 1');
@@ -180,11 +180,5 @@ export function parseThresholds(value: unknown, file = 'thresholds'): Thresholds
 
 /** Reads and validates a thresholds file. @throws Error naming the file (unreadable, not JSON, or a bad field). */
 export function loadThresholds(file: string): Thresholds {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: cannot read thresholds (${(err as Error).message})`);
-  }
-  return parseThresholds(json, file);
+  return parseThresholds(readJsonFile(file, 'thresholds'), file);
 }
