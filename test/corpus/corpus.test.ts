@@ -87,3 +87,35 @@ describe('fixtures/corpora', () => {
     }
   });
 });
+
+describe('fixtures/corpora/general (English general prose, phase 2 of the fixture model)', () => {
+  const file = (split: 'train' | 'heldout') => join(root, 'general', split, 'en.txt');
+  const read = (split: 'train' | 'heldout') => {
+    const text = readFileSync(file(split), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    return text.slice(0, -1).split('\n');
+  };
+
+  it('has at least 300 KB of training text under the cap and 20–50 KB held out, as stats.json says', () => {
+    const g = stats.general.en!;
+    expect(statSync(file('train')).size).toBeGreaterThanOrEqual(300 * KB);
+    expect(statSync(file('train')).size).toBeLessThanOrEqual(stats.settings.generalTrainCap);
+    expect(statSync(file('heldout')).size).toBeGreaterThanOrEqual(20_000);
+    expect(statSync(file('heldout')).size).toBeLessThanOrEqual(50_000);
+    expect(g.splits.train.bytes).toBe(statSync(file('train')).size);
+    expect(g.splits.heldout.bytes).toBe(statSync(file('heldout')).size);
+  });
+
+  it('is NFC, single-spaced and unique; no English UDHR line and no held-out line is trained on', () => {
+    const train = read('train');
+    const heldout = read('heldout');
+    for (const list of [train, heldout]) {
+      expect(list.filter((l) => l !== l.normalize('NFC') || l !== l.trim() || l === '' || /\s\s|[\t\r]/.test(l)).slice(0, 3)).toEqual([]);
+      expect(new Set(list).size).toBe(list.length);
+    }
+    const trainSet = new Set(train);
+    expect(heldout.filter((l) => trainSet.has(l))).toEqual([]);
+    const udhr = lines('eval', 'en');
+    expect(udhr.filter((l) => trainSet.has(l) || heldout.includes(l))).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanLine, looksLikeCode } from '../../scripts/corpus/clean.js';
+import { paragraphs } from '../../scripts/corpus/general.js';
 import { LANGUAGES, type Language } from '../../scripts/corpus/languages.js';
 import { vietnameseToneMarksDecomposed } from '../../scripts/corpus/langid.js';
 import { extractBlocks } from '../../scripts/corpus/markup.js';
@@ -190,5 +191,14 @@ describe('splitDocuments', () => {
     expect(new Set(train).size).toBe(train.length);
     expect(train.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0)).toBeLessThanOrEqual(60);
     expect(splitDocuments(docs, new Set(['eval line']), settings)).toEqual(split);
+  });
+});
+
+describe('paragraphs (State of the Union addresses are one line each)', () => {
+  it('cuts at sentence ends into paragraphs of whole sentences of about the given size', () => {
+    const text = 'The first sentence is here. "Quoted," he said. Second one! Is this a third? Yes. U.S. troops stay.';
+    expect(paragraphs(text, 30)).toEqual(['The first sentence is here. "Quoted," he said.', 'Second one! Is this a third? Yes.', 'U.S. troops stay.']);
+    expect(paragraphs(text, 10_000)).toEqual([text]);
+    expect(paragraphs('  ')).toEqual([]);
   });
 });
