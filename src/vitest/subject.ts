@@ -133,6 +133,14 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const o = isResolvedOptions(options) ? options : resolveRegionsOptions(options);
   checkFolder(o);
   const { thresholds, file } = thresholdsOf(o);
+  for (const language of Object.keys(thresholds.monolingual.expectedFor)) {
+    if (!o.regionLanguages.includes(language)) {
+      throw new RegionsOptionsError(
+        'option "thresholds"',
+        `${file ?? 'thresholds'}: monolingual.expectedFor.${language}: "${language}" is not a region language (${o.regionLanguages.join(', ')})`,
+      );
+    }
+  }
   const texts = readEvalTexts(o);
   const backend = await initBackend(o.backend ?? undefined);
   const source = checkpointSource(o);

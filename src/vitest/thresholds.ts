@@ -104,6 +104,12 @@ export const monolingualThresholdsSchema = z.strictObject({
   minRatio: ratio.default(1.5),
   /** ln(ratio_L) must be at least this many times ln(median of the others' ratios) (floored at ln 1.01). */
   minSelectivity: z.number().positive().default(3),
+  /**
+   * Region languages whose expectation differs from `expected`, e.g. `{ "es": "does-not-hold" }` when one
+   * language's region is not selective enough on this checkpoint while the others' are. Keys must be
+   * region languages (checked when the checkpoint is opened).
+   */
+  expectedFor: z.record(language, expectationSchema).default({}),
 });
 
 /**

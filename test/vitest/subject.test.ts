@@ -52,6 +52,10 @@ describe('openSubject: errors name the option', () => {
     await expect(openSubject(instrumentOptions({ ...instrument, checkpoint: dir }))).rejects.toThrow(
       `regions(): option "thresholds": ${join(dir, 'regions.thresholds.json')}: coreRegion.minRatio: must be a number (got "ten")`,
     );
+    writeFileSync(join(dir, 'regions.thresholds.json'), JSON.stringify({ monolingual: { expectedFor: { xx: 'does-not-hold' } } }));
+    await expect(openSubject(instrumentOptions({ ...instrument, checkpoint: dir }, { regionLanguages: ['en', 'zh'] }))).rejects.toThrow(
+      `regions(): option "thresholds": ${join(dir, 'regions.thresholds.json')}: monolingual.expectedFor.xx: "xx" is not a region language (en, zh)`,
+    );
   });
 
   test('a region language without a training text fails when importance is first needed', async () => {

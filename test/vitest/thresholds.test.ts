@@ -19,7 +19,7 @@ describe('thresholds', () => {
         controlDims: 'random',
         controlCount: 3,
       },
-      monolingual: { expected: 'holds', fraction: 0.01, minRatio: 1.5, minSelectivity: 3 },
+      monolingual: { expected: 'holds', fraction: 0.01, minRatio: 1.5, minSelectivity: 3, expectedFor: {} },
       frozenPretrain: {
         expected: 'holds',
         fraction: 0.01,
@@ -57,6 +57,13 @@ describe('thresholds', () => {
     });
     expect(t.dimensionSensitivity).toMatchObject({ dims: [17, 90], target: { tensor: 'down_proj', column: 3 }, factor: 4 });
     expect(t.monolingual).toEqual(DEFAULT_THRESHOLDS.monolingual);
+  });
+
+  test('monolingual.expectedFor names the languages whose expectation differs; a bad value names the field', () => {
+    const t = parseThresholds({ monolingual: { expectedFor: { es: 'does-not-hold' } } });
+    expect(t.monolingual.expected).toBe('holds');
+    expect(t.monolingual.expectedFor).toEqual({ es: 'does-not-hold' });
+    expect(() => parseThresholds({ monolingual: { expectedFor: { es: 'maybe' } } }, 't.json')).toThrow(/^t\.json: monolingual\.expectedFor\.es: .* \(got "maybe"\)$/);
   });
 
   test.each([
