@@ -3,12 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanLine, DROP_RULES, type DropRule } from './clean.js';
-import { evalText } from './language-corpus.js';
-import { francAgreement } from './langid.js';
+import { evalText, splitCorpus } from './language-corpus.js';
 import { LANGUAGES } from './languages.js';
 import type { CorpusSettings } from './settings.js';
 import { type CleanDoc, lineBytes, splitDocuments } from './split.js';
-import { addSourceBytes, fileStats, type LanguageStats, round4, type SourceStats } from './stats.js';
+import type { LanguageStats, SourceStats } from './stats.js';
 
 /** An npm package, packed with `npm pack` and unpacked under the cache folder. */
 export interface NpmPackage {
@@ -152,24 +151,5 @@ export function buildGeneral(cacheDir: string, settings: CorpusSettings): Genera
     heldoutMin: settings.heldoutMin,
     heldoutMax: settings.heldoutMax,
   });
-  dropped.duplicate = split.duplicateBytes;
-  dropped.cap = split.capBytes;
-  addSourceBytes(sources, split.train, 'train');
-  addSourceBytes(sources, split.heldout, 'heldout');
-  const train = split.train.map((l) => l.text);
-  const heldout = split.heldout.map((l) => l.text);
-  const agreement = francAgreement([...train, ...heldout], lang);
-  return {
-    train,
-    heldout,
-    packages,
-    stats: {
-      name: 'English (general prose)',
-      splits: { train: fileStats(train), heldout: fileStats(heldout), eval: fileStats([]) },
-      sources,
-      dropped,
-      francAgreement: { lines: agreement.lines, share: round4(agreement.share), others: agreement.others },
-      heldoutDocs: split.heldoutDocs,
-    },
-  };
+  return { ...splitCorpus(split, lang, 'English (general prose)', sources, dropped, []), packages };
 }

@@ -87,6 +87,21 @@ export function buildLanguage(
     }
     split = splitDocuments(docs, evalSet, splitSettings);
   }
+  return { ...splitCorpus(split, lang, lang.name, sources, dropped, evalLines), eval: evalLines };
+}
+
+/**
+ * The train and held-out lines of a finished split and their statistics: per-source bytes, the
+ * `duplicate` and `cap` drops (added to `dropped`), franc's agreement on the kept lines.
+ */
+export function splitCorpus(
+  split: Split,
+  lang: Language,
+  name: string,
+  sources: Record<string, SourceStats>,
+  dropped: Record<DropRule, number>,
+  evalLines: readonly string[],
+): { train: string[]; heldout: string[]; stats: LanguageStats } {
   dropped.duplicate = split.duplicateBytes;
   dropped.cap = split.capBytes;
   addSourceBytes(sources, split.train, 'train');
@@ -97,9 +112,8 @@ export function buildLanguage(
   return {
     train,
     heldout,
-    eval: evalLines,
     stats: {
-      name: lang.name,
+      name,
       splits: { train: fileStats(train), heldout: fileStats(heldout), eval: fileStats(evalLines) },
       sources,
       dropped,
