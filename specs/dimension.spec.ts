@@ -5,16 +5,24 @@
  * Property: over the checkpoint's candidate dims and the seed of the random control dims.
  */
 import fc from 'fast-check';
-import { expectFinding, fcParameters, test } from '../src/vitest/index.js';
+import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
 
-test('×4 on one parameter at a sensitive dimension destroys competence, at a random one it does not', async ({ subject, regions }) => {
-  const t = subject.thresholds.dimensionSensitivity;
-  const dims = t.dims ?? [];
-  if (dims.length === 0) throw new Error(`${subject.thresholdsFile ?? 'the thresholds'}: dimensionSensitivity.dims names no dimension to test`);
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...dims), fc.nat({ max: 1000 }), async (dim, seed) => {
-      await expectFinding(t.expected, subject).toBeDimensionSensitive({ dim, seed });
-    }),
-    fcParameters(regions),
-  );
-});
+// Cold time of this spec in `npx vitest run specs` on a fresh clone (two spec files at a time; Intel Xeon,
+// Sapphire Rapids class, 2 cores; 2026-12-01), with the plugin's runs; the budget is 3× that
+// (REGIONS_TIME_SCALE scales it on a slower machine).
+const budget = specBudget('finding 2 (dimension sensitivity)', { coldSeconds: 189, runs: 3 });
+
+test('×4 on one parameter at a sensitive dimension destroys competence, at a random one it does not', ({ subject, regions }) =>
+  budget.run(subject, async () => {
+    const t = subject.thresholds.dimensionSensitivity;
+    const dims = t.dims ?? [];
+    if (dims.length === 0) throw new Error(`${subject.thresholdsFile ?? 'the thresholds'}: dimensionSensitivity.dims names no dimension to test`);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...dims), fc.nat({ max: 1000 }), async (dim, seed) => {
+        await expectFinding(t.expected, subject).toBeDimensionSensitive({ dim, seed });
+      }),
+      fcParameters(regions),
+    );
+  }),
+  budget.timeout,
+);

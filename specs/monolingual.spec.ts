@@ -5,18 +5,26 @@
  * names the exceptions).
  */
 import fc from 'fast-check';
-import { expectFinding, fcParameters, test } from '../src/vitest/index.js';
+import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
 
-test("removing a language's monolingual region hurts that language far more than the others", async ({ subject, regions }) => {
-  const t = subject.thresholds.monolingual;
-  const languages = subject.options.regionLanguages;
-  const parameters = fcParameters(regions);
-  await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...languages), async (language) => {
-      await expectFinding(t.expectedFor[language] ?? t.expected, subject).toHaveMonolingualRegion(language);
-    }),
-    // Every region language once (fast-check runs examples first, within numRuns), then the random draws;
-    // a repeated language is read from the results cache.
-    { ...parameters, examples: languages.map((language): [string] => [language]), numRuns: parameters.numRuns + languages.length },
-  );
-});
+// Cold time of this spec in `npx vitest run specs` on a fresh clone (two spec files at a time; Intel Xeon,
+// Sapphire Rapids class, 2 cores; 2026-12-01), with the plugin's runs; the budget is 3× that
+// (REGIONS_TIME_SCALE scales it on a slower machine).
+const budget = specBudget('finding 3 (monolingual regions)', { coldSeconds: 73, runs: 3 });
+
+test("removing a language's monolingual region hurts that language far more than the others", ({ subject, regions }) =>
+  budget.run(subject, async () => {
+    const t = subject.thresholds.monolingual;
+    const languages = subject.options.regionLanguages;
+    const parameters = fcParameters(regions);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...languages), async (language) => {
+        await expectFinding(t.expectedFor[language] ?? t.expected, subject).toHaveMonolingualRegion(language);
+      }),
+      // Every region language once (fast-check runs examples first, within numRuns), then the random draws;
+      // a repeated language is read from the results cache.
+      { ...parameters, examples: languages.map((language): [string] => [language]), numRuns: parameters.numRuns + languages.length },
+    );
+  }),
+  budget.timeout,
+);

@@ -21,6 +21,7 @@ import type { ImportanceMap, Region } from '../regions/types.js';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';
 import type { JsonCache } from './internals/json-cache.js';
 import { OpenedSubject } from './internals/opened-subject.js';
+import type { SpecProgress } from './progress.js';
 import {
   checkpointSource,
   isResolvedOptions,
@@ -70,6 +71,8 @@ export interface RegionsSubject {
   readonly cache: JsonCache;
   /** "polyglot-mini (sha256 1a2b3c4d5e6f)". */
   readonly label: string;
+  /** What the running spec has measured, and its time budget (see ./budget.ts); each unit of work reports to it. */
+  readonly progress: SpecProgress;
 
   /** The training text of a language (`<trainTexts>/<lang>.txt`): importance and further pre-training read it. */
   trainText(language: string): string;

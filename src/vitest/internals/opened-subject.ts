@@ -13,7 +13,7 @@ import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import type { LlamaModel } from '../../model/model.js';
 import { ModelPool } from '../../parallel/pool.js';
-import type { PerturbationInput } from '../../perturb/perturbation.js';
+import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
 import { inTransformerLayers, selectRegion } from '../../regions/select.js';
@@ -21,6 +21,7 @@ import { sumImportance } from '../../regions/sum.js';
 import type { ImportanceMap, Region } from '../../regions/types.js';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { RegionsOptionsError, type ResolvedRegionsOptions } from '../options.js';
+import { SpecProgress } from '../progress.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { Thresholds } from '../thresholds.js';
 import { regionHash, sha256 } from './digest.js';
@@ -47,6 +48,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly label: string;
   readonly seqLen: number;
   readonly cache: JsonCache;
+  readonly progress = new SpecProgress();
   readonly #baseline = new Map<string, Promise<LanguagePerplexity>>();
   readonly #windows = new Map<string, TextWindows>();
   readonly #train = new Map<string, string>();
@@ -155,12 +157,16 @@ export class OpenedSubject implements RegionsSubject {
     const missing = languages.filter((l) => out[l] === undefined);
     if (missing.length > 0) {
       // One perturbation for every language still to measure: applying it costs as much as a forward pass on a big model.
+      this.progress.start(list.map((p) => describe(parsePerturbation(p))).join(' + '), missing.length, 'languages');
       await withPerturbation(this.model, list, async () => {
         for (const language of missing) {
+          this.progress.check();
           out[language] = await this.#measure(language);
           this.cache.write('perplexity', what(language), out[language]);
+          this.progress.advance();
         }
       });
+      this.progress.finish();
     }
     return Object.fromEntries(languages.map((l) => [l, out[l]!]));
   }

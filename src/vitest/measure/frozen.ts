@@ -74,8 +74,10 @@ async function run(
     ...settings,
     freeze: freeze === null ? null : regionHash(freeze),
   };
-  return subject.cache.getOrCompute('further', key, async () =>
-    furtherPretrain(subject.config, await weights(), {
+  return subject.cache.getOrCompute('further', key, async () => {
+    const frozen = freeze === null ? 'nothing frozen' : `the ${freeze.kind} region (k = ${+(freeze.fraction * 100).toPrecision(3)}%) frozen`;
+    subject.progress.start(`further pre-training on ${s.train}, ${frozen}`, s.steps, 'steps');
+    const curve = await furtherPretrain(subject.config, await weights(), {
       tokenizer: subject.tokenizer,
       train,
       evaluate,
@@ -83,8 +85,14 @@ async function run(
       freeze,
       workers: Math.max(1, subject.options.workers),
       backend: subject.backend.name,
-    }),
-  );
+      onProgress: () => {
+        subject.progress.advance();
+        subject.progress.check();
+      },
+    });
+    subject.progress.finish();
+    return curve;
+  });
 }
 
 /** The perplexity of every measured language at each evaluated step: what the report draws. */
