@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../checkpoint/config.js';
+import type { Ops } from './ops.js';
 
 /**
  * Rotary position embedding frequencies, as HF's `ROPE_INIT_FUNCTIONS` compute them (default, linear,
@@ -32,13 +32,13 @@ export function ropeInverseFrequencies(config: ModelConfig): Float32Array {
 }
 
 /** cos and sin tables for positions 0..seqLen-1, each [seqLen, head_dim] (the half-table repeated twice). */
-export interface RopeTables {
-  cos: tf.Tensor2D;
-  sin: tf.Tensor2D;
+export interface RopeTables<T> {
+  cos: T;
+  sin: T;
 }
 
-/** Builds the RoPE tables for a sequence length. The caller owns (disposes) them. */
-export function ropeTables(config: ModelConfig, seqLen: number): RopeTables {
+/** The RoPE tables for a sequence length, on the host: cos and sin, each [seqLen, head_dim] row-major. */
+export function ropeTableData(config: ModelConfig, seqLen: number): { cos: Float32Array; sin: Float32Array } {
   const inv = ropeInverseFrequencies(config);
   const dim = config.headDim;
   const half = dim / 2;
@@ -55,16 +55,25 @@ export function ropeTables(config: ModelConfig, seqLen: number): RopeTables {
       sin[t * dim + half + i] = s;
     }
   }
-  return { cos: tf.tensor2d(cos, [seqLen, dim]), sin: tf.tensor2d(sin, [seqLen, dim]) };
+  return { cos, sin };
+}
+
+/** The RoPE tables as constants of an engine. */
+export function ropeTables<T>(ops: Ops<T>, config: ModelConfig, seqLen: number): RopeTables<T> {
+  const { cos, sin } = ropeTableData(config, seqLen);
+  const shape = [seqLen, config.headDim];
+  return { cos: ops.constant(cos, shape), sin: ops.constant(sin, shape) };
 }
 
 /**
  * Applies RoPE in HF's rotate-half convention: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].
  * x: [batch, heads, seq, head_dim]; tables: [seq, head_dim].
  */
-export function applyRope(x: tf.Tensor4D, rope: RopeTables): tf.Tensor4D {
-  const half = x.shape[3] / 2;
-  const [x1, x2] = tf.split(x, [half, half], 3);
-  const rotated = tf.concat([tf.neg(x2!), x1!], 3);
-  return tf.add(tf.mul(x, rope.cos), tf.mul(rotated, rope.sin));
+export function applyRope<T>(ops: Ops<T>, x: T, rope: RopeTables<T>): T {
+  const [b, h, s, d] = ops.shape(x) as [number, number, number, number];
+  const half = d / 2;
+  const x1 = ops.slice(x, [0, 0, 0, 0], [b, h, s, half]);
+  const x2 = ops.slice(x, [0, 0, 0, half], [b, h, s, half]);
+  const rotated = ops.concatLast([ops.neg(x2), x1]);
+  return ops.add(ops.mul(x, rope.cos), ops.mul(rotated, rope.sin));
 }
