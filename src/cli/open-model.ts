@@ -2,18 +2,27 @@ import { basename, join } from 'node:path';
 import type { BackendInfo, BackendName } from '../backend/select.js';
 import { readModelConfig, type ModelConfig } from '../checkpoint/config.js';
 import type { LlamaModel } from '../model/model.js';
+import type { ForwardModel } from '../model/forward-model.js';
+import { ENGINE_NAMES, type EngineInfo, type EngineName } from '../engine/select.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { option, optional } from './args.js';
 import type { CliIo } from './io.js';
 import { withProgress } from './progress.js';
 
 const BACKENDS: readonly [BackendName, ...BackendName[]] = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'];
+const ENGINES = ENGINE_NAMES as unknown as readonly [EngineName, ...EngineName[]];
 
 /** `--checkpoint DIR`, which every command takes. */
 export const checkpointOption = option.path('folder', 'HuggingFace checkpoint folder (config.json, *.safetensors, tokenizer.json)');
 
-/** `--backend NAME`, which every command takes. */
+/** `--backend NAME` of the commands that need tfjs (gradients, perturbations of tfjs tensors). */
 export const backendOption = optional(option.choice('NAME', 'tfjs backend', BACKENDS), '$REGIONS_BACKEND, else auto');
+
+/** `--backend NAME` of the forward-only commands: ONNX Runtime by default, or a tfjs backend by name. */
+export const engineOption = optional(
+  option.choice('NAME', 'engine (ort*: ONNX Runtime; the others: tfjs)', ENGINES),
+  '$REGIONS_BACKEND, else auto = ort',
+);
 
 /** A model ready to run, with what it came from. */
 export interface OpenedModel {
@@ -65,7 +74,54 @@ export async function withModel<T>(
   }
 }
 
+/** A checkpoint opened for forward passes on the engine asked for. */
+export interface OpenedForwardModel {
+  backend: EngineInfo;
+  dir: string;
+  model: ForwardModel;
+  tokenizer: TextTokenizer | null;
+}
+
+/** Tokens per forward pass the memory check assumes (the commands' default batch of 8 windows of 128). */
+const CHECKED_TOKENS = 8 * 128;
+
+/**
+ * Checks that the checkpoint fits in memory (from config.json, before reading a weight), loads it with
+ * a progress display, opens it on the engine (`--backend`, else `$REGIONS_BACKEND`, else ONNX Runtime),
+ * runs `use`, and frees the engine's sessions or tensors however `use` ends.
+ */
+export async function withForwardModel<T>(
+  settings: { checkpoint: string; backend: EngineName | undefined },
+  io: CliIo,
+  use: (opened: OpenedForwardModel) => Promise<T>,
+): Promise<T> {
+  const [{ openForward, resolveEngineName }, { loadCheckpoint }, { loadTokenizer }, { assertFits }] = await Promise.all([
+    import('../engine/select.js'),
+    import('../checkpoint/load.js'),
+    import('../tokenizer/tokenizer.js'),
+    import('../engine/memory.js'),
+  ]);
+  const engine = resolveEngineName(settings.backend);
+  const config = peekConfig(settings.checkpoint);
+  // ONNX Runtime reads the host arrays; a tfjs backend holds a second copy while uploading.
+  const onOrt = engine === 'auto' || engine.startsWith('ort');
+  assertFits(settings.checkpoint, config, { copies: onOrt ? 1 : 2, tokens: CHECKED_TOKENS });
+  const checkpoint = await withProgress(io.stderr, `loading ${basename(settings.checkpoint)}`, 'weights', (update) =>
+    loadCheckpoint(settings.checkpoint, { onProgress: update }),
+  );
+  const { tokenizerFile } = checkpoint;
+  const tokenizer =
+    tokenizerFile === null ? null : loadTokenizer(tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
+  const opened = await openForward(checkpoint.config, checkpoint.weights, engine);
+  if (!onOrt) checkpoint.weights.clear(); // the tfjs model holds its own copy now
+  try {
+    return await use({ backend: opened.info, dir: settings.checkpoint, model: opened.model, tokenizer });
+  } finally {
+    await opened.close();
+  }
+}
+
 /** The line that heads human output: what ran where, on which checkpoint. */
-export function setupLine(command: string, opened: OpenedModel): string {
+export function setupLine(command: string, opened: { backend: { name: string; device: string }; dir: string }): string {
   return `regions ${command} · backend ${opened.backend.name} (${opened.backend.device}) · checkpoint ${opened.dir}`;
 }

@@ -1,5 +1,5 @@
 import { batchWindows, textWindows, type WindowOptions } from '../corpus/windows.js';
-import type { LlamaModel } from '../model/model.js';
+import type { ForwardModel } from '../model/forward-model.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 
 /** Competence of a model in one language. */
@@ -32,7 +32,7 @@ export function summarize(nllSum: number, tokens: number, bytes: number): Langua
 
 /** Perplexity of the model on token windows (each window's first token is context only). */
 export async function windowsPerplexity(
-  model: LlamaModel,
+  model: ForwardModel,
   windows: readonly number[][],
   bytes: number,
   options: PerplexityOptions = {},
@@ -53,7 +53,7 @@ export async function windowsPerplexity(
 
 /** Perplexity of the model on a text (windows as {@link textWindows} makes them). Deterministic. */
 export async function textPerplexity(
-  model: LlamaModel,
+  model: ForwardModel,
   tokenizer: TextTokenizer,
   text: string,
   options: PerplexityOptions = {},

@@ -54,7 +54,7 @@ const CASES: { what: string; args: string[]; code: number; message: RegExp }[] =
   { what: '--seq-len below 2', args: [...ppl, '--seq-len', '1'], code: 2, message: /^regions: --seq-len must be at least 2 \(got "1"\)$/ },
   { what: '--seq-len beyond the model', args: [...ppl, '--seq-len', '4096'], code: 2, message: /^regions: --seq-len 4096 exceeds the model's max_position_embeddings \(128\)$/ },
   { what: 'a value for a flag', args: [...ppl, '--json=yes'], code: 2, message: /^regions: --json takes no value$/ },
-  { what: 'unknown backend', args: [...ppl, '--backend', 'gpu'], code: 2, message: /^regions: --backend must be one of auto, tensorflow, wasm, cpu, webgpu \(got "gpu"\)$/ },
+  { what: 'unknown backend', args: [...ppl, '--backend', 'gpu'], code: 2, message: /^regions: --backend must be one of auto, ort, ort-cpu, ort-webgpu, ort-cuda, tensorflow, wasm, cpu, webgpu \(got "gpu"\)$/ },
   { what: 'checkpoint folder missing', args: ['ppl', '--checkpoint', 'MISSING', '--texts', 'TEXTS'], code: 2, message: /^regions: --checkpoint must name an existing folder \(got ".*does-not-exist"\)$/ },
   { what: 'checkpoint is a file', args: ['ppl', '--checkpoint', 'SHORT_WINDOW', '--texts', 'TEXTS'], code: 2, message: /^regions: --checkpoint must name a folder \(got ".*short\.json"\)$/ },
   { what: 'language not in the texts folder', args: [...ppl, '--languages', 'en,fr'], code: 2, message: /^regions: --languages: .*texts has no fr\.txt \(it has: de, en, zh\)$/ },

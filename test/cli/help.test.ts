@@ -30,7 +30,9 @@ describe('help and version', () => {
     expect(run.stdout).toMatch(new RegExp(`^Usage: regions ${command} --checkpoint DIR`));
     for (const term of terms) expect(run.stdout).toMatch(new RegExp(`^  ${term}\\s+\\S`, 'm'));
     expect(run.stdout).toMatch(/^ {2}--checkpoint DIR .*\(required\)/ms);
-    expect(run.stdout).toMatch(/--backend NAME\s+tfjs backend: auto, tensorflow, wasm, cpu, webgpu \(default: \$REGIONS_BACKEND,\s+else auto\)/);
+    expect(run.stdout).toMatch(
+      /--backend NAME\s+engine \(ort\*: ONNX Runtime; the others: tfjs\): auto, ort, ort-cpu, ort-webgpu,\s+ort-cuda, tensorflow, wasm, cpu, webgpu \(default: \$REGIONS_BACKEND, else auto =\s+ort\)/,
+    );
   });
 
   it('ppl --help shows the defaults the command uses', async () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, UsageError } from '../args.js';
-import { backendOption, checkpointOption, peekConfig, setupLine, withModel } from '../open-model.js';
+import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { formatTable } from '../table.js';
 
 const TOP = 10;
@@ -47,14 +47,14 @@ export const logitsCommand = defineCommand({
   options: {
     checkpoint: checkpointOption,
     ids: option.list('LIST', 'comma-separated token ids of the window, e.g. 1,2,3', z.string().regex(/^\d+$/).transform(Number), 'token ids'),
-    backend: backendOption,
+    backend: engineOption,
     json: option.flag('print every logit as JSON instead of the top 10'),
   },
   async run(values, io) {
     const { vocabSize } = peekConfig(values.checkpoint);
     const outside = values.ids.find((id) => id >= vocabSize);
     if (outside !== undefined) throw new UsageError(`--ids: token id ${outside} is outside the vocabulary [0, ${vocabSize})`);
-    await withModel(values, io, async (opened) => {
+    await withForwardModel(values, io, async (opened) => {
       const position = values.ids.length - 1;
       const all = await opened.model.logits([values.ids]); // [1][seq][vocab]
       const logits = all.slice(position * vocabSize, (position + 1) * vocabSize);

@@ -1,6 +1,6 @@
 import { batchWindows } from '../../corpus/windows.js';
 import { defineCommand, option, withDefault } from '../args.js';
-import { backendOption, checkpointOption, peekConfig, setupLine, withModel } from '../open-model.js';
+import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
 
@@ -17,12 +17,12 @@ export const lossCommand = defineCommand({
     checkpoint: checkpointOption,
     windows: option.path('file', 'JSON list of token-id windows, each at least 2 ids long'),
     batchSize: withDefault(option.count('N', 'windows per forward pass; only windows of equal length share one', 1), 8),
-    backend: backendOption,
+    backend: engineOption,
     json: option.flag('print JSON instead of text'),
   },
   async run(values, io) {
     const windows = readWindowsFile(values.windows, peekConfig(values.checkpoint).vocabSize);
-    await withModel(values, io, async (opened) => {
+    await withForwardModel(values, io, async (opened) => {
       let nllSum = 0;
       let tokens = 0;
       await withProgress(io.stderr, 'scoring windows', 'windows', async (update) => {

@@ -5,7 +5,7 @@ import { CheckpointError } from '../../checkpoint/errors.js';
 import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
-import { backendOption, checkpointOption, peekConfig, setupLine, withModel } from '../open-model.js';
+import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { formatTable } from '../table.js';
 
@@ -19,7 +19,7 @@ const options = {
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
   maxTokens: optional(option.count('N', 'score at most N tokens of each text', 1), 'the whole text'),
   batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
-  backend: backendOption,
+  backend: engineOption,
   json: option.flag('print JSON instead of a table'),
 };
 
@@ -81,7 +81,7 @@ export const pplCommand = defineCommand({
     const texts = readTexts(values.texts, languages);
     const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: ppl needs one to tokenize the texts');
     if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
-    await withModel(values, io, async (opened) => {
+    await withForwardModel(values, io, async (opened) => {
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();
       const results = new Map<string, LanguagePerplexity>();

@@ -1,0 +1,181 @@
+/**
+ * The LLaMA-family model on ONNX Runtime. The graph is the model ladder (../../model/forward.ts) recorded
+ * by ./onnx-ops.ts, with every weight a graph input fed from the host arrays at each run: the host
+ * weights are the single source of truth, so a perturbation or an optimizer step edits a Float32Array and
+ * never rebuilds an inference session. Sessions are cached per (batch, sequence length, output).
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import type { ModelConfig } from '../../checkpoint/config.js';
+import type { HostTensor } from '../../checkpoint/types.js';
+import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
+import { logitsOf, nllOf } from '../../model/causal-lm.js';
+import { GraphBuilder } from './graph.js';
+import { onnxOps } from './onnx-ops.js';
+
+/** ONNX Runtime execution providers the engine can ask for. */
+export type OrtProvider = 'cpu' | 'webgpu' | 'cuda';
+
+/** Settings of an {@link OrtModel}. */
+export interface OrtModelOptions {
+  /** Execution provider (default cpu). */
+  provider?: OrtProvider;
+  /** Intra-op threads (default: one per core). */
+  threads?: number;
+}
+
+/** What a graph computes from ids [batch, seq]. */
+export type GraphOutput =
+  /** per-window NLL sums (nats): [batch] */
+  | 'nll'
+  /** logits of every position: [batch·seq, vocab] */
+  | 'logits';
+
+/** Error starting ONNX Runtime or one of its execution providers. */
+export class OrtEngineError extends Error {
+  override name = 'OrtEngineError';
+}
+
+interface Compiled {
+  session: ort.InferenceSession;
+  /** The weights the graph reads, in its input order. */
+  weights: string[];
+}
+
+let openSessions = 0;
+
+/** Inference sessions open in this process (tests assert none are left behind). */
+export function openOrtSessions(): number {
+  return openSessions;
+}
+
+/** The ONNX graph of the model for one batch shape: ids [batch, seq] (int32) → `output`. */
+export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string, readonly number[]>, batch: number, seq: number, output: GraphOutput): GraphBuilder {
+  const g = new GraphBuilder();
+  const ops = onnxOps(g, weightShapes);
+  const ids = g.input('ids', 'int32', [batch, seq]);
+  if (output === 'logits') {
+    g.output(logitsOf(ops, config, ids), 'logits');
+  } else {
+    const nll = nllOf(ops, config, ids); // [batch, seq − 1]
+    g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
+  }
+  return g;
+}
+
+/** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
+export class OrtModel {
+  readonly #sessions = new Map<string, Promise<Compiled>>();
+  readonly #options: Required<OrtModelOptions>;
+  #released = false;
+
+  /**
+   * @param weights HF name → float32 host tensor. The model reads them at every run and never copies or
+   *   changes them: edit them in place (or replace an entry) to perturb the model.
+   */
+  constructor(
+    readonly config: ModelConfig,
+    readonly weights: ReadonlyMap<string, HostTensor>,
+    options: OrtModelOptions = {},
+  ) {
+    this.#options = { provider: options.provider ?? 'cpu', threads: options.threads ?? availableParallelism() };
+  }
+
+  /** The execution provider sessions run on. */
+  get provider(): OrtProvider {
+    return this.#options.provider;
+  }
+
+  #shapes(): Map<string, readonly number[]> {
+    return new Map([...this.weights].map(([n, t]) => [n, t.shape]));
+  }
+
+  async #createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+    const { provider, threads } = this.#options;
+    try {
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+      openSessions++;
+      return session;
+    } catch (err) {
+      throw new OrtEngineError(`ONNX Runtime could not start its ${provider} execution provider: ${(err as Error).message}`);
+    }
+  }
+
+  /** Starts the execution provider on a one-node graph: a provider that cannot start fails here, not mid-measurement. */
+  async ready(): Promise<void> {
+    const g = new GraphBuilder();
+    g.output(g.input('x', 'float32', [1]), 'y');
+    const session = await this.#createSession(g.toBytes('probe'));
+    await session.release();
+    openSessions--;
+  }
+
+  async #compile(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
+    const g = buildGraph(this.config, this.#shapes(), batch, seq, output);
+    const session = await this.#createSession(g.toBytes(`llama-${output}-${batch}x${seq}`));
+    return { session, weights: g.inputs.filter((s) => s.name !== 'ids').map((s) => s.name) };
+  }
+
+  /** The cached session for a batch shape and output (built on first use). */
+  #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
+    if (this.#released) throw new Error('the ONNX Runtime model was released');
+    const key = `${output}:${batch}x${seq}`;
+    let s = this.#sessions.get(key);
+    if (s === undefined) {
+      s = this.#compile(batch, seq, output);
+      s.catch(() => this.#sessions.delete(key));
+      this.#sessions.set(key, s);
+    }
+    return s;
+  }
+
+  async #run(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Float32Array> {
+    const { session, weights } = await this.#session(batch, seq, output);
+    const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor('int32', flat, [batch, seq]) };
+    for (const name of weights) {
+      const w = this.weights.get(name);
+      if (w === undefined) throw new Error(`model weight ${name} is missing`);
+      feeds[name] = new ort.Tensor('float32', w.data, w.shape);
+    }
+    const result = await session.run(feeds);
+    const out = result[output]!;
+    try {
+      return Float32Array.from(out.data as Float32Array);
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** Logits of every position: [batch][seq][vocab] as one flat Float32Array (row-major). */
+  async logits(windows: Windows): Promise<Float32Array> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    return this.#run(flat, batch, seq, 'logits');
+  }
+
+  /** Per-window NLL sums (nats) and predicted-token counts. */
+  async windowNll(windows: Windows): Promise<WindowNll[]> {
+    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const sums = await this.#run(flat, batch, seq, 'nll');
+    return Array.from(sums, (nllSum) => ({ nllSum, tokens: seq - 1 }));
+  }
+
+  /** Releases every inference session. The model is unusable afterwards; the host weights are untouched. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    for (const s of await Promise.allSettled(sessions)) {
+      if (s.status === 'fulfilled') {
+        await s.value.session.release();
+        openSessions--;
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Which engine runs the model's forward passes:
+ * - `ort-cpu`, `ort-webgpu`, `ort-cuda`: ONNX Runtime (onnxruntime-node) with that execution provider.
+ *   The CPU provider ships in the package; WebGPU is bundled too and needs a GPU adapter (Vulkan on
+ *   Linux); CUDA needs its provider binaries installed (README: "GPU").
+ * - `ort`: ONNX Runtime, WebGPU where a GPU is present and it starts, else CPU.
+ * - `tensorflow`, `wasm`, `cpu`, `webgpu`: the tfjs backends (../backend/select.ts).
+ * - `auto` (the default): `ort`.
+ * A name asked for that cannot start is a {@link BackendError}; only `ort`/`auto` fall back, and every
+ * output says what ran.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism, platform } from 'node:os';
+import type { ModelConfig } from '../checkpoint/config.js';
+import type { HostTensor } from '../checkpoint/types.js';
+import { BackendError } from '../backend/errors.js';
+import { cpuModel, nvidiaGpuName } from '../backend/internals/devices.js';
+import type { BackendName } from '../backend/select.js';
+import type { ForwardModel } from '../model/forward-model.js';
+
+export const ORT_ENGINES = ['ort', 'ort-cpu', 'ort-webgpu', 'ort-cuda'] as const;
+const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+
+/** Every name `--backend` / `REGIONS_BACKEND` takes for forward passes. */
+export const ENGINE_NAMES = ['auto', ...ORT_ENGINES, ...TFJS_BACKENDS] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** The environment variable read when no name is given. */
+export const ENGINE_ENV_VAR = 'REGIONS_BACKEND';
+
+/** What ran: the resolved engine name (never `auto`/`ort`) and the device in words. */
+export interface EngineInfo {
+  name: Exclude<EngineName, 'auto' | 'ort'>;
+  engine: 'onnxruntime' | 'tfjs';
+  device: string;
+}
+
+/** A model opened for forward passes on an engine; `close` frees what the engine holds (never the host weights). */
+export interface OpenedForward {
+  model: ForwardModel;
+  info: EngineInfo;
+  close(): Promise<void>;
+}
+
+/** `requested`, else `$REGIONS_BACKEND`, else auto; an unknown name is a {@link BackendError}. */
+export function resolveEngineName(requested: string | undefined, env: NodeJS.ProcessEnv = process.env): EngineName {
+  const fromEnv = requested === undefined ? env[ENGINE_ENV_VAR] : undefined;
+  const name = requested ?? (fromEnv || 'auto');
+  if ((ENGINE_NAMES as readonly string[]).includes(name)) return name as EngineName;
+  const source = requested === undefined ? `${ENGINE_ENV_VAR}='${name}'` : `'${name}'`;
+  throw new BackendError(name, `${source} is not a backend; expected one of ${ENGINE_NAMES.join(', ')}`);
+}
+
+/** Whether this machine shows a GPU that WebGPU could use (a Vulkan driver is still needed on Linux). */
+function gpuPresent(): boolean {
+  if (platform() === 'darwin' || platform() === 'win32') return true;
+  return existsSync('/dev/nvidia0') || existsSync('/dev/dri/renderD128');
+}
+
+const HINTS: Record<'cpu' | 'webgpu' | 'cuda', string> = {
+  cpu: '',
+  webgpu: ' (WebGPU needs a GPU adapter: on Linux a GPU with its Vulkan driver)',
+  cuda:
+    ' (the CUDA provider is not in the npm package by default: reinstall with ' +
+    '`npm install onnxruntime-node --onnxruntime-node-install=cuda12`, with CUDA 12 and cuDNN 9 on the machine)',
+};
+
+async function openOrt(
+  config: ModelConfig,
+  weights: ReadonlyMap<string, HostTensor>,
+  requested: EngineName,
+  provider: 'cpu' | 'webgpu' | 'cuda',
+  threads: number,
+): Promise<OpenedForward> {
+  const [{ OrtModel, OrtEngineError }, ort] = await Promise.all([import('./onnx/ort-model.js'), import('onnxruntime-node')]);
+  const model = new OrtModel(config, weights, { provider, threads });
+  try {
+    await model.ready();
+  } catch (err) {
+    await model.release();
+    if (err instanceof OrtEngineError) throw new BackendError(requested, `${err.message}${HINTS[provider]}`, { cause: err });
+    throw err;
+  }
+  const version = ort.env.versions.common;
+  const where = provider === 'cpu' ? `CPU: ${cpuModel()}` : `GPU: ${nvidiaGpuName() ?? 'adapter'}`;
+  const detail = provider === 'cpu' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
+  return {
+    model,
+    info: { name: `ort-${provider}`, engine: 'onnxruntime', device: `${where} (ONNX Runtime ${version}, ${provider} execution provider${detail})` },
+    close: () => model.release(),
+  };
+}
+
+/**
+ * Opens host weights for forward passes on the engine asked for (default: `$REGIONS_BACKEND`, else
+ * auto = ONNX Runtime). The ONNX Runtime engine reads the host arrays at every run (edit them to
+ * perturb); a tfjs backend uploads a copy.
+ * @throws BackendError naming the engine and why it cannot start.
+ */
+export async function openForward(
+  config: ModelConfig,
+  weights: ReadonlyMap<string, HostTensor>,
+  requested?: string,
+  options: { threads?: number } = {},
+): Promise<OpenedForward> {
+  const name = resolveEngineName(requested);
+  const threads = options.threads ?? availableParallelism();
+  if (name === 'auto' || name === 'ort') {
+    if (gpuPresent()) {
+      try {
+        return await openOrt(config, weights, name, 'webgpu', threads);
+      } catch {
+        // no usable adapter: the CPU provider below (and the output says which ran)
+      }
+    }
+    return openOrt(config, weights, name, 'cpu', threads);
+  }
+  if (name === 'ort-cpu' || name === 'ort-webgpu' || name === 'ort-cuda') {
+    return openOrt(config, weights, name, name.slice(4) as 'cpu' | 'webgpu' | 'cuda', threads);
+  }
+  const [{ initBackend }, { LlamaModel }] = await Promise.all([import('../backend/select.js'), import('../model/model.js')]);
+  const backend = await initBackend(name as BackendName);
+  const model = LlamaModel.fromWeights(config, weights);
+  return {
+    model,
+    info: { name: backend.name, engine: 'tfjs', device: backend.device },
+    close: async () => model.dispose(),
+  };
+}

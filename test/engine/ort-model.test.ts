@@ -1,0 +1,121 @@
+/**
+ * The ONNX Runtime engine: the host arrays are the single source of truth (editing one changes the next
+ * run without a new session; restoring it gives the same bits), sessions are cached per batch shape and
+ * released, and the fixture's perplexity per language agrees with the tfjs engine.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint/load.js';
+import { readTexts } from '../../src/corpus/texts.js';
+import { textWindows } from '../../src/corpus/windows.js';
+import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+import { openForward } from '../../src/engine/select.js';
+import { windowsPerplexity } from '../../src/metrics/perplexity.js';
+import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
+
+const REFERENCE = join(import.meta.dirname, '../fixtures/reference/llama-gqa');
+const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-mini');
+const EVAL = join(import.meta.dirname, '../../fixtures/corpora/eval');
+
+describe('OrtModel', () => {
+  test('reads the host arrays at every run: an edit shows in the next run, without a new session, and restoring restores the bits', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    const before = openOrtSessions();
+    try {
+      const ids = [[1, 5, 9, 3]];
+      const original = await model.logits(ids);
+      expect(openOrtSessions()).toBe(before + 1);
+      const w = ckpt.weights.get('model.layers.0.mlp.down_proj.weight')!;
+      const saved = w.data.slice();
+      w.data.fill(0);
+      const edited = await model.logits(ids);
+      expect(edited).not.toEqual(original);
+      w.data.set(saved);
+      expect(await model.logits(ids)).toEqual(original);
+      expect(openOrtSessions()).toBe(before + 1); // one session for this batch shape, reused
+      await model.windowNll(ids);
+      await model.logits([[1, 2], [3, 4]]);
+      expect(openOrtSessions()).toBe(before + 3); // per (batch, seq, output)
+    } finally {
+      await model.release();
+    }
+    expect(openOrtSessions()).toBe(before);
+    await expect(model.logits([[1, 2]])).rejects.toThrow('the ONNX Runtime model was released');
+  });
+
+  test('bad windows and missing weights are clear errors', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    try {
+      await expect(model.windowNll([[1]])).rejects.toThrow('a window needs at least 2 tokens to predict one (got 1)');
+      await expect(model.logits([[1, ckpt.config.vocabSize]])).rejects.toThrow(`token id ${ckpt.config.vocabSize} at window 0, position 1 is outside the vocabulary`);
+      const partial = new Map(ckpt.weights);
+      partial.delete('model.norm.weight');
+      const broken = new OrtModel(ckpt.config, partial, { threads: 1 });
+      await expect(broken.logits([[1, 2]])).rejects.toThrow('model weight model.norm.weight is missing');
+      await broken.release();
+    } finally {
+      await model.release();
+    }
+  });
+});
+
+describe('openForward', () => {
+  const gpu = existsSync('/dev/nvidia0') || existsSync('/dev/dri/renderD128');
+
+  test.skipIf(gpu)('ort-webgpu without a GPU adapter is a BackendError that says so; auto falls back to the CPU provider', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const before = openOrtSessions();
+    await expect(openForward(ckpt.config, ckpt.weights, 'ort-webgpu')).rejects.toThrow(
+      /^backend 'ort-webgpu': ONNX Runtime could not start its webgpu execution provider: .*Failed to get a WebGPU adapter.*\(WebGPU needs a GPU adapter/s,
+    );
+    const auto = await openForward(ckpt.config, ckpt.weights, 'auto');
+    expect(auto.info.name).toBe('ort-cpu');
+    expect(auto.info.device).toMatch(/^CPU: .* \(ONNX Runtime \d+\.\d+\.\d+, cpu execution provider, \d+ threads?\)$/);
+    await auto.close();
+    expect(openOrtSessions()).toBe(before);
+  });
+
+  test.skipIf(existsSync(join(import.meta.dirname, '../../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so')))(
+    'ort-cuda without the CUDA provider binaries is a BackendError telling how to install them',
+    async () => {
+      const ckpt = loadCheckpoint(REFERENCE);
+      await expect(openForward(ckpt.config, ckpt.weights, 'ort-cuda')).rejects.toThrow(
+        /^backend 'ort-cuda': ONNX Runtime could not start its cuda execution provider: .*--onnxruntime-node-install=cuda12/s,
+      );
+    },
+  );
+
+  test('an unknown name, from the argument or from REGIONS_BACKEND, lists the names', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    await expect(openForward(ckpt.config, ckpt.weights, 'gpu')).rejects.toThrow("backend 'gpu': 'gpu' is not a backend; expected one of auto, ort, ort-cpu");
+  });
+
+  test('the fixture: ONNX Runtime and tfjs-wasm give the same perplexity in all 30 languages (1e-5 relative)', async () => {
+    const ckpt = loadCheckpoint(FIXTURE);
+    const tokenizer = loadTokenizer(ckpt.tokenizerFile!, { bosId: ckpt.config.bosTokenId, eosId: ckpt.config.eosTokenId });
+    const texts = readTexts(EVAL);
+    expect(texts.size).toBe(30);
+    const ort = await openForward(ckpt.config, ckpt.weights, 'ort-cpu');
+    const tfjs = await openForward(ckpt.config, ckpt.weights, 'wasm');
+    const rows: string[] = [];
+    let worst = 0;
+    try {
+      for (const [language, text] of texts) {
+        const { windows, bytes } = textWindows(text, tokenizer, { seqLen: 128, maxTokens: 1024 });
+        const a = await windowsPerplexity(ort.model, windows, bytes);
+        const b = await windowsPerplexity(tfjs.model, windows, bytes);
+        const rel = Math.abs(a.ppl - b.ppl) / b.ppl;
+        worst = Math.max(worst, rel);
+        rows.push(`${rel <= 1e-5 ? 'OK    ' : 'NOT OK'} ${language}: ort ${a.ppl} tfjs ${b.ppl} (${rel.toExponential(2)})`);
+      }
+    } finally {
+      await ort.close();
+      await tfjs.close();
+    }
+    expect(rows.filter((r) => r.startsWith('NOT OK')), rows.join('\n')).toEqual([]);
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  }, 120_000);
+});

@@ -1,0 +1,61 @@
+/**
+ * The ONNX Runtime engine pinned to the same float64 PyTorch reference as the tfjs model
+ * (test/model/reference.test.ts; scripts/reference/make_reference.py): logits of all 11 cases and the
+ * loss, with the same tolerances, one OK / NOT OK line per tensor. And no inference session left behind.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/checkpoint/load.js';
+import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+
+const ROOT = join(import.meta.dirname, '../fixtures/reference');
+const CASES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+/** The tolerances of test/model/reference.test.ts: |ours − ref| ≤ rel·|ref| + abs, elementwise. */
+const LOGITS = { rel: 1e-4, abs: 1e-5 };
+const LOSS = { rel: 1e-5 };
+
+interface Expected {
+  ids: number[][];
+  logits: number[][][];
+  logits_last: number[];
+  loss: number;
+}
+
+function worst(ours: ArrayLike<number>, ref: readonly number[], rel: number, abs: number): number {
+  expect(ours.length).toBe(ref.length);
+  let w = 0;
+  for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(ours[i]! - ref[i]!) / (rel * Math.abs(ref[i]!) + abs));
+  return w;
+}
+
+describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
+  const dir = join(ROOT, name);
+  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+
+  it('logits and loss match PyTorch (float64) within tolerance', async () => {
+    const sessions = openOrtSessions();
+    const ckpt = loadCheckpoint(dir);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    const report: string[] = [];
+    try {
+      const wLogits = worst(await model.logits(expected.ids), expected.logits.flat(2), LOGITS.rel, LOGITS.abs);
+      report.push(`${wLogits <= 1 ? 'OK    ' : 'NOT OK'} logits (worst/tolerance ${wLogits.toExponential(2)})`);
+      const last = await model.logits([expected.ids[0]!]);
+      const wLast = worst(last.subarray(last.length - ckpt.config.vocabSize), expected.logits_last, LOGITS.rel, LOGITS.abs);
+      report.push(`${wLast <= 1 ? 'OK    ' : 'NOT OK'} logits_last (${wLast.toExponential(2)})`);
+      const nll = await model.windowNll(expected.ids);
+      const loss = nll.reduce((s, w) => s + w.nllSum, 0) / nll.reduce((s, w) => s + w.tokens, 0);
+      const wLoss = Math.abs(loss - expected.loss) / (LOSS.rel * Math.abs(expected.loss));
+      report.push(`${wLoss <= 1 ? 'OK    ' : 'NOT OK'} loss ${loss} vs ${expected.loss} (${wLoss.toExponential(2)})`);
+    } finally {
+      await model.release();
+    }
+    expect(openOrtSessions()).toBe(sessions);
+    expect(report.filter((l) => l.startsWith('NOT OK')), report.join('\n')).toEqual([]);
+  });
+});
