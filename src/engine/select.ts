@@ -25,6 +25,11 @@ const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 export const ENGINE_NAMES = ['auto', ...ORT_ENGINES, ...TFJS_BACKENDS] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/** Whether a name is one of the tfjs backends (not auto, not ONNX Runtime). */
+export function isTfjsBackend(name: string | undefined): name is Exclude<BackendName, 'auto'> {
+  return (TFJS_BACKENDS as readonly (string | undefined)[]).includes(name);
+}
+
 /** The environment variable read when no name is given. */
 export const ENGINE_ENV_VAR = 'REGIONS_BACKEND';
 
@@ -67,7 +72,7 @@ const HINTS: Record<'cpu' | 'webgpu' | 'cuda', string> = {
 
 async function openOrt(
   config: ModelConfig,
-  weights: ReadonlyMap<string, HostTensor>,
+  weights: Map<string, HostTensor>,
   requested: EngineName,
   provider: 'cpu' | 'webgpu' | 'cuda',
   threads: number,
@@ -99,7 +104,7 @@ async function openOrt(
  */
 export async function openForward(
   config: ModelConfig,
-  weights: ReadonlyMap<string, HostTensor>,
+  weights: Map<string, HostTensor>,
   requested?: string,
   options: { threads?: number } = {},
 ): Promise<OpenedForward> {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { forwardLogits, tokenNll } from './forward.js';
+import type { Perturbable } from '../perturb/perturbable.js';
 import { checkWindows, type WindowNll, type Windows } from './batch.js';
 import type { Params } from './tfjs-ops.js';
 
@@ -32,7 +33,7 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
  * A LLaMA-family causal language model held as tfjs tensors addressed by their HF names.
  * Every method owns its intermediate tensors: tf.memory().numTensors is the same before and after.
  */
-export class LlamaModel {
+export class LlamaModel implements Perturbable {
   readonly config: ModelConfig;
   readonly #params = new Map<string, tf.Tensor>();
 
@@ -75,6 +76,26 @@ export class LlamaModel {
     }
     this.#params.set(name, next);
     return prev;
+  }
+
+  /** The shape of one weight (see {@link Perturbable}). */
+  weightShape(name: string): readonly number[] {
+    return this.weight(name).shape;
+  }
+
+  /** The current values of one weight, read back from the backend. */
+  async readWeight(name: string): Promise<Float32Array> {
+    return (await this.weight(name).data()) as Float32Array;
+  }
+
+  /**
+   * Uploads `data` in place of weight `name`; the returned function swaps the replaced tensor back and
+   * disposes the upload (see {@link Perturbable}).
+   */
+  replaceWeight(name: string, data: Float32Array): () => void {
+    const shape = this.weight(name).shape;
+    const prev = this.swapWeight(name, tf.tensor(data, shape, 'float32'));
+    return () => this.swapWeight(name, prev).dispose();
   }
 
   /** Reads all weights back to host memory (for saving). */

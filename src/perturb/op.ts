@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { mulberry32, normal } from '../util/random.js';
 
@@ -28,17 +27,27 @@ export function gaussianNoise(n: number, std: number, seed: number): Float32Arra
   return out;
 }
 
-/** The op applied to `x` (any shape). Call inside tf.tidy. */
-export function applyOp(x: tf.Tensor, op: Op): tf.Tensor {
+/**
+ * The op applied to every value of `x` (a new array), in float32: the operands are float32 values, and
+ * a float64 product or sum of two float32 values rounded to float32 is the correctly rounded float32
+ * result, so these are the bits a float32 engine computes.
+ */
+export function applyOp(x: Float32Array, op: Op): Float32Array {
   switch (op.type) {
-    case 'scale':
-      return tf.mul(x, op.factor);
+    case 'scale': {
+      const f = Math.fround(op.factor);
+      return x.map((v) => v * f);
+    }
     case 'set':
-      return tf.fill(x.shape, op.value);
-    case 'add':
-      return tf.add(x, op.delta);
-    case 'noise':
-      return tf.add(x, tf.tensor(gaussianNoise(x.size, op.std, op.seed), x.shape));
+      return new Float32Array(x.length).fill(op.value);
+    case 'add': {
+      const d = Math.fround(op.delta);
+      return x.map((v) => v + d);
+    }
+    case 'noise': {
+      const noise = gaussianNoise(x.length, op.std, op.seed);
+      return x.map((v, i) => v + noise[i]!);
+    }
   }
 }
 

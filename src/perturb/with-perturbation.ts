@@ -1,14 +1,13 @@
-import * as tf from '@tensorflow/tfjs';
-import type { LlamaModel } from '../model/model.js';
 import { PerturbationError } from './errors.js';
 import type { Edit } from './internals/edit.js';
+import type { Perturbable } from './perturbable.js';
 import { describe, kindOf, parsePerturbation, type Perturbation, type PerturbationInput } from './perturbation.js';
 
 /**
  * Validates one perturbation and checks it against the model, without changing anything.
  * `which` names it in errors ("perturbation 2 of 3").
  */
-function prepare(model: LlamaModel, input: PerturbationInput, which: string): Edit[] {
+function prepare(model: Perturbable, input: PerturbationInput, which: string): Edit[] {
   let p: Perturbation;
   try {
     p = parsePerturbation(input);
@@ -26,28 +25,15 @@ function prepare(model: LlamaModel, input: PerturbationInput, which: string): Ed
 const label = (i: number, n: number): string => (n === 1 ? 'perturbation' : `perturbation ${i + 1} of ${n}`);
 
 /**
- * Applies the edits in order, recording in `originals` the model's own tensor of each weight the first
- * time it is replaced (a later replacement of the same weight disposes our intermediate).
+ * Applies the edits in order, pushing onto `restores` the function that undoes each replacement; undone
+ * last-first, the model gets back its own weight objects (a later edit of the same weight reads the
+ * earlier edit's values, so two edits compose).
  */
-function apply(model: LlamaModel, edits: readonly Edit[], originals: Map<string, tf.Tensor>): void {
+async function apply(model: Perturbable, edits: readonly Edit[], restores: (() => void)[]): Promise<void> {
   for (const edit of edits) {
-    const current = model.weight(edit.name);
-    const next = tf.tidy(() => edit.apply(current));
-    let prev: tf.Tensor;
-    try {
-      prev = model.swapWeight(edit.name, next);
-    } catch (err) {
-      next.dispose();
-      throw err;
-    }
-    if (originals.has(edit.name)) prev.dispose();
-    else originals.set(edit.name, prev);
+    const next = edit.apply(await model.readWeight(edit.name));
+    restores.push(model.replaceWeight(edit.name, next));
   }
-}
-
-/** Puts every original tensor back and disposes the perturbed ones. */
-function restore(model: LlamaModel, originals: ReadonlyMap<string, tf.Tensor>): void {
-  for (const [name, original] of originals) model.swapWeight(name, original).dispose();
 }
 
 function asList(perturbations: PerturbationInput | readonly PerturbationInput[]): readonly PerturbationInput[] {
@@ -59,7 +45,7 @@ function asList(perturbations: PerturbationInput | readonly PerturbationInput[])
  * baseline measurement.
  * @throws PerturbationError exactly as {@link withPerturbation} would.
  */
-export function assertApplicable(model: LlamaModel, perturbations: PerturbationInput | readonly PerturbationInput[]): void {
+export function assertApplicable(model: Perturbable, perturbations: PerturbationInput | readonly PerturbationInput[]): void {
   const list = asList(perturbations);
   list.forEach((input, i) => prepare(model, input, label(i, list.length)));
 }
@@ -67,9 +53,10 @@ export function assertApplicable(model: LlamaModel, perturbations: PerturbationI
 /**
  * Runs `use` on the model with the perturbations applied in order (two perturbations of one weight
  * compose), then restores the model — always: also when `use` throws, and when a perturbation fails
- * halfway (the ones already applied are undone). Restoring swaps the model's original tensor objects
- * back, so every weight is bit-for-bit what it was, and the perturbed tensors are disposed:
+ * halfway (the ones already applied are undone). Restoring puts the model's original weight objects
+ * back, so every weight is bit-for-bit what it was; on tfjs the perturbed tensors are disposed, so
  * tf.memory().numTensors ends where it started (whatever `use` itself allocates is its own business).
+ * Works on any {@link Perturbable}: the ONNX Runtime model's host arrays or the tfjs model's tensors.
  *
  * Each perturbation is validated and checked against the model just before it is applied. Not safe for
  * concurrent calls on one model (nesting, awaited in turn, is fine).
@@ -78,17 +65,17 @@ export function assertApplicable(model: LlamaModel, perturbations: PerturbationI
  * @throws PerturbationError "perturbation i of n (…): …" for a perturbation that does not fit the model;
  *   whatever `use` throws, unchanged.
  */
-export async function withPerturbation<T>(
-  model: LlamaModel,
+export async function withPerturbation<M extends Perturbable, T>(
+  model: M,
   perturbations: PerturbationInput | readonly PerturbationInput[],
-  use: (model: LlamaModel) => Promise<T> | T,
+  use: (model: M) => Promise<T> | T,
 ): Promise<T> {
   const list = asList(perturbations);
-  const originals = new Map<string, tf.Tensor>();
+  const restores: (() => void)[] = [];
   try {
-    list.forEach((input, i) => apply(model, prepare(model, input, label(i, list.length)), originals));
+    for (const [i, input] of list.entries()) await apply(model, prepare(model, input, label(i, list.length)), restores);
     return await use(model);
   } finally {
-    restore(model, originals);
+    for (const restore of restores.reverse()) restore();
   }
 }

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { regionSize, type Region } from '../regions/types.js';
 import type { PerturbationKind } from './internals/kind.js';
@@ -38,10 +37,10 @@ export const zeroRegionKind: PerturbationKind<ZeroRegionPerturbation> = {
     return `zero the ${region.kind} region (k = ${percent(region.fraction)}${languages}): ${regionSize(region)} entries in ${weights}`;
   },
   edits(model, { region }) {
-    assertRegionFits(region, new Map(model.weightNames().map((name) => [name, model.weight(name).shape])));
+    assertRegionFits(region, new Map(model.weightNames().map((name) => [name, model.weightShape(name)])));
     return [...region.masks].map(([name, mask]) => ({
       name,
-      apply: (current) => tf.where(tf.tensor(mask.data, mask.shape, 'bool'), tf.zerosLike(current), current),
+      apply: (current) => current.map((v, i) => (mask.data[i] !== 0 ? 0 : v)),
     }));
   },
 };

@@ -24,6 +24,6 @@ export default async function warmRegionsCache(project: TestProject): Promise<vo
       say(`importance for ${language} ready`);
     }
   } finally {
-    subject.close();
+    await subject.close();
   }
 }

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { ENGINE_NAMES } from '../engine/select.js';
 import { REGION_LANGUAGES } from '../corpus/texts.js';
 import { IMPORTANCE_DEFAULTS } from '../importance/settings.js';
 
@@ -20,7 +21,7 @@ export const REGIONS_ENV = {
 /** The `provide`/`inject` key (and worker fixture name) under which the resolved options travel. */
 export const REGIONS_PROVIDE_KEY = 'regions';
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
+const BACKENDS = ENGINE_NAMES;
 const language = z.string().regex(/^[\w-]+$/, 'must be a language code of letters, digits, _ or - (e.g. "zh")');
 const count = (min: number) => z.number('must be a number').int('must be a whole number').min(min, `must be ≥ ${min}`);
 
@@ -35,7 +36,11 @@ export const regionsOptionsSchema = z.strictObject({
   texts: z.string().min(1).default('fixtures/corpora/eval'),
   /** Training texts, one `<lang>.txt` per language: what importance is computed on and further pre-training trains on. */
   trainTexts: z.string().min(1).default('fixtures/corpora/train'),
-  /** tfjs backend of the test workers (default: `$REGIONS_BACKEND`, else auto). `$REGIONS_BACKEND` overrides it. */
+  /**
+   * Engine of the test workers' forward passes: `auto` (ONNX Runtime), `ort-cpu`, `ort-webgpu`, `ort-cuda`, or a
+   * tfjs backend (`tensorflow`, `wasm`, `cpu`, `webgpu`), which then runs everything. Gradients run on tfjs
+   * (a named tfjs backend, else its auto). `$REGIONS_BACKEND` overrides it.
+   */
   backend: z.enum(BACKENDS, `must be one of ${BACKENDS.join(', ')}`).optional(),
   /** Where importance maps, perplexities and further pre-training runs are cached (content-hash keys). */
   cacheDir: z.string().min(1).default('.cache/regions'),

@@ -6,7 +6,7 @@
  *     const subject = await openSubject({ checkpoint: 'fixtures/models/polyglot-mini' });
  *     const result = await measureZeroing(subject, await subject.coreRegion(0.01), { … });
  *     for (const t of result.tables) console.log(renderTable(t));
- *     subject.close();
+ *     await subject.close();
  *
  * (vitest-regions/vitest itself imports vitest's runner, which only loads inside `vitest run`.)
  */

@@ -15,7 +15,9 @@ import type { HostTensor } from '../checkpoint/types.js';
 import { readTexts } from '../corpus/texts.js';
 import type { TextWindows } from '../corpus/windows.js';
 import type { LanguagePerplexity } from '../metrics/perplexity.js';
-import { LlamaModel } from '../model/model.js';
+import { isTfjsBackend, openForward, type EngineInfo } from '../engine/select.js';
+import type { ForwardModel } from '../model/forward-model.js';
+import type { Perturbable } from '../perturb/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
 import type { ImportanceMap, Region } from '../regions/types.js';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';
@@ -35,6 +37,9 @@ import { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './threshold
 /** The thresholds file looked for in the checkpoint folder when the `thresholds` option is not given. */
 export const THRESHOLDS_FILE = 'regions.thresholds.json';
 
+/** What the subject measures on: forward passes, and weights that perturbations replace (ONNX Runtime or tfjs). */
+export type SubjectModel = ForwardModel & Perturbable;
+
 /** A region chosen by the subject from its own importance: the paper's top (core) / bottom / random k per matrix. */
 export interface RegionRequest {
   kind: 'top' | 'bottom' | 'random';
@@ -53,8 +58,8 @@ export interface RegionsSubject {
   /** Content hash of the checkpoint (config, weights, tokenizer). */
   readonly hash: string;
   readonly config: ModelConfig;
-  /** The model on {@link backend}. Perturb it only through `withPerturbation` (it always restores). */
-  readonly model: LlamaModel;
+  /** The model on {@link engine}. Perturb it only through `withPerturbation` (it always restores). */
+  readonly model: SubjectModel;
   readonly tokenizer: TextTokenizer;
   /** Evaluation text by language. */
   readonly texts: ReadonlyMap<string, string>;
@@ -64,7 +69,10 @@ export interface RegionsSubject {
   readonly thresholds: Thresholds;
   /** The file they came from, or null for the defaults. */
   readonly thresholdsFile: string | null;
+  /** The tfjs backend that computes gradients (importance, further pre-training). */
   readonly backend: BackendInfo;
+  /** The engine that runs forward passes (perplexity): ONNX Runtime unless a tfjs backend was asked for. */
+  readonly engine: EngineInfo;
   /** Tokens per window (the `seqLen` option capped at max_position_embeddings). */
   readonly seqLen: number;
   /** Disk cache of JSON results under `<cacheDir>/results` (measure/ uses it for expensive runs). */
@@ -92,10 +100,10 @@ export interface RegionsSubject {
   region(request: RegionRequest): Promise<Region>;
   /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
   monolingualRegion(language: string, fraction?: number): Promise<Region>;
-  /** A host copy of the weights (read back from the model; for training in worker threads). */
+  /** The weights on the host (for training in worker threads, which copy them). Never write them. */
   hostWeights(): Promise<Map<string, HostTensor>>;
-  /** Frees the model's tensors. The subject is unusable afterwards. */
-  close(): void;
+  /** Frees the engine's sessions or tensors. The subject is unusable afterwards. */
+  close(): Promise<void>;
 }
 
 function checkFolder(options: ResolvedRegionsOptions): void {
@@ -145,7 +153,9 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
     }
   }
   const texts = readEvalTexts(o);
-  const backend = await initBackend(o.backend ?? undefined);
+  // Gradients run on tfjs (a named tfjs backend, else auto); forward passes on the engine asked for (auto: ONNX Runtime).
+  const requested = o.backend ?? 'auto';
+  const backend = await initBackend(isTfjsBackend(requested) ? requested : 'auto');
   const source = checkpointSource(o);
   const checkpoint = loadCheckpoint(o.checkpoint);
   if (checkpoint.tokenizerFile === null) {
@@ -155,7 +165,8 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const tokenizer = loadTokenizer(checkpoint.tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
   if (tokenizer.bosId === null) throw new RegionsOptionsError(source, `${checkpoint.tokenizerFile} has no BOS token, and every window starts with one`);
   const hash = checkpointHash(o.checkpoint);
-  const model = LlamaModel.fromWeights(config, checkpoint.weights);
-  checkpoint.weights.clear(); // the model holds them now
-  return new OpenedSubject(o, hash, config, model, tokenizer, texts, thresholds, file, backend);
+  const opened = await openForward(config, checkpoint.weights, requested);
+  if (opened.info.engine === 'tfjs') checkpoint.weights.clear(); // the tfjs model holds them now
+  const model = opened.model as SubjectModel;
+  return new OpenedSubject(o, hash, config, model, tokenizer, texts, thresholds, file, backend, opened.info, opened.close);
 }

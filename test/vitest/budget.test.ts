@@ -75,18 +75,18 @@ describe('specBudget', () => {
     const subject = await openSubject(instrumentOptions(instrument, { cacheDir: mkdtempSync(join(tmpdir(), 'regions-budget-')) }));
     try {
       const name = 'model.layers.0.input_layernorm.weight';
-      const before = await subject.model.weight(name).data();
+      const before = (await subject.model.readWeight(name)).slice();
       const budget = specBudget('finding 2 (dimension sensitivity)', { coldSeconds: 1e-9 }, { env: {} });
       const perturbation = { kind: 'norm', norm: 'input_layernorm', layer: 0, dim: 1, op: { type: 'scale', factor: 4 } } as const;
       const run = budget.run(subject, () => subject.perplexity(perturbation));
       await expect(run).rejects.toThrow(BudgetExceededError);
       await expect(run).rejects.toThrow(/finding 2 \(dimension sensitivity\) ran out of its time budget of 0 s \(3 × 1e-9 s measured cold\)/);
       await expect(run).rejects.toThrow(/in progress: .*: 0 of \d+ languages/);
-      expect(await subject.model.weight(name).data()).toEqual(before);
+      expect(await subject.model.readWeight(name)).toEqual(before);
       // The scope is closed after the throw: the same measurement now runs to the end.
       await expect(subject.perplexity(perturbation)).resolves.toBeDefined();
     } finally {
-      subject.close();
+      await subject.close();
     }
   });
 });

@@ -80,7 +80,7 @@ describe('negative controls', () => {
     try {
       await expect(subject).not.toLoseCompetenceWhenZeroed({ kind: 'top', fraction: 0.03 }, THRESHOLDS);
     } finally {
-      subject.close();
+      await subject.close();
     }
   });
 });

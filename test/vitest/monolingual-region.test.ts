@@ -39,7 +39,7 @@ describe('negative controls', () => {
     try {
       for (const language of ['en', 'es', 'ru']) await expect(subject).not.toHaveMonolingualRegion(language, { ...THRESHOLDS, fraction: 0.05 });
     } finally {
-      subject.close();
+      await subject.close();
     }
   });
 
@@ -48,7 +48,7 @@ describe('negative controls', () => {
     try {
       await expect(subject).not.toHaveMonolingualRegion('en', THRESHOLDS);
     } finally {
-      subject.close();
+      await subject.close();
     }
   });
 

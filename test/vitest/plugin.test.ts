@@ -48,7 +48,7 @@ describe('resolveRegionsOptions', () => {
     [{ checkpoint: 'm', chekpoint: 'm' }, 'regions(): unknown option "chekpoint": not an option (known: checkpoint, texts, trainTexts, backend'],
     [{ checkpoint: 'm', evalTokens: 0 }, 'regions(): option "evalTokens": must be ≥ 1 (got 0)'],
     [{ checkpoint: 'm', evalTokens: 2.5 }, 'regions(): option "evalTokens": must be a whole number (got 2.5)'],
-    [{ checkpoint: 'm', backend: 'gpu' }, 'regions(): option "backend": must be one of auto, tensorflow, wasm, cpu, webgpu (got "gpu")'],
+    [{ checkpoint: 'm', backend: 'gpu' }, 'regions(): option "backend": must be one of auto, ort, ort-cpu, ort-webgpu, ort-cuda, tensorflow, wasm, cpu, webgpu (got "gpu")'],
     [{ checkpoint: 'm', languages: ['en', 'z h'] }, 'regions(): option "languages": must be a language code of letters, digits, _ or - (e.g. "zh") at [1] (got "z h")'],
     [{ checkpoint: 42 }, 'regions(): option "checkpoint": must be a folder path (got 42)'],
     ['m', 'regions(): options: must be an object like { checkpoint: \'path/to/model\' } (got "m")'],
@@ -61,7 +61,7 @@ describe('resolveRegionsOptions', () => {
     [{ REGIONS_RUNS: 'many' }, 'regions(): environment variable REGIONS_RUNS: must be a whole number ≥ 1 (got "many")'],
     [{ REGIONS_RUNS: '0' }, 'regions(): environment variable REGIONS_RUNS: must be a whole number ≥ 1 (got "0")'],
     [{ REGIONS_SEED: '1.5' }, 'regions(): environment variable REGIONS_SEED: must be a whole number'],
-    [{ REGIONS_BACKEND: 'gpu' }, 'regions(): environment variable REGIONS_BACKEND: must be one of auto, tensorflow, wasm, cpu, webgpu (got "gpu")'],
+    [{ REGIONS_BACKEND: 'gpu' }, 'regions(): environment variable REGIONS_BACKEND: must be one of auto, ort, ort-cpu, ort-webgpu, ort-cuda, tensorflow, wasm, cpu, webgpu (got "gpu")'],
   ])('environment %j → %s', (env, message) => {
     expect(() => resolve({ checkpoint: 'm' }, env)).toThrow(message);
   });

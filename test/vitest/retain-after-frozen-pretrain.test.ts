@@ -30,7 +30,7 @@ function customRegion(subject: RegionsSubject, pick: (name: string, shape: numbe
   const masks: Region['masks'] = new Map();
   const counts = new Map<string, number>();
   for (const name of subject.model.weightNames()) {
-    const shape = [...subject.model.weight(name).shape];
+    const shape = [...subject.model.weightShape(name)];
     const data = new Uint8Array(shape.reduce((a, b) => a * b, 1));
     let n = 0;
     for (let i = 0; i < data.length; i++) if (pick(name, shape, i)) (data[i] = 1), n++;

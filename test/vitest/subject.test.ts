@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { generateCheckpoint } from '../../src/checkpoint/generate.js';
+import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import { regionSize } from '../../src/regions/types.js';
 import { resolveRegionsOptions } from '../../src/vitest/options.js';
 import { openSubject } from '../../src/vitest/subject.js';
@@ -63,7 +64,7 @@ describe('openSubject: errors name the option', () => {
     try {
       await expect(subject.coreRegion(0.01)).rejects.toThrow(`regions(): option "trainTexts": ${join(instrument.trainTexts, 'fr.txt')}: no text for language "fr"`);
     } finally {
-      subject.close();
+      await subject.close();
     }
   });
 });
@@ -78,8 +79,35 @@ describe('openSubject: what it holds and caches', () => {
       expect(subject.backend.name).toBe('wasm');
       expect(subject.label).toMatch(/^model \(sha256 [0-9a-f]{12}\)$/);
     } finally {
-      subject.close();
+      await subject.close();
     }
+  });
+
+  test('on ONNX Runtime (auto): the same perplexities as on tfjs, perturbations restore the host arrays, close releases every session', async () => {
+    const sessions = openOrtSessions();
+    const onOrt = await openSubject(instrumentOptions(instrument, { backend: 'auto' }));
+    const onTfjs = await openSubject(instrumentOptions(instrument, { backend: 'wasm' }));
+    try {
+      expect(onOrt.engine.name).toBe('ort-cpu');
+      expect(onTfjs.engine.name).toBe('wasm');
+      expect(onOrt.backend.name).toBe('wasm'); // gradients stay on tfjs
+      const p = { kind: 'norm', norm: 'input_layernorm', layer: 0, dim: 1, op: { type: 'scale', factor: 4 } } as const;
+      const name = 'model.layers.0.input_layernorm.weight';
+      const before = await onOrt.model.readWeight(name);
+      const bits = new Uint32Array(before.slice().buffer);
+      for (const [a, b] of [
+        [await onOrt.baseline(), await onTfjs.baseline()],
+        [await onOrt.perplexity(p), await onTfjs.perplexity(p)],
+      ] as const) {
+        for (const language of onOrt.languages) expect(Math.abs(a[language]!.ppl / b[language]!.ppl - 1)).toBeLessThan(1e-5);
+      }
+      expect(await onOrt.model.readWeight(name)).toBe(before); // the very same array, put back
+      expect(new Uint32Array((await onOrt.model.readWeight(name)).slice().buffer)).toEqual(bits);
+    } finally {
+      await onOrt.close();
+      await onTfjs.close();
+    }
+    expect(openOrtSessions()).toBe(sessions);
   });
 
   test('baseline, importance and regions are computed once, cached on disk, and read back by a new subject', async () => {
@@ -92,7 +120,7 @@ describe('openSubject: what it holds and caches', () => {
     const random = await first.region({ kind: 'random', fraction: 0.03, seed: 4 });
     expect(regionSize(random)).toBe(regionSize(core));
     expect([...random.counts]).toEqual([...core.counts]);
-    first.close();
+    await first.close();
 
     const files = () => ({ importance: readdirSync(join(options.cacheDir, 'importance')), results: readdirSync(join(options.cacheDir, 'results')) });
     const written = files();
@@ -105,7 +133,7 @@ describe('openSubject: what it holds and caches', () => {
       expect((await second.coreRegion(0.03)).masks).toEqual(core.masks);
       expect(files()).toEqual(written);
     } finally {
-      second.close();
+      await second.close();
     }
   });
 
@@ -113,14 +141,14 @@ describe('openSubject: what it holds and caches', () => {
     const options = instrumentOptions(instrument);
     const first = await openSubject(options);
     const baseline = await first.baseline(['en']);
-    first.close();
+    await first.close();
     const [file] = readdirSync(join(options.cacheDir, 'results'));
     writeFileSync(join(options.cacheDir, 'results', file!), '{"key": "other", "value": {"en": 1}}');
     const second = await openSubject(options);
     try {
       expect(await second.baseline(['en'])).toEqual(baseline);
     } finally {
-      second.close();
+      await second.close();
     }
     rmSync(options.cacheDir, { recursive: true });
   });
@@ -130,7 +158,7 @@ describe('openSubject: what it holds and caches', () => {
     const subject = await openSubject(instrumentOptions(instrument));
     await subject.baseline();
     await subject.perplexity({ kind: 'norm', norm: 'input_layernorm', layer: 0, dim: 1, op: { type: 'scale', factor: 4 } });
-    subject.close();
+    await subject.close();
     expect(tf.memory().numTensors).toBe(before);
     await expect(subject.baseline()).rejects.toThrow('was closed');
   });

@@ -10,6 +10,8 @@ import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
 import { logitsOf, nllOf } from '../../model/causal-lm.js';
+import type { ForwardModel } from '../../model/forward-model.js';
+import type { Perturbable } from '../../perturb/perturbable.js';
 import { GraphBuilder } from './graph.js';
 import { onnxOps } from './onnx-ops.js';
 
@@ -64,21 +66,48 @@ export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string
 }
 
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
-export class OrtModel {
+export class OrtModel implements Perturbable, ForwardModel {
   readonly #sessions = new Map<string, Promise<Compiled>>();
   readonly #options: Required<OrtModelOptions>;
   #released = false;
 
   /**
    * @param weights HF name → float32 host tensor. The model reads them at every run and never copies or
-   *   changes them: edit them in place (or replace an entry) to perturb the model.
+   *   changes them; perturb it through {@link replaceWeight} (withPerturbation), which swaps map entries.
    */
   constructor(
     readonly config: ModelConfig,
-    readonly weights: ReadonlyMap<string, HostTensor>,
+    readonly weights: Map<string, HostTensor>,
     options: OrtModelOptions = {},
   ) {
     this.#options = { provider: options.provider ?? 'cpu', threads: options.threads ?? availableParallelism() };
+  }
+
+  /** HF names of all weights, in checkpoint order. */
+  weightNames(): string[] {
+    return [...this.weights.keys()];
+  }
+
+  weightShape(name: string): readonly number[] {
+    return this.#host(name).shape;
+  }
+
+  async readWeight(name: string): Promise<Float32Array> {
+    return this.#host(name).data;
+  }
+
+  /** Puts `data` in the host map in place of weight `name`; the next run reads it. The returned function puts the replaced array back. */
+  replaceWeight(name: string, data: Float32Array): () => void {
+    const prev = this.#host(name);
+    if (data.length !== prev.data.length) throw new Error(`weight ${name} has ${prev.data.length} values but the replacement has ${data.length}`);
+    this.weights.set(name, { shape: prev.shape, data });
+    return () => void this.weights.set(name, prev);
+  }
+
+  #host(name: string): HostTensor {
+    const w = this.weights.get(name);
+    if (w === undefined) throw new Error(`no weight named ${name} (the model has ${this.weights.size} weights, e.g. ${this.weights.keys().next().value})`);
+    return w;
   }
 
   /** The execution provider sessions run on. */

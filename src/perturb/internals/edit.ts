@@ -1,42 +1,34 @@
-import * as tf from '@tensorflow/tfjs';
-import type { LlamaModel } from '../../model/model.js';
 import { PerturbationError } from '../errors.js';
 import { applyOp, type Op } from '../op.js';
+import type { Perturbable } from '../perturbable.js';
 import { unknownWeightMessage } from './names.js';
 
 /**
- * One weight to replace: `apply` maps the weight's current tensor to its perturbed version (a new
- * tensor; called inside tf.tidy). Applied in order, so two perturbations of one weight compose.
+ * One weight to replace: `apply` maps the weight's current values (row-major, never written) to its
+ * perturbed values (a new array). Applied in order, so two perturbations of one weight compose. Computed
+ * on the host in float32, so every engine gets the same bits.
  */
 export interface Edit {
   name: string;
-  apply(current: tf.Tensor): tf.Tensor;
+  apply(current: Float32Array): Float32Array;
 }
 
 /** The shape of weight `name`, or a {@link PerturbationError} listing the closest names. */
-export function weightShape(model: LlamaModel, name: string): number[] {
+export function weightShape(model: Perturbable, name: string): number[] {
   const names = model.weightNames();
   if (!names.includes(name)) throw new PerturbationError(unknownWeightMessage(name, names));
-  return [...model.weight(name).shape];
+  return [...model.weightShape(name)];
 }
 
-/**
- * An edit applying `op` at the flat (row-major) `indices` (distinct) of weight `name`, leaving every other
- * entry as is. Built from gather + scatterND + where, which allocate fresh buffers: tf.tensorScatterUpdate
- * is avoided on purpose, because tfjs-backend-cpu 4.22's kernel writes into its INPUT tensor, which here
- * would be the model's original weight.
- */
+/** An edit applying `op` at the flat (row-major) `indices` (distinct) of weight `name`, leaving every other entry as is. */
 export function entriesEdit(name: string, indices: readonly number[], op: Op): Edit {
   return {
     name,
     apply(current) {
-      const size = current.size;
-      const flat = tf.reshape(current, [size]);
-      const at = tf.tensor1d(Int32Array.from(indices), 'int32');
-      const at2d = tf.reshape(at, [indices.length, 1]);
-      const next = applyOp(tf.gather(flat, at), op);
-      const hit = tf.cast(tf.scatterND(at2d, tf.onesLike(next), [size]), 'bool');
-      return tf.reshape(tf.where(hit, tf.scatterND(at2d, next, [size]), flat), current.shape);
+      const next = current.slice();
+      const values = applyOp(Float32Array.from(indices, (i) => current[i]!), op);
+      indices.forEach((i, k) => (next[i] = values[k]!));
+      return next;
     },
   };
 }
@@ -72,13 +64,13 @@ export function flatIndex(name: string, shape: readonly number[], index: number 
 }
 
 /** A {@link PerturbationError} unless 0 ≤ layer < numLayers. */
-export function checkLayer(model: LlamaModel, layer: number): void {
+export function checkLayer(model: Perturbable, layer: number): void {
   const n = model.config.numLayers;
   if (layer < 0 || layer >= n) throw new PerturbationError(`layer ${layer} is outside [0, ${n}) (the model has ${n} layers)`);
 }
 
 /** A {@link PerturbationError} unless 0 ≤ dim < hidden_size. */
-export function checkDim(model: LlamaModel, dim: number): void {
+export function checkDim(model: Perturbable, dim: number): void {
   const d = model.config.hiddenSize;
   if (dim < 0 || dim >= d) throw new PerturbationError(`hidden dim ${dim} is outside [0, ${d}) (hidden_size ${d})`);
 }

@@ -1,4 +1,4 @@
-import type { LlamaModel } from '../../model/model.js';
+import type { Perturbable } from '../perturbable.js';
 import type { Edit } from './edit.js';
 
 /**
@@ -8,5 +8,5 @@ import type { Edit } from './edit.js';
  */
 export interface PerturbationKind<P> {
   describe(p: P): string;
-  edits(model: LlamaModel, p: P): Edit[];
+  edits(model: Perturbable, p: P): Edit[];
 }

@@ -11,7 +11,9 @@ import { textWindows, type TextWindows } from '../../corpus/windows.js';
 import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
-import type { LlamaModel } from '../../model/model.js';
+import type { EngineInfo } from '../../engine/select.js';
+import { LlamaModel } from '../../model/model.js';
+import type { SubjectModel } from '../subject.js';
 import { ModelPool } from '../../parallel/pool.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
@@ -28,11 +30,11 @@ import { regionHash, sha256 } from './digest.js';
 import { JsonCache } from './json-cache.js';
 
 /** HF name → shape for the weights inside the transformer layers, with zero scores: what a random region is drawn over. */
-function shapeOnlyImportance(model: LlamaModel): ImportanceMap {
+function shapeOnlyImportance(model: SubjectModel): ImportanceMap {
   const scores: ImportanceMap['scores'] = new Map();
   for (const name of model.weightNames().filter(inTransformerLayers)) {
-    const t = model.weight(name);
-    scores.set(name, { shape: [...t.shape], data: new Float32Array(t.size) });
+    const shape = [...model.weightShape(name)];
+    scores.set(name, { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
   }
   return { languages: [], scores, provenance: {} };
 }
@@ -54,19 +56,23 @@ export class OpenedSubject implements RegionsSubject {
   readonly #train = new Map<string, string>();
   readonly #importance = new Map<string, Promise<ImportanceMap>>();
   readonly #regions = new Map<string, Promise<Region>>();
+  readonly #release: () => Promise<void>;
   #closed = false;
 
   constructor(
     readonly options: ResolvedRegionsOptions,
     readonly hash: string,
     readonly config: ModelConfig,
-    readonly model: LlamaModel,
+    readonly model: SubjectModel,
     readonly tokenizer: TextTokenizer,
     readonly texts: ReadonlyMap<string, string>,
     readonly thresholds: Thresholds,
     readonly thresholdsFile: string | null,
     readonly backend: BackendInfo,
+    readonly engine: EngineInfo,
+    release: () => Promise<void>,
   ) {
+    this.#release = release;
     this.label = `${basename(options.checkpoint)} (sha256 ${hash.slice(0, 12)})`;
     this.seqLen = Math.min(options.seqLen, config.maxPositionEmbeddings);
     this.cache = new JsonCache(join(options.cacheDir, 'results'), options.cache);
@@ -117,7 +123,8 @@ export class OpenedSubject implements RegionsSubject {
 
   /** What a perplexity of `language` depends on, besides the perturbation. */
   #perplexityKey(language: string): Record<string, unknown> {
-    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens };
+    // The engine is part of the key: engines agree to ~1e-7 relative, not to the bit.
+    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens, engine: this.engine.name };
   }
 
   async #measure(language: string): Promise<LanguagePerplexity> {
@@ -173,7 +180,9 @@ export class OpenedSubject implements RegionsSubject {
 
   async hostWeights(): Promise<Map<string, HostTensor>> {
     this.#open();
-    return this.model.toHost();
+    const out = new Map<string, HostTensor>();
+    for (const name of this.model.weightNames()) out.set(name, { shape: [...this.model.weightShape(name)], data: await this.model.readWeight(name) });
+    return out;
   }
 
   /** Importance of several languages, sharing one worker pool for those not yet computed or cached. */
@@ -194,11 +203,16 @@ export class OpenedSubject implements RegionsSubject {
   async #computeImportance(languages: readonly string[], texts: readonly string[]): Promise<ImportanceMap[]> {
     this.#open();
     let pool: ModelPool | undefined;
+    let local: LlamaModel | undefined; // a tfjs copy, for workers = 0 on the ONNX Runtime engine
     const { workers, batchSize } = this.options;
     const engine: LazyEngine = {
-      shapes: new Map(this.model.weightNames().map((n) => [n, [...this.model.weight(n).shape]])),
+      shapes: new Map(this.model.weightNames().map((n) => [n, [...this.model.weightShape(n)]])),
       start: async (): Promise<ImportanceEngine> => {
-        if (workers === 0) return this.model;
+        if (workers === 0) {
+          if (this.model instanceof LlamaModel) return this.model;
+          local ??= LlamaModel.fromWeights(this.config, await this.hostWeights());
+          return local;
+        }
         pool ??= await ModelPool.create(this.config, await this.hostWeights(), { workers, backend: this.backend.name, batchSize });
         return pool;
       },
@@ -221,6 +235,7 @@ export class OpenedSubject implements RegionsSubject {
       }
       return maps;
     } finally {
+      local?.dispose();
       await pool?.close();
     }
   }
@@ -270,9 +285,9 @@ export class OpenedSubject implements RegionsSubject {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.model.dispose();
+    await this.#release();
   }
 }

@@ -7,6 +7,6 @@ test('the setup file registered the matchers on vitest’s own expect', async ()
   try {
     await expect(subject).not.toLoseCompetenceWhenZeroed({ kind: 'random', fraction: 0.03, seed: 2 }, { minRatio: 1.5, controlMaxRatio: 1.2 });
   } finally {
-    subject.close();
+    await subject.close();
   }
 });
