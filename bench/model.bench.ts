@@ -5,7 +5,8 @@
  *   npx vitest bench --run bench/model.bench.ts
  *
  * Reports forward and forward+backward per backend: `wasm` in-process (one thread) and the data-parallel
- * pool of 2 wasm workers (both cores). PyTorch on the same machine: bench/torch_step.py.
+ * pool of 2 wasm workers (both cores); forward also on ONNX Runtime's CPU provider with 1 and 2 intra-op
+ * threads. PyTorch on the same machine: bench/torch_step.py.
  * tokens/s = 1024 / (mean time in s).
  */
 import { afterAll, bench, describe } from 'vitest';
@@ -13,6 +14,7 @@ import { expectedWeightShapes, parseModelConfig } from '../src/checkpoint/config
 import type { HostTensor } from '../src/checkpoint/types.js';
 import { initBackend } from '../src/backend/select.js';
 import { LlamaModel, disposeAll } from '../src/model/model.js';
+import { OrtModel } from '../src/engine/onnx/ort-model.js';
 import { ModelPool } from '../src/parallel/pool.js';
 import { mulberry32, normal } from '../src/util/random.js';
 
@@ -40,6 +42,8 @@ const options = { time: 3000, iterations: 3, warmupIterations: 1 };
 await initBackend('wasm');
 const wasm = LlamaModel.fromWeights(config, weights);
 const pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
+const ort1 = new OrtModel(config, weights, { threads: 1 });
+const ort2 = new OrtModel(config, weights, { threads: 2 });
 
 describe('forward+backward, batch 8 × 128', () => {
   bench('wasm (1 thread)', async () => {
@@ -57,8 +61,16 @@ describe('forward, batch 8 × 128', () => {
   bench('wasm pool (2 workers)', async () => {
     await pool.nll(windows);
   }, options);
+  bench('ort-cpu (1 thread)', async () => {
+    await ort1.windowNll(windows);
+  }, options);
+  bench('ort-cpu (2 threads)', async () => {
+    await ort2.windowNll(windows);
+  }, options);
   afterAll(async () => {
     wasm.dispose();
     await pool.close();
+    await ort1.release();
+    await ort2.release();
   });
 });

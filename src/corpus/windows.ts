@@ -6,6 +6,10 @@ import type { TextTokenizer } from '../tokenizer/tokenizer.js';
  * into consecutive, non-overlapping chunks of `seqLen − 1` tokens (stride = seqLen − 1). Each window is
  * BOS + chunk, so every token of the stream is predicted exactly once, with the context inside its window;
  * the last window may be shorter.
+ *
+ * A tokenizer without BOS (Qwen adds none): the windows are `seqLen` tokens of the stream itself, each
+ * starting with the previous window's last token as context (stride seqLen − 1), so every token but the
+ * text's first is predicted exactly once; that first token, and its bytes, are not scored.
  */
 export interface WindowOptions {
   /** Tokens per window including BOS (default 128). */
@@ -32,7 +36,6 @@ export function textWindows(text: string, tokenizer: TextTokenizer, options: Win
   if (!Number.isInteger(seqLen) || seqLen < 2) throw new Error(`seqLen must be an integer ≥ 2 (got ${seqLen})`);
   if (!(maxTokens >= 1)) throw new Error(`maxTokens must be ≥ 1 (got ${maxTokens})`);
   const bos = tokenizer.bosId;
-  if (bos === null) throw new Error(`${tokenizer.file}: the tokenizer has no BOS token, and windows start with one`);
   const stream: number[] = [];
   let bytes = 0;
   for (const line of text.split('\n')) {
@@ -51,6 +54,11 @@ export function textWindows(text: string, tokenizer: TextTokenizer, options: Win
   }
   const chunk = seqLen - 1;
   const windows: number[][] = [];
+  if (bos === null) {
+    for (let start = 0; start + 1 < stream.length; start += chunk) windows.push(stream.slice(start, start + seqLen));
+    if (windows.length === 0) return { windows, tokens: 0, bytes: 0 };
+    return { windows, tokens: stream.length - 1, bytes: bytes - encoder.encode(tokenizer.decode([stream[0]!])).length };
+  }
   for (let start = 0; start < stream.length; start += chunk) {
     windows.push([bos, ...stream.slice(start, start + chunk)]);
   }
