@@ -11,6 +11,7 @@ import type { RegionsSubject } from '../subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark, median } from './format.js';
 import type { FindingResult } from './result.js';
+import { atLeast, atMost, geSign } from './threshold.js';
 
 /** Settings of {@link measureDimension}. */
 export interface DimensionSettings {
@@ -61,24 +62,24 @@ export async function measureDimension(subject: RegionsSubject, s: DimensionSett
   const ratios = effects.map((e) => e.ratio);
   const med = median(ratios);
   if (s.aggregate === 'median') {
-    (med >= s.minRatio ? successes : failures).push(
-      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (${med >= s.minRatio ? '≥' : '<'} ${formatRatio(s.minRatio)})`,
+    (atLeast(med, s.minRatio) ? successes : failures).push(
+      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})`,
     );
   } else {
-    const low = effects.filter((e) => e.ratio < s.minRatio);
+    const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
     if (low.length > 0) failures.push(`the perturbation raised perplexity by less than ${formatRatio(s.minRatio)} in ${low.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
     else successes.push(`the perturbation raised perplexity by at least ${formatRatio(s.minRatio)} in every language`);
   }
-  const over = controls.flatMap((c) => c.effects.filter((e) => e.ratio > s.controlMaxRatio).map((e) => `dim ${c.dim} in ${e.language} (${formatRatio(e.ratio)})`));
+  const over = controls.flatMap((c) => c.effects.filter((e) => !atMost(e.ratio, s.controlMaxRatio)).map((e) => `dim ${c.dim} in ${e.language} (${formatRatio(e.ratio)})`));
   if (over.length > 0) failures.push(`a control dim raised perplexity above ${formatRatio(s.controlMaxRatio)}: ${over.join(', ')}`);
   else successes.push(`every control dim (${controlDims.join(', ')}) kept perplexity within ${formatRatio(s.controlMaxRatio)} in every language`);
 
   const perLanguageOk = s.aggregate === 'every';
-  const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguageOk ? e.ratio >= s.minRatio : null));
-  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), `≥ ${formatRatio(s.minRatio)}`, mark(med >= s.minRatio)]);
+  const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguageOk ? atLeast(e.ratio, s.minRatio) : null));
+  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
   const controlRows = effects.map((e, i) => {
     const rs = controls.map((c) => c.effects[i]!.ratio);
-    return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => r <= s.controlMaxRatio))];
+    return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => atMost(r, s.controlMaxRatio)))];
   });
   const description = describe(parsePerturbation(target));
   const sample = controls[0]?.description ?? '';

@@ -19,6 +19,7 @@ import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
 import type { FindingResult, ResultTable } from './result.js';
+import { atLeast, atMost, geSign } from './threshold.js';
 
 /** Settings of {@link measureFrozenPretrain}. */
 export interface FrozenPretrainSettings {
@@ -132,21 +133,21 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
       `without freezing, ${nothing.map((r) => `${r.language} (${formatRatio(r.baseline)})`).join(', ')} forgot nothing, so there was nothing to prevent: train longer or with a larger lr`,
     );
   } else if (s.aggregate === 'every') {
-    const low = retained.filter((r) => r.forgettingPrevented! < s.minPrevented);
+    const low = retained.filter((r) => !atLeast(r.forgettingPrevented, s.minPrevented));
     if (low.length > 0) failures.push(`freezing prevented less than ${formatShare(s.minPrevented)} of the forgetting in ${low.map((r) => `${r.language} (${formatShare(r.forgettingPrevented)})`).join(', ')}`);
     else successes.push(`freezing prevented at least ${formatShare(s.minPrevented)} of the forgetting in every retained language`);
   } else {
     const m = meanPrevented(cmp)!;
-    (m >= s.minPrevented ? successes : failures).push(`freezing prevented ${formatShare(m)} of the forgetting on average (${m >= s.minPrevented ? '≥' : '<'} ${formatShare(s.minPrevented)})`);
+    (atLeast(m, s.minPrevented) ? successes : failures).push(`freezing prevented ${formatShare(m)} of the forgetting on average (${geSign(m, s.minPrevented)} ${formatShare(s.minPrevented)})`);
   }
   if (s.maxForgetting !== undefined) {
-    const over = retained.filter((r) => r.frozen > s.maxForgetting!);
+    const over = retained.filter((r) => !atMost(r.frozen, s.maxForgetting!));
     if (over.length > 0) failures.push(`with freezing, perplexity still rose above ${formatRatio(s.maxForgetting)} in ${over.map((r) => `${r.language} (${formatRatio(r.frozen)})`).join(', ')}`);
     else successes.push(`with freezing, perplexity rose at most ${formatRatio(s.maxForgetting)} in every retained language`);
   }
   const kept = cmp.trained.learningKept;
   if (kept === null) failures.push(`without freezing, ${s.train} did not improve (${formatRatio(cmp.trained.baseline)}): the run learned nothing to keep`);
-  else (kept >= s.minLearningKept ? successes : failures).push(`${s.train} kept ${formatShare(kept)} of its gain with freezing (${kept >= s.minLearningKept ? '≥' : '<'} ${formatShare(s.minLearningKept)})`);
+  else (atLeast(kept, s.minLearningKept) ? successes : failures).push(`${s.train} kept ${formatShare(kept)} of its gain with freezing (${geSign(kept, s.minLearningKept)} ${formatShare(s.minLearningKept)})`);
   let controlMean: number | null = null;
   const regionMean = meanPrevented(cmp);
   if (controlCmp !== null) {
@@ -165,7 +166,7 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
       title: `retained languages after ${s.steps} steps on ${s.train}, region frozen: ${summarizeRegion(s.freeze).description.replace(/^zero /, '')}`,
       columns: ['language', 'before ppl', 'after, nothing frozen', 'after, region frozen', 'prevented', 'threshold', ''],
       rows: retained.map((r) => {
-        const ok = r.forgettingPrevented !== null && (s.aggregate === 'mean' || r.forgettingPrevented >= s.minPrevented);
+        const ok = Number.isFinite(r.forgettingPrevented) && (s.aggregate === 'mean' || atLeast(r.forgettingPrevented, s.minPrevented));
         return [r.language, formatPpl(origin[r.language]!.ppl), after(r.baseline, r.language), after(r.frozen, r.language), formatShare(r.forgettingPrevented), `≥ ${formatShare(s.minPrevented)}${s.aggregate === 'mean' ? ' (mean)' : ''}`, s.aggregate === 'mean' ? '' : mark(ok)];
       }),
     },
@@ -180,12 +181,12 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
           after(1 / cmp.trained.frozen, s.train),
           formatShare(kept),
           `≥ ${formatShare(s.minLearningKept)}`,
-          mark(kept !== null && kept >= s.minLearningKept),
+          mark(atLeast(kept, s.minLearningKept)),
         ],
       ],
     },
   ];
-  if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', formatShare(regionMean), `≥ ${formatShare(s.minPrevented)}`, mark(regionMean !== null && regionMean >= s.minPrevented)]);
+  if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', formatShare(regionMean), `≥ ${formatShare(s.minPrevented)}`, mark(atLeast(regionMean, s.minPrevented))]);
   if (controlCmp !== null) {
     tables.push({
       title: `control frozen instead: ${summarizeRegion(s.control!).description.replace(/^zero /, '')}`,

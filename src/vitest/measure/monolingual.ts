@@ -16,6 +16,7 @@ import { EFFECT_COLUMNS, effectRow, measureEffects } from './effects.js';
 import { formatRatio, median } from './format.js';
 import { summarizeRegion } from './regions.js';
 import type { FindingResult } from './result.js';
+import { atLeast, geSign } from './threshold.js';
 
 /** The floor of the denominator of selectivity: ln 1.01 (others moved by under 1% count as 1%). */
 export const SELECTIVITY_FLOOR = Math.log(1.01);
@@ -51,18 +52,18 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
   const failures: string[] = [];
   const successes: string[] = [];
   if (summary.entries === 0) failures.push(`the monolingual region of ${s.language} is empty: its top-k lies entirely inside the other languages' top-k`);
-  (own.ratio >= s.minRatio ? successes : failures).push(
-    `${s.language}'s perplexity rose ${formatRatio(own.ratio)} (${own.ratio >= s.minRatio ? '≥' : '<'} ${formatRatio(s.minRatio)})`,
+  (atLeast(own.ratio, s.minRatio) ? successes : failures).push(
+    `${s.language}'s perplexity rose ${formatRatio(own.ratio)} (${geSign(own.ratio, s.minRatio)} ${formatRatio(s.minRatio)})`,
   );
-  (sel >= s.minSelectivity ? successes : failures).push(
-    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (${sel >= s.minSelectivity ? '≥' : '<'} ${s.minSelectivity})`,
+  (atLeast(sel, s.minSelectivity) ? successes : failures).push(
+    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (${geSign(sel, s.minSelectivity)} ${s.minSelectivity})`,
   );
 
   const rows = [
-    effectRow(own, `≥ ${formatRatio(s.minRatio)}`, own.ratio >= s.minRatio),
+    effectRow(own, `≥ ${formatRatio(s.minRatio)}`, atLeast(own.ratio, s.minRatio)),
     ...others.map((e) => effectRow(e, '', null)),
     ['others (median)', '', '', formatRatio(othersMedian), '', ''],
-    ['selectivity', '', '', sel.toFixed(2), `≥ ${s.minSelectivity}`, sel >= s.minSelectivity ? '✓' : '✗'],
+    ['selectivity', '', '', sel.toFixed(2), `≥ ${s.minSelectivity}`, atLeast(sel, s.minSelectivity) ? '✓' : '✗'],
   ];
   return {
     finding: 'monolingual',

@@ -11,6 +11,7 @@ import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from '
 import { formatRatio } from './format.js';
 import { controlRegion, summarizeRegion, type ControlArgument } from './regions.js';
 import type { FindingResult } from './result.js';
+import { atLeast, atMost } from './threshold.js';
 
 /** Settings of {@link measureZeroing}. */
 export interface ZeroingSettings {
@@ -36,7 +37,7 @@ export async function measureZeroing(subject: RegionsSubject, region: Region, s:
 
   const failures: string[] = [];
   const successes: string[] = [];
-  const low = effects.filter((e) => e.ratio < s.minRatio);
+  const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
   if (low.length > 0) {
     failures.push(`zeroing the region raised perplexity by less than ${formatRatio(s.minRatio)} in ${low.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
   } else {
@@ -44,7 +45,7 @@ export async function measureZeroing(subject: RegionsSubject, region: Region, s:
     successes.push(`zeroing the region raised perplexity by at least ${formatRatio(s.minRatio)} in every language (least: ${w.language} ${formatRatio(w.ratio)})`);
   }
   if (control !== null) {
-    const high = controlEffects.filter((e) => e.ratio > s.controlMaxRatio);
+    const high = controlEffects.filter((e) => !atMost(e.ratio, s.controlMaxRatio));
     if (high.length > 0) {
       failures.push(`zeroing the ${control.kind} control raised perplexity above ${formatRatio(s.controlMaxRatio)} in ${high.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
     } else {
@@ -57,7 +58,7 @@ export async function measureZeroing(subject: RegionsSubject, region: Region, s:
     {
       title: `region: ${regionSummary.description}`,
       columns: EFFECT_COLUMNS,
-      rows: effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, e.ratio >= s.minRatio)),
+      rows: effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, atLeast(e.ratio, s.minRatio))),
     },
   ];
   const controlSummary = control === null ? null : summarizeRegion(control);
@@ -65,7 +66,7 @@ export async function measureZeroing(subject: RegionsSubject, region: Region, s:
     tables.push({
       title: `control: ${controlSummary.description}${control!.seed === null ? '' : `, seed ${control!.seed}`}`,
       columns: EFFECT_COLUMNS,
-      rows: controlEffects.map((e) => effectRow(e, `≤ ${formatRatio(s.controlMaxRatio)}`, e.ratio <= s.controlMaxRatio)),
+      rows: controlEffects.map((e) => effectRow(e, `≤ ${formatRatio(s.controlMaxRatio)}`, atMost(e.ratio, s.controlMaxRatio))),
     });
   }
   const controlClaim = control === null ? '' : `, while zeroing a ${control.kind} control of the same size keeps it within ${formatRatio(s.controlMaxRatio)}`;
