@@ -179,7 +179,7 @@ function parseEntry(file: string, name: string, raw: unknown, dataStart: number,
  *   length prefix, a header length of 0 / past the end of the file / over {@link MAX_HEADER_BYTES}, a
  *   header that is not a UTF-8 JSON object, a `__metadata__` that is not a string→string map, an unknown
  *   dtype, a malformed shape or data_offsets, offsets outside the data or not matching shape × dtype,
- *   overlapping tensors, or a tensor name listed twice.
+ *   overlapping tensors, a gap between tensors or bytes after the last one, or a tensor name listed twice.
  */
 export function readSafetensorsHeader(file: string): SafetensorsHeader {
   const fd = openForRead(file);
@@ -270,6 +270,27 @@ function parseHeader(file: string, headerBytes: Uint8Array, fileSize: number, da
         cur.name,
       );
     }
+  }
+  // As the format's reference reader requires: the tensors tile the data buffer exactly — no gap
+  // between them, no bytes after the last one.
+  let expected = dataStart;
+  for (const e of [...entries.values()].sort((a, b) => a.begin - b.begin || a.end - b.end)) {
+    if (e.begin > expected) {
+      throw new CheckpointError(
+        file,
+        `data starts at byte ${e.begin - dataStart} after the header, leaving bytes ${expected - dataStart}..${e.begin - dataStart} ` +
+          'that belong to no tensor (the tensors must tile the data exactly)',
+        e.name,
+      );
+    }
+    expected = Math.max(expected, e.end);
+  }
+  if (expected !== fileSize) {
+    throw new CheckpointError(
+      file,
+      `${fileSize - expected} bytes after the last tensor's data (bytes ${expected - dataStart}..${fileSize - dataStart} after the header ` +
+        'belong to no tensor; the tensors must tile the data exactly)',
+    );
   }
   return { file, fileSize, dataStart, entries, metadata };
 }

@@ -10,6 +10,24 @@ const tmp = useTempDir();
 const f32 = (begin: number, count: number, shape = [count]) => ({ dtype: 'F32', shape, data_offsets: [begin, begin + 4 * count] });
 
 describe('readSafetensorsHeader refuses', () => {
+  test('a gap between tensors (the tensors must tile the data, as the format reference requires)', () => {
+    const file = writeRaw(tmp.path, 'gap.safetensors', { a: f32(0, 2), b: f32(12, 1) }, 16);
+    expectCheckpointError(
+      () => readSafetensorsHeader(file),
+      /gap\.safetensors \(b\): data starts at byte 12 after the header, leaving bytes 8\.\.12 that belong to no tensor/,
+    );
+    const leading = writeRaw(tmp.path, 'leading.safetensors', { a: f32(4, 1) }, 8);
+    expectCheckpointError(() => readSafetensorsHeader(leading), /leading\.safetensors \(a\): data starts at byte 4 after the header, leaving bytes 0\.\.4/);
+  });
+
+  test('bytes after the last tensor', () => {
+    const file = writeRaw(tmp.path, 'trailing.safetensors', { a: f32(0, 2) }, 9);
+    expectCheckpointError(
+      () => readSafetensorsHeader(file),
+      /trailing\.safetensors: 1 bytes after the last tensor's data \(bytes 8\.\.9 after the header belong to no tensor/,
+    );
+  });
+
   test('an empty file', () => {
     const file = join(tmp.path, 'empty.safetensors');
     writeFileSync(file, '');
