@@ -8,8 +8,9 @@ import fc from 'fast-check';
 import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
 
 // Cold time of this spec in `npx vitest run specs` on a fresh clone (two spec files at a time; Intel Xeon,
-// Sapphire Rapids class, 2 cores; 2026-12-01), with the plugin's runs; the budget is 3× that
-// (REGIONS_TIME_SCALE scales it on a slower machine).
+// Sapphire Rapids class, 2 cores; 2026-12-01), with the plugin's runs, measured with its forward passes still on
+// tfjs-wasm (ONNX Runtime has since made them faster); the budget is 3× that (REGIONS_TIME_SCALE scales it
+// on a slower machine).
 const budget = specBudget('finding 2 (dimension sensitivity)', { coldSeconds: 189, runs: 3 });
 
 test('×4 on one parameter at a sensitive dimension destroys competence, at a random one it does not', ({ subject, regions }) =>

