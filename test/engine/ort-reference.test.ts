@@ -1,7 +1,7 @@
 /**
  * The ONNX Runtime engine pinned to the same float64 PyTorch reference as the tfjs model
- * (test/model/reference.test.ts; scripts/reference/make_reference.py): logits of all 11 cases and the
- * loss, with the same tolerances, one OK / NOT OK line per tensor. And no inference session left behind.
+ * (test/model/reference.test.ts; scripts/reference/make_reference.py): logits, loss and every gradient of
+ * all 11 cases (the gradient graph of ./autodiff.ts), with the same tolerances, one OK / NOT OK line per tensor. And no inference session left behind.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,11 @@ interface Expected {
   logits: number[][][];
   logits_last: number[];
   loss: number;
+  grads: Record<string, number[]>;
 }
+
+/** Gradients: |Δ| ≤ 1e-4 × the tensor's largest reference entry, as on tfjs. */
+const GRADS = { rel: 1e-4 };
 
 function worst(ours: ArrayLike<number>, ref: readonly number[], rel: number, abs: number): number {
   expect(ours.length).toBe(ref.length);
@@ -37,7 +41,7 @@ describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
   const dir = join(ROOT, name);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
 
-  it('logits and loss match PyTorch (float64) within tolerance', async () => {
+  it('logits, loss and every gradient match PyTorch (float64) within tolerance', async () => {
     const sessions = openOrtSessions();
     const ckpt = loadCheckpoint(dir);
     const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
@@ -52,6 +56,16 @@ describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
       const loss = nll.reduce((s, w) => s + w.nllSum, 0) / nll.reduce((s, w) => s + w.tokens, 0);
       const wLoss = Math.abs(loss - expected.loss) / (LOSS.rel * Math.abs(expected.loss));
       report.push(`${wLoss <= 1 ? 'OK    ' : 'NOT OK'} loss ${loss} vs ${expected.loss} (${wLoss.toExponential(2)})`);
+
+      const trained = await model.lossAndGrads(expected.ids, 'mean');
+      const wTrainLoss = Math.abs(trained.loss - expected.loss) / (LOSS.rel * Math.abs(expected.loss));
+      report.push(`${wTrainLoss <= 1 ? 'OK    ' : 'NOT OK'} loss of the gradient graph ${trained.loss} (${wTrainLoss.toExponential(2)})`);
+      expect(new Set(trained.grads.keys())).toEqual(new Set(Object.keys(expected.grads)));
+      for (const [gname, ref] of Object.entries(expected.grads)) {
+        const scale = Math.max(...ref.map(Math.abs));
+        const w = worst(trained.grads.get(gname)!, ref, 0, GRADS.rel * scale);
+        report.push(`${w <= 1 ? 'OK    ' : 'NOT OK'} grad ${gname} (${w.toExponential(2)})`);
+      }
     } finally {
       await model.release();
     }

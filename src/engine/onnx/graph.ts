@@ -18,8 +18,8 @@ export interface Sym {
   readonly type: ValueType;
 }
 
-/** The opset the graphs are written for (ONNX 1.10: IR version 8, opset 15). */
-export const OPSET = 15;
+/** The opset the graphs are written for (IR version 8; opset 17 has ScatterND/ScatterElements with reduction). */
+export const OPSET = 17;
 const IR_VERSION = 8;
 
 const ELEM: Record<ValueType, number> = {
@@ -28,8 +28,8 @@ const ELEM: Record<ValueType, number> = {
   int64: onnx.TensorProto.DataType.INT64,
 };
 
-/** Attribute values: a number (int unless `float` is used), a float, or a list of ints. */
-export type Attribute = number | { float: number } | readonly number[];
+/** Attribute values: a number (int unless `float` is used), a float, a string, or a list of ints. */
+export type Attribute = number | { float: number } | { string: string } | readonly number[];
 
 function attribute(name: string, value: Attribute): P.IAttributeProto {
   const A = onnx.AttributeProto.AttributeType;
@@ -38,6 +38,7 @@ function attribute(name: string, value: Attribute): P.IAttributeProto {
     return { name, type: A.INT, i: value };
   }
   if ('float' in value) return { name, type: A.FLOAT, f: value.float };
+  if ('string' in value) return { name, type: A.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: A.INTS, ints: [...value] };
 }
 
@@ -49,9 +50,18 @@ function bytesOf(data: Float32Array | Int32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** One recorded node: what reverse-mode differentiation (./autodiff.ts) reads back. */
+export interface TapeEntry {
+  op: string;
+  inputs: readonly (Sym | null)[];
+  output: Sym;
+  attrs: Readonly<Record<string, Attribute>>;
+}
+
 /** Builds one graph. Names are made unique; nothing is validated beyond what each method states. */
 export class GraphBuilder {
   readonly #nodes: P.INodeProto[] = [];
+  readonly #tape: TapeEntry[] = [];
   readonly #inputs: Sym[] = [];
   readonly #outputs: Sym[] = [];
   readonly #initializers: P.ITensorProto[] = [];
@@ -84,9 +94,20 @@ export class GraphBuilder {
     return { name, shape: [...shape], type };
   }
 
+  readonly #intValues = new Map<string, readonly number[]>();
+
   /** An int64 vector constant (shapes, axes, repeats). */
   ints(values: readonly number[]): Sym {
-    return this.constant(BigInt64Array.from(values, (v) => BigInt(v)), [values.length], 'ints');
+    const s = this.constant(BigInt64Array.from(values, (v) => BigInt(v)), [values.length], 'ints');
+    this.#intValues.set(s.name, [...values]);
+    return s;
+  }
+
+  /** The values of a constant made by {@link ints} (backward rules read axes, repeats and starts from them). */
+  intsOf(s: Sym): readonly number[] {
+    const v = this.#intValues.get(s.name);
+    if (v === undefined) throw new Error(`${s.name} is not an int constant of this graph`);
+    return v;
   }
 
   /** One node with one output of the given shape and type (default: the first input's type). */
@@ -99,7 +120,14 @@ export class GraphBuilder {
       output: [name],
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
-    return { name, shape: [...shape], type: type ?? inputs[0]!.type };
+    const output: Sym = { name, shape: [...shape], type: type ?? inputs[0]!.type };
+    this.#tape.push({ op, inputs, output, attrs });
+    return output;
+  }
+
+  /** Every node made by {@link node}, in order (graph outputs' Identity nodes excluded). */
+  get tape(): readonly TapeEntry[] {
+    return this.#tape;
   }
 
   /** Marks a value as a graph output named `name` (through an Identity node). */

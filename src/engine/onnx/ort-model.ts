@@ -12,6 +12,7 @@ import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js
 import { logitsOf, nllOf } from '../../model/causal-lm.js';
 import type { ForwardModel } from '../../model/forward-model.js';
 import type { Perturbable } from '../../perturb/perturbable.js';
+import { gradients } from './autodiff.js';
 import { GraphBuilder } from './graph.js';
 import { onnxOps } from './onnx-ops.js';
 
@@ -31,7 +32,17 @@ export type GraphOutput =
   /** per-window NLL sums (nats): [batch] */
   | 'nll'
   /** logits of every position: [batch·seq, vocab] */
-  | 'logits';
+  | 'logits'
+  /** the loss (`mean`: over every predicted token; `sum-of-window-means`: Σ over windows of each window's mean) and `grad.<weight>` of every weight */
+  | 'grads-mean'
+  | 'grads-sum-of-window-means';
+
+/** Result of {@link OrtModel.lossAndGrads}: the gradients as host arrays, by HF name. */
+export interface HostLossAndGrads {
+  loss: number;
+  tokens: number;
+  grads: Map<string, Float32Array>;
+}
 
 /** Error starting ONNX Runtime or one of its execution providers. */
 export class OrtEngineError extends Error {
@@ -58,9 +69,18 @@ export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string
   const ids = g.input('ids', 'int32', [batch, seq]);
   if (output === 'logits') {
     g.output(logitsOf(ops, config, ids), 'logits');
-  } else {
+  } else if (output === 'nll') {
     const nll = nllOf(ops, config, ids); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
+  } else {
+    const nll = nllOf(ops, config, ids);
+    const total = g.node('ReduceSum', [nll, g.ints([0, 1])], [], { keepdims: 0 });
+    // Equal-length windows: Σ_w mean_t = total / (seq − 1); the mean over all tokens = total / (batch·(seq − 1)).
+    const divisor = output === 'grads-mean' ? batch * (seq - 1) : seq - 1;
+    const loss = g.node('Mul', [total, g.constant(Float32Array.of(1 / divisor), [], 'scalar')], []);
+    g.output(loss, 'loss');
+    const weights = g.inputs.filter((s) => s.name !== 'ids');
+    for (const [name, grad] of gradients(g, loss, weights)) g.output(grad, `grad.${name}`);
   }
   return g;
 }
@@ -164,7 +184,8 @@ export class OrtModel implements Perturbable, ForwardModel {
     return s;
   }
 
-  async #run(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Float32Array> {
+  /** Runs the graph for `output` on a batch; returns every graph output as a host copy, by name. */
+  async #runAll(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
     const { session, weights } = await this.#session(batch, seq, output);
     const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor('int32', flat, [batch, seq]) };
     for (const name of weights) {
@@ -173,12 +194,34 @@ export class OrtModel implements Perturbable, ForwardModel {
       feeds[name] = new ort.Tensor('float32', w.data, w.shape);
     }
     const result = await session.run(feeds);
-    const out = result[output]!;
-    try {
-      return Float32Array.from(out.data as Float32Array);
-    } finally {
-      out.dispose();
+    const out = new Map<string, Float32Array>();
+    for (const [name, t] of Object.entries(result)) {
+      try {
+        out.set(name, Float32Array.from(t.data as Float32Array));
+      } finally {
+        t.dispose();
+      }
     }
+    return out;
+  }
+
+  async #run(flat: Int32Array, batch: number, seq: number, output: 'nll' | 'logits'): Promise<Float32Array> {
+    return (await this.#runAll(flat, batch, seq, output)).get(output)!;
+  }
+
+  /**
+   * The loss over the windows (of equal length) and its gradient with respect to every weight the graph
+   * reads, as host arrays; no update. A weight the loss does not depend on gets zeros.
+   */
+  async lossAndGrads(windows: Windows, objective: 'mean' | 'sum-of-window-means' = 'mean'): Promise<HostLossAndGrads> {
+    const { batch, seq, flat } = checkWindows(windows, this.config);
+    const out = await this.#runAll(flat, batch, seq, `grads-${objective}`);
+    const grads = new Map<string, Float32Array>();
+    for (const name of this.weights.keys()) {
+      const g = out.get(`grad.${name}`);
+      if (g !== undefined) grads.set(name, g);
+    }
+    return { loss: out.get('loss')![0]!, tokens: batch * (seq - 1), grads };
   }
 
   /** Logits of every position: [batch][seq][vocab] as one flat Float32Array (row-major). */
