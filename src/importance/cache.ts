@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportanceMap } from '../regions/types.js';
 import type { ImportanceInput } from './compute.js';
+import { OrtModel } from '../engine/onnx/ort-model.js';
 import { IMPORTANCE_OBJECTIVE, engineShapes, scoreWindows, scoredNames, type ImportanceEngine } from './internals/score.js';
 import { loadImportance, saveImportance } from './io.js';
 import { parseImportanceSettings, type ImportanceOptions } from './settings.js';
@@ -25,6 +26,8 @@ export interface CachedImportanceOptions extends ImportanceOptions {
  */
 export interface LazyEngine {
   shapes: ReadonlyMap<string, readonly number[]>;
+  /** Which engine `start` gives (default tfjs): part of the cache key, as engines agree to float rounding, not to the bit. */
+  engine?: 'onnxruntime' | 'tfjs';
   start(): Promise<ImportanceEngine>;
 }
 
@@ -92,6 +95,8 @@ export async function cachedImportance(
     seqLen: givenWindows ? null : settings.seqLen,
     maxTokens: givenWindows ? null : settings.maxTokens,
     weights: settings.weights ?? null,
+    // Only ONNX Runtime is named, so keys of maps computed on tfjs (and their caches) stay as they were.
+    ...((lazy ? engine.engine : engine instanceof OrtModel ? 'onnxruntime' : 'tfjs') === 'onnxruntime' && { engine: 'onnxruntime' }),
   });
   const dir = options.cacheDir ?? DEFAULT_IMPORTANCE_CACHE_DIR;
   const file = join(dir, `${input.language}-${key}.safetensors`);

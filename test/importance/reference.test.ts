@@ -20,6 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointHash } from '../../src/checkpoint/hash.js';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { computeImportance } from '../../src/importance/compute.js';
+import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import { LlamaModel } from '../../src/model/model.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import { selectRegion } from '../../src/regions/select.js';
@@ -62,13 +63,26 @@ describe.each(CASES)('importance on reference case %s', (name) => {
   const dir = join(ROOT, name);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
 
-  it('matches PyTorch |θ ⊙ g| tensor by tensor, and top-k masks agree', async () => {
+  it.each(['tfjs-cpu', 'ort-cpu'])('on %s: matches PyTorch |θ ⊙ g| tensor by tensor, and top-k masks agree', async (engine) => {
     const ckpt = loadCheckpoint(dir);
-    const model = LlamaModel.fromWeights(ckpt.config, ckpt.weights);
-    const before = tf.memory().numTensors;
-    const ours = await computeImportance(model, { language: 'xx', checkpointHash: checkpointHash(dir), windows: expected.ids });
-    expect(tf.memory().numTensors).toBe(before);
-    model.dispose();
+    const input = { language: 'xx', checkpointHash: checkpointHash(dir), windows: expected.ids };
+    let ours: ImportanceMap;
+    if (engine === 'ort-cpu') {
+      const sessions = openOrtSessions();
+      const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+      try {
+        ours = await computeImportance(model, input);
+      } finally {
+        await model.release();
+      }
+      expect(openOrtSessions()).toBe(sessions);
+    } else {
+      const model = LlamaModel.fromWeights(ckpt.config, ckpt.weights);
+      const before = tf.memory().numTensors;
+      ours = await computeImportance(model, input);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    }
 
     expect([...ours.scores.keys()].sort()).toEqual(Object.keys(expected.importance).sort());
     const report: string[] = [];
@@ -98,7 +112,7 @@ describe.each(CASES)('importance on reference case %s', (name) => {
       if (j < MIN_JACCARD) report.push(`NOT OK top-${fraction} masks Jaccard ${j} < ${MIN_JACCARD}`);
     }
     console.log(
-      `${name}: worst relative error ${worstRel.toExponential(2)} (entries ≥ 1e-3·max), ` +
+      `${name} on ${engine}: worst relative error ${worstRel.toExponential(2)} (entries ≥ 1e-3·max), ` +
         `${worstSmall.toExponential(2)} of max (smaller entries); top-k Jaccard ${jaccards.join(', ')}`,
     );
     const failing = report.filter((l) => l.startsWith('NOT OK'));

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { generateCheckpoint } from '../../src/checkpoint/generate.js';
 import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+import { regionOverlap } from '../../src/regions/overlap.js';
 import { regionSize } from '../../src/regions/types.js';
 import { resolveRegionsOptions } from '../../src/vitest/options.js';
 import { openSubject } from '../../src/vitest/subject.js';
@@ -101,6 +102,10 @@ describe('openSubject: what it holds and caches', () => {
       ] as const) {
         for (const language of onOrt.languages) expect(Math.abs(a[language]!.ppl / b[language]!.ppl - 1)).toBeLessThan(1e-5);
       }
+      // Importance on ONNX Runtime's gradient graph picks the same core region as on tfjs.
+      const [a, b] = [await onOrt.coreRegion(0.03), await onTfjs.coreRegion(0.03)];
+      expect((await onOrt.importance('en')).provenance.backend).toMatch(/^onnxruntime \d/);
+      expect(regionOverlap(a, b).jaccard).toBeGreaterThanOrEqual(0.99);
       expect(await onOrt.model.readWeight(name)).toBe(before); // the very same array, put back
       expect(new Uint32Array((await onOrt.model.readWeight(name)).slice().buffer)).toEqual(bits);
     } finally {

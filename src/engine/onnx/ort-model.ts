@@ -130,6 +130,12 @@ export class OrtModel implements Perturbable, ForwardModel {
     return w;
   }
 
+  /** "onnxruntime 1.30.0 cpu (2 threads)": what importance provenance records. */
+  get description(): string {
+    const { provider, threads } = this.#options;
+    return `onnxruntime ${ort.env.versions.common} ${provider}${provider === 'cpu' ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}`;
+  }
+
   /** The execution provider sessions run on. */
   get provider(): OrtProvider {
     return this.#options.provider;

@@ -2,19 +2,24 @@ import * as tf from '@tensorflow/tfjs';
 import { currentBackend } from '../../backend/select.js';
 import { batchWindows } from '../../corpus/windows.js';
 import { LlamaModel, disposeAll } from '../../model/model.js';
+import { OrtModel } from '../../engine/onnx/ort-model.js';
 import type { ModelPool } from '../../parallel/pool.js';
 import type { ImportanceMap } from '../../regions/types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { predictedTokens, windowsHash } from '../windows.js';
 
-/** What computes the gradients: the in-process model (small jobs, tests) or a pool of workers (both cores). */
-export type ImportanceEngine = LlamaModel | ModelPool;
+/**
+ * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads),
+ * the in-process tfjs model (small jobs, tests), or a pool of tfjs workers (both cores).
+ */
+export type ImportanceEngine = OrtModel | LlamaModel | ModelPool;
 
 /** The objective whose gradient importance uses: Σ over windows of each window's mean NLL. */
 export const IMPORTANCE_OBJECTIVE = 'sum-of-window-means';
 
 /** HF name → shape of every weight the engine holds, in checkpoint order. */
 export function engineShapes(engine: ImportanceEngine): Map<string, number[]> {
+  if (engine instanceof OrtModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weightShape(n)]]));
   if (engine instanceof LlamaModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weight(n).shape]]));
   return new Map(engine.layout.map((l) => [l.name, [...l.shape]]));
 }
@@ -32,6 +37,7 @@ export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, sett
 }
 
 function describeBackend(engine: ImportanceEngine): string {
+  if (engine instanceof OrtModel) return engine.description;
   if (engine instanceof LlamaModel) {
     const info = currentBackend();
     return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
@@ -74,6 +80,30 @@ async function accumulateInProcess(
   return { grads, loss };
 }
 
+async function accumulateOnOrt(
+  model: OrtModel,
+  windows: number[][],
+  names: readonly string[],
+  batchSize: number,
+  onProgress: ImportanceOptions['onProgress'],
+): Promise<Accumulated> {
+  const grads = new Map(names.map((n) => [n, new Float64Array(model.weightShape(n).reduce((a, b) => a * b, 1))]));
+  let loss = 0;
+  let done = 0;
+  for (const batch of batchWindows(windows, batchSize)) {
+    const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE);
+    loss += r.loss;
+    for (const name of names) {
+      const g = r.grads.get(name)!;
+      const acc = grads.get(name)!;
+      for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+    }
+    done += batch.length;
+    onProgress?.(done, windows.length);
+  }
+  return { grads, loss };
+}
+
 async function accumulateInPool(
   pool: ModelPool,
   windows: number[][],
@@ -99,6 +129,7 @@ async function accumulateInPool(
 }
 
 async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
+  if (engine instanceof OrtModel) return new Map(await Promise.all(names.map(async (n) => [n, await engine.readWeight(n)] as const)));
   if (engine instanceof LlamaModel) {
     const out = new Map<string, Float32Array>();
     for (const n of names) out.set(n, (await engine.weight(n).data()) as Float32Array);
@@ -124,9 +155,11 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const shapes = engineShapes(engine);
   const names = scoredNames(shapes, settings);
   const { grads, loss } =
-    engine instanceof LlamaModel
-      ? await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress)
-      : await accumulateInPool(engine, windows, names, settings.batchSize, job.onProgress);
+    engine instanceof OrtModel
+      ? await accumulateOnOrt(engine, windows, names, settings.batchSize, job.onProgress)
+      : engine instanceof LlamaModel
+        ? await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress)
+        : await accumulateInPool(engine, windows, names, settings.batchSize, job.onProgress);
   const theta = await weightValues(engine, names);
 
   const scores: ImportanceMap['scores'] = new Map();

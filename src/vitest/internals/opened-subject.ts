@@ -11,6 +11,7 @@ import { textWindows, type TextWindows } from '../../corpus/windows.js';
 import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
+import { OrtModel } from '../../engine/onnx/ort-model.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { LlamaModel } from '../../model/model.js';
 import type { SubjectModel } from '../subject.js';
@@ -205,9 +206,13 @@ export class OpenedSubject implements RegionsSubject {
     let pool: ModelPool | undefined;
     let local: LlamaModel | undefined; // a tfjs copy, for workers = 0 on the ONNX Runtime engine
     const { workers, batchSize } = this.options;
+    const onOrt = this.model instanceof OrtModel;
     const engine: LazyEngine = {
       shapes: new Map(this.model.weightNames().map((n) => [n, [...this.model.weightShape(n)]])),
+      engine: onOrt ? 'onnxruntime' : 'tfjs',
       start: async (): Promise<ImportanceEngine> => {
+        // ONNX Runtime computes the gradients itself, on every core; tfjs in-process or in a worker pool.
+        if (this.model instanceof OrtModel) return this.model;
         if (workers === 0) {
           if (this.model instanceof LlamaModel) return this.model;
           local ??= LlamaModel.fromWeights(this.config, await this.hostWeights());
