@@ -5,8 +5,8 @@
  *   npx vitest bench --run bench/model.bench.ts
  *
  * Reports forward and forward+backward per backend: `wasm` in-process (one thread) and the data-parallel
- * pool of 2 wasm workers (both cores); forward also on ONNX Runtime's CPU provider with 1 and 2 intra-op
- * threads. PyTorch on the same machine: bench/torch_step.py.
+ * pool of 2 wasm workers (both cores); on ONNX Runtime's CPU provider, forward with 1 and 2 intra-op
+ * threads and forward+backward (its gradient graph) with 2. PyTorch on the same machine: bench/torch_step.py.
  * tokens/s = 1024 / (mean time in s).
  */
 import { afterAll, bench, describe } from 'vitest';
@@ -44,6 +44,7 @@ const wasm = LlamaModel.fromWeights(config, weights);
 const pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
 const ort1 = new OrtModel(config, weights, { threads: 1 });
 const ort2 = new OrtModel(config, weights, { threads: 2 });
+await ort2.lossAndGrads(windows, 'mean'); // build the gradient session outside the timed runs
 
 describe('forward+backward, batch 8 × 128', () => {
   bench('wasm (1 thread)', async () => {
@@ -51,6 +52,9 @@ describe('forward+backward, batch 8 × 128', () => {
   }, options);
   bench('wasm pool (2 workers)', async () => {
     await pool.gradients(windows, 'mean');
+  }, options);
+  bench('ort-cpu (2 threads)', async () => {
+    await ort2.lossAndGrads(windows, 'mean');
   }, options);
 });
 
