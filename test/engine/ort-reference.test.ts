@@ -3,43 +3,15 @@
  * (test/model/reference.test.ts; scripts/reference/make_reference.py): logits, loss and every gradient of
  * all 11 cases (the gradient graph of ./autodiff.ts), with the same tolerances, one OK / NOT OK line per tensor. And no inference session left behind.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
-
-const ROOT = join(import.meta.dirname, '../fixtures/reference');
-const CASES = readdirSync(ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-/** The tolerances of test/model/reference.test.ts: |ours − ref| ≤ rel·|ref| + abs, elementwise. */
-const LOGITS = { rel: 1e-4, abs: 1e-5 };
-const LOSS = { rel: 1e-5 };
-
-interface Expected {
-  ids: number[][];
-  logits: number[][][];
-  logits_last: number[];
-  loss: number;
-  grads: Record<string, number[]>;
-}
-
-/** Gradients: |Δ| ≤ 1e-4 × the tensor's largest reference entry, as on tfjs. */
-const GRADS = { rel: 1e-4 };
-
-function worst(ours: ArrayLike<number>, ref: readonly number[], rel: number, abs: number): number {
-  expect(ours.length).toBe(ref.length);
-  let w = 0;
-  for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(ours[i]! - ref[i]!) / (rel * Math.abs(ref[i]!) + abs));
-  return w;
-}
+import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES as CASES, REFERENCE_ROOT as ROOT, worst } from '../helpers/reference.js';
 
 describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
   const dir = join(ROOT, name);
-  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+  const expected = readExpected(name);
 
   it('logits, loss and every gradient match PyTorch (float64) within tolerance', async () => {
     const sessions = openOrtSessions();

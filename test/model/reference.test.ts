@@ -4,40 +4,12 @@
  * values are committed under test/fixtures/reference/). Like llm.c's test_gpt2, each tensor is compared
  * with a stated tolerance and the worst error is reported.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { LlamaModel, disposeAll } from '../../src/model/model.js';
-
-const ROOT = join(import.meta.dirname, '../fixtures/reference');
-const CASES = readdirSync(ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
-/** Tolerances: |ours − ref| ≤ rel·|ref| + abs, elementwise. */
-const LOGITS = { rel: 1e-4, abs: 1e-5 };
-const LOSS = { rel: 1e-5, abs: 0 };
-/** Gradients are relative to the tensor's largest reference entry (float32 sums over the batch). */
-const GRADS = { rel: 1e-4 };
-
-interface Expected {
-  ids: number[][];
-  logits: number[][][];
-  logits_last: number[];
-  loss: number;
-  grads: Record<string, number[]>;
-}
-
-/** Worst violation ratio: max |a − b| / (rel·|b| + abs); ≤ 1 passes. */
-function worst(ours: ArrayLike<number>, ref: readonly number[], rel: number, abs: number): number {
-  expect(ours.length).toBe(ref.length);
-  let w = 0;
-  for (let i = 0; i < ref.length; i++) w = Math.max(w, Math.abs(ours[i]! - ref[i]!) / (rel * Math.abs(ref[i]!) + abs));
-  return w;
-}
+import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES as CASES, REFERENCE_ROOT as ROOT, worst } from '../helpers/reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -45,7 +17,7 @@ beforeAll(async () => {
 
 describe.each(CASES)('reference case %s', (name) => {
   const dir = join(ROOT, name);
-  const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+  const expected = readExpected(name);
 
   it('logits, loss and every gradient match PyTorch (float64) within tolerance', async () => {
     const before = tf.memory().numTensors;
