@@ -43,6 +43,12 @@ describe('regions importance', () => {
     await importanceCommand.execute([...argv, '--out', join(tmp, 'b.safetensors')], again);
     expect(again.out()).toContain('read from the cache');
     expect(readFileSync(join(tmp, 'b.safetensors'))).toEqual(readFileSync(join(tmp, 'a.safetensors')));
+
+    // Without --language, the label is the windows file's name.
+    const unlabeled = sinks();
+    await importanceCommand.execute([...argv.filter((a) => a !== '--language' && a !== 'xx'), '--out', join(tmp, 'c.safetensors')], unlabeled);
+    expect(unlabeled.out()).toContain('language windows');
+    expect(loadImportance(join(tmp, 'c.safetensors')).languages).toEqual(['windows']);
   });
 
   it('--texts: scores at most --max-tokens of <lang>.txt; wrong combinations are usage errors', async () => {
@@ -60,6 +66,9 @@ describe('regions importance', () => {
     expect(Number(map.provenance.tokens)).toBeLessThanOrEqual(200);
 
     await expect(importanceCommand.execute([...base, '--language', 'de', '--out', join(tmp, 'x')], sinks())).rejects.toThrow(UsageError);
+    await expect(importanceCommand.execute([...base, '--texts', join(tmp, 'texts'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(
+      '--language is required with --texts',
+    );
     await expect(importanceCommand.execute([...base, '--language', 'fr', '--texts', join(tmp, 'texts'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(
       /no text for language "fr" \(the folder has: de\)/,
     );

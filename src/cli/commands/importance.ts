@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { expectedWeightShapes, type ModelConfig } from '../../checkpoint/config.js';
 import { CheckpointError } from '../../checkpoint/errors.js';
@@ -28,13 +28,16 @@ const pathToWrite = (placeholder: string, description: string): Option<string> =
 
 const options = {
   checkpoint: checkpointOption,
-  language: {
-    kind: 'string',
-    placeholder: 'LANG',
-    description: 'language code of the text (its <lang>.txt in --texts), recorded in the output',
-    required: true,
-    schema: z.string().regex(/^[\w-]+$/, 'must be a language code like zh'),
-  } satisfies Option<string>,
+  language: optional(
+    {
+      kind: 'string',
+      placeholder: 'LANG',
+      description: 'language code of the text (its <lang>.txt in --texts), recorded in the output',
+      required: true,
+      schema: z.string().regex(/^[\w-]+$/, 'must be a language code like zh'),
+    } satisfies Option<string>,
+    'required with --texts; with --windows, the file name without .json',
+  ),
   texts: optional(option.path('folder', 'folder of texts, one <lang>.txt per language'), 'none; then --windows is required'),
   windows: optional(
     option.path('file', 'JSON list of token-id windows to score exactly as given, instead of --texts'),
@@ -52,11 +55,16 @@ const options = {
 
 /** The text to score: exactly one of --texts and --windows. */
 function chooseInput(values: Values<typeof options>, checkpointDir: string, config: ModelConfig): { language: string } & ImportanceText {
-  const { language } = values;
   if ((values.texts === undefined) === (values.windows === undefined)) {
     throw new UsageError('give either --texts (a folder of <lang>.txt) or --windows (a JSON file of token windows), not both or neither');
   }
-  if (values.windows !== undefined) return { language, windows: readWindowsFile(values.windows, config.vocabSize) };
+  if (values.windows !== undefined) {
+    // Only a label here: it names the cache file and is recorded in the output.
+    const language = values.language ?? (basename(values.windows).replace(/\.json$/i, '').replace(/[^\w-]/g, '_') || 'windows');
+    return { language, windows: readWindowsFile(values.windows, config.vocabSize) };
+  }
+  if (values.language === undefined) throw new UsageError('--language is required with --texts (which <lang>.txt to score)');
+  const language = values.language;
   if (values.seqLen > config.maxPositionEmbeddings) {
     throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
   }
@@ -92,7 +100,7 @@ export const importanceCommand = defineCommand({
     let pool: ModelPool | undefined;
     const started = performance.now();
     try {
-      const result = await withProgress(io.stderr, `importance of ${values.language}`, 'windows', (onProgress) =>
+      const result = await withProgress(io.stderr, `importance of ${input.language}`, 'windows', (onProgress) =>
         cachedImportance(
           {
             shapes,
@@ -124,7 +132,7 @@ export const importanceCommand = defineCommand({
       const rejected = result.rejected === undefined ? '' : `(the cached file was not used: ${result.rejected})\n`;
       const parameters = [...result.map.scores.values()].reduce((n, s) => n + s.data.length, 0);
       io.stdout.write(
-        `regions importance · checkpoint ${dir} · language ${values.language}\n${rejected}` +
+        `regions importance · checkpoint ${dir} · language ${input.language}\n${rejected}` +
           `${p.windows} windows, ${p.tokens} tokens predicted, mean window NLL ${Number(p.mean_window_nll).toFixed(4)} nats; ${how}\n` +
           `wrote ${values.out} (${result.map.scores.size} tensors, ${parameters} parameters)\n`,
       );
