@@ -96,3 +96,26 @@ describe('activationOutliers', () => {
     model.dispose();
   });
 });
+
+describe('activationOutliers on ONNX Runtime', () => {
+  it('gives the tfjs engine’s maxima (1e-5 relative), on the planted instrument and on a control, and leaves no session', async () => {
+    const { OrtModel, openOrtSessions } = await import('../../src/engine/onnx/ort-model.js');
+    for (const value of [100, 0.01]) {
+      const { ckpt, model } = massiveModel(7, value);
+      const sessions = openOrtSessions();
+      const ort = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+      const [a, b] = [await activationOutliers(ort, WINDOWS, { top: 3 }), await activationOutliers(model, WINDOWS, { top: 3 })];
+      await ort.release();
+      expect(openOrtSessions()).toBe(sessions);
+      expect(a.tokens).toBe(b.tokens);
+      expect(a.top.map((t) => [t.dim, t.layer, t.positions])).toEqual(b.top.map((t) => [t.dim, t.layer, t.positions]));
+      a.layers.forEach((l, i) => {
+        for (const positions of ['first', 'rest'] as const) {
+          const [x, y] = [l[positions].maxAbs, b.layers[i]![positions].maxAbs];
+          x.forEach((v, j) => expect(Math.abs(v - y[j]!)).toBeLessThanOrEqual(1e-5 * Math.abs(y[j]!) + 1e-7));
+        }
+      });
+      model.dispose();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type { ActivationOutliers, PositionMagnitudes } from '../../dims/outliers
 import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
-import { backendOption, checkpointOption, peekConfig, setupLine, withModel } from '../open-model.js';
+import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { formatTable } from '../table.js';
 
 const options = {
@@ -29,7 +29,7 @@ const options = {
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
   maxTokens: optional(option.count('N', 'read at most N tokens of the text', 1), 'the whole text'),
   batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
-  backend: backendOption,
+  backend: engineOption,
   json: option.flag('print JSON instead of tables'),
 };
 
@@ -179,7 +179,7 @@ export const dimsCommand = defineCommand({
     if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
     // Imported here: it loads tfjs, which --help and a region-only run should not wait for.
     const { activationOutliers } = await import('../../dims/outliers.js');
-    await withModel(values, io, async (opened) => {
+    await withForwardModel(values, io, async (opened) => {
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();
       const { windows } = textWindows(text, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens });

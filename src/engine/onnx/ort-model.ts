@@ -9,11 +9,11 @@ import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
-import { logitsOf, nllOf } from '../../model/causal-lm.js';
+import { forwardHidden, logitsOf, nllOf } from '../../model/causal-lm.js';
 import type { ForwardModel } from '../../model/forward-model.js';
 import type { Perturbable } from '../../perturb/perturbable.js';
 import { gradients } from './autodiff.js';
-import { GraphBuilder } from './graph.js';
+import { GraphBuilder, type Sym } from './graph.js';
 import { onnxOps } from './onnx-ops.js';
 
 /** ONNX Runtime execution providers the engine can ask for. */
@@ -35,7 +35,9 @@ export type GraphOutput =
   | 'logits'
   /** the loss (`mean`: over every predicted token; `sum-of-window-means`: Σ over windows of each window's mean) and `grad.<weight>` of every weight */
   | 'grads-mean'
-  | 'grads-sum-of-window-means';
+  | 'grads-sum-of-window-means'
+  /** per observed layer (the embedding output, then each decoder layer), max |h| per hidden dim at position 0 and at the other positions: [layers, 2, d] */
+  | 'residual-maxima';
 
 /** Result of {@link OrtModel.lossAndGrads}: the gradients as host arrays, by HF name. */
 export interface HostLossAndGrads {
@@ -69,6 +71,18 @@ export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string
   const ids = g.input('ids', 'int32', [batch, seq]);
   if (output === 'logits') {
     g.output(logitsOf(ops, config, ids), 'logits');
+  } else if (output === 'residual-maxima') {
+    const d = config.hiddenSize;
+    const maxima: Sym[] = [];
+    forwardHidden(ops, config, ids, (_, h) => {
+      const a = g.node('Abs', [g.node('Reshape', [h, g.ints([batch, seq, d])], [batch, seq, d])], [batch, seq, d]);
+      const first = ops.slice(a, [0, 0, 0], [batch, 1, d]);
+      const max = (x: Sym) => g.node('ReduceMax', [x], [1, d], { axes: [0, 1], keepdims: 0 });
+      maxima.push(max(first));
+      // A window of one token has no other positions: its maxima there are 0.
+      maxima.push(seq > 1 ? max(ops.slice(a, [0, 1, 0], [batch, seq - 1, d])) : g.constant(new Float32Array(d), [1, d]));
+    });
+    g.output(g.node('Concat', maxima, [maxima.length, d], { axis: 0 }), 'residual-maxima');
   } else if (output === 'nll') {
     const nll = nllOf(ops, config, ids); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
@@ -211,7 +225,7 @@ export class OrtModel implements Perturbable, ForwardModel {
     return out;
   }
 
-  async #run(flat: Int32Array, batch: number, seq: number, output: 'nll' | 'logits'): Promise<Float32Array> {
+  async #run(flat: Int32Array, batch: number, seq: number, output: 'nll' | 'logits' | 'residual-maxima'): Promise<Float32Array> {
     return (await this.#runAll(flat, batch, seq, output)).get(output)!;
   }
 
@@ -234,6 +248,15 @@ export class OrtModel implements Perturbable, ForwardModel {
   async logits(windows: Windows): Promise<Float32Array> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
     return this.#run(flat, batch, seq, 'logits');
+  }
+
+  /**
+   * The residual stream's largest |activation| per hidden dim, at position 0 of the windows and at the other
+   * positions, after the embedding and after each decoder layer: [numLayers + 1][2][d], flat.
+   */
+  async residualMaxima(windows: Windows): Promise<Float32Array> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    return this.#run(flat, batch, seq, 'residual-maxima');
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */
