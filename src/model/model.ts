@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { forwardLogits, tokenNll } from './forward.js';
-import type { Perturbable } from '../perturb/perturbable.js';
+import type { Perturbable } from './perturbable.js';
 import { checkWindows, type WindowNll, type Windows } from './batch.js';
 import type { Params } from './tfjs-ops.js';
 

@@ -13,4 +13,4 @@ export * from './norm.js';
 export * from './noise.js';
 export * from './perturbation.js';
 export * from './with-perturbation.js';
-export type { Perturbable } from './perturbable.js';
+export type { Perturbable } from '../model/perturbable.js';

@@ -1,6 +1,6 @@
 import { PerturbationError } from './errors.js';
 import type { Edit } from './internals/edit.js';
-import type { Perturbable } from './perturbable.js';
+import type { Perturbable } from '../model/perturbable.js';
 import { describe, kindOf, parsePerturbation, type Perturbation, type PerturbationInput } from './perturbation.js';
 
 /**

@@ -17,7 +17,7 @@ import type { TextWindows } from '../corpus/windows.js';
 import type { LanguagePerplexity } from '../metrics/perplexity.js';
 import { isTfjsBackend, openForward, type EngineInfo } from '../engine/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
-import type { Perturbable } from '../perturb/perturbable.js';
+import type { Perturbable } from '../model/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
 import type { ImportanceMap, Region } from '../regions/types.js';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';

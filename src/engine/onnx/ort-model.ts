@@ -11,7 +11,7 @@ import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
 import { forwardHidden, logitsOf, nllOf } from '../../model/causal-lm.js';
 import type { ForwardModel } from '../../model/forward-model.js';
-import type { Perturbable } from '../../perturb/perturbable.js';
+import type { Perturbable } from '../../model/perturbable.js';
 import { gradients } from './autodiff.js';
 import { GraphBuilder, type Sym } from './graph.js';
 import { onnxOps } from './onnx-ops.js';

@@ -1,6 +1,6 @@
 import { PerturbationError } from '../errors.js';
 import { applyOp, type Op } from '../op.js';
-import type { Perturbable } from '../perturbable.js';
+import type { Perturbable } from '../../model/perturbable.js';
 import { unknownWeightMessage } from './names.js';
 
 /**

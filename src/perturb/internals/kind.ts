@@ -1,4 +1,4 @@
-import type { Perturbable } from '../perturbable.js';
+import type { Perturbable } from '../../model/perturbable.js';
 import type { Edit } from './edit.js';
 
 /**

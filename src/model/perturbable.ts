@@ -3,7 +3,7 @@ import type { ModelConfig } from '../checkpoint/config.js';
 /**
  * What a perturbation is applied to: a model whose weights can be read and replaced by HF name. The
  * ONNX Runtime model (host arrays, read at every run) and the tfjs model (tensors) both are one; edits are
- * computed on the host, once, in one place (./internals/edit.ts), whatever the engine.
+ * computed on the host, once, in one place (../perturb/internals/edit.ts), whatever the engine.
  */
 export interface Perturbable {
   readonly config: ModelConfig;
