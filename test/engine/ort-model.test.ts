@@ -45,6 +45,22 @@ describe('OrtModel', () => {
     await expect(model.logits([[1, 2]])).rejects.toThrow('the ONNX Runtime model was released');
   });
 
+  test('gradients are bit-identical for a fixed thread count (two models, two runs each)', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const ids = [[1, 5, 9, 3, 7, 2], [4, 4, 8, 1, 0, 6]];
+    const runs: Map<string, Float32Array>[] = [];
+    for (let k = 0; k < 2; k++) {
+      const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 2 });
+      try {
+        runs.push((await model.lossAndGrads(ids)).grads, (await model.lossAndGrads(ids)).grads);
+      } finally {
+        await model.release();
+      }
+    }
+    const bits = (g: Map<string, Float32Array>) => [...g].map(([n, d]) => [n, Buffer.from(d.buffer).toString('hex')]);
+    for (const r of runs.slice(1)) expect(bits(r)).toEqual(bits(runs[0]!));
+  });
+
   test('bad windows and missing weights are clear errors', async () => {
     const ckpt = loadCheckpoint(REFERENCE);
     const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
