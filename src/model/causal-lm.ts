@@ -43,16 +43,32 @@ export function logitsOf<T>(ops: Ops<T>, config: ModelConfig, ids: T, observe?: 
 }
 
 /**
- * Next-token NLL of every predicted position: ids [batch, seq] → [batch, seq − 1] (position t predicts
- * token t + 1).
+ * Rows of [rows, vocab] logits computed at once by {@link nllOf}: 64 MiB of float32 per chunk, so a
+ * 150k vocabulary (Qwen) never needs the whole [batch·seq, vocab] matrix and its log-softmax at once.
  */
-export function nllOf<T>(ops: Ops<T>, config: ModelConfig, ids: T): T {
+export const LOGITS_CHUNK_BYTES = 64 * 2 ** 20;
+
+/**
+ * Next-token NLL of every predicted position: ids [batch, seq] → [batch, seq − 1] (position t predicts
+ * token t + 1). The LM head, log-softmax and target pick run on chunks of rows (see
+ * {@link LOGITS_CHUNK_BYTES}); rows are independent, so chunking changes no value.
+ */
+export function nllOf<T>(ops: Ops<T>, config: ModelConfig, ids: T, chunkBytes = LOGITS_CHUNK_BYTES): T {
   const [batch, seq] = ops.shape(ids) as [number, number];
   const d = config.hiddenSize;
+  const rows = batch * (seq - 1);
   const hidden = ops.reshape(forwardHidden(ops, config, ids), [batch, seq, d]);
   // The last position predicts nothing: drop it before the (vocab-wide) head.
-  const predicting = ops.reshape(ops.slice(hidden, [0, 0, 0], [batch, seq - 1, d]), [batch * (seq - 1), d]);
-  const logProbs = ops.logSoftmaxLast(lmHead(ops, config, predicting));
-  const targets = ops.reshape(ops.slice(ids, [0, 1], [batch, seq - 1]), [batch * (seq - 1)]);
-  return ops.reshape(ops.neg(ops.pick(logProbs, targets)), [batch, seq - 1]);
+  const predicting = ops.reshape(ops.slice(hidden, [0, 0, 0], [batch, seq - 1, d]), [rows, d]);
+  const targets = ops.reshape(ops.slice(ids, [0, 1], [batch, seq - 1]), [rows]);
+  const chunk = Math.max(1, Math.floor(chunkBytes / (4 * config.vocabSize)));
+  const picked: T[] = [];
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(chunk, rows - start);
+    const h = n === rows ? predicting : ops.slice(predicting, [start, 0], [n, d]);
+    const t = n === rows ? targets : ops.slice(targets, [start], [n]);
+    picked.push(ops.pick(ops.logSoftmaxLast(lmHead(ops, config, h)), t)); // [n]
+  }
+  const logLikelihood = picked.length === 1 ? picked[0]! : ops.concatLast(picked);
+  return ops.reshape(ops.neg(logLikelihood), [batch, seq - 1]);
 }

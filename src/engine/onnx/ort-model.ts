@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
-import { forwardHidden, logitsOf, nllOf } from '../../model/causal-lm.js';
+import { forwardHidden, LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
 import type { ForwardModel } from '../../model/forward-model.js';
 import type { Perturbable } from '../../model/perturbable.js';
 import { gradients } from './autodiff.js';
@@ -25,6 +25,8 @@ export interface OrtModelOptions {
   provider?: OrtProvider;
   /** Intra-op threads (default: one per core). */
   threads?: number;
+  /** Bytes of logits the NLL and gradient graphs compute at once (default LOGITS_CHUNK_BYTES, 64 MiB). */
+  logitsChunkBytes?: number;
 }
 
 /** What a graph computes from ids [batch, seq]. */
@@ -65,7 +67,14 @@ export function openOrtSessions(): number {
 }
 
 /** The ONNX graph of the model for one batch shape: ids [batch, seq] (int32) → `output`. */
-export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string, readonly number[]>, batch: number, seq: number, output: GraphOutput): GraphBuilder {
+export function buildGraph(
+  config: ModelConfig,
+  weightShapes: ReadonlyMap<string, readonly number[]>,
+  batch: number,
+  seq: number,
+  output: GraphOutput,
+  logitsChunkBytes = LOGITS_CHUNK_BYTES,
+): GraphBuilder {
   const g = new GraphBuilder();
   const ops = onnxOps(g, weightShapes);
   const ids = g.input('ids', 'int32', [batch, seq]);
@@ -84,10 +93,10 @@ export function buildGraph(config: ModelConfig, weightShapes: ReadonlyMap<string
     });
     g.output(g.node('Concat', maxima, [maxima.length, d], { axis: 0 }), 'residual-maxima');
   } else if (output === 'nll') {
-    const nll = nllOf(ops, config, ids); // [batch, seq − 1]
+    const nll = nllOf(ops, config, ids, logitsChunkBytes); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
   } else {
-    const nll = nllOf(ops, config, ids);
+    const nll = nllOf(ops, config, ids, logitsChunkBytes);
     const total = g.node('ReduceSum', [nll, g.ints([0, 1])], [], { keepdims: 0 });
     // Equal-length windows: Σ_w mean_t = total / (seq − 1); the mean over all tokens = total / (batch·(seq − 1)).
     const divisor = output === 'grads-mean' ? batch * (seq - 1) : seq - 1;
@@ -114,7 +123,11 @@ export class OrtModel implements Perturbable, ForwardModel {
     readonly weights: Map<string, HostTensor>,
     options: OrtModelOptions = {},
   ) {
-    this.#options = { provider: options.provider ?? 'cpu', threads: options.threads ?? availableParallelism() };
+    this.#options = {
+      provider: options.provider ?? 'cpu',
+      threads: options.threads ?? availableParallelism(),
+      logitsChunkBytes: options.logitsChunkBytes ?? LOGITS_CHUNK_BYTES,
+    };
   }
 
   /** HF names of all weights, in checkpoint order. */
@@ -186,7 +199,7 @@ export class OrtModel implements Perturbable, ForwardModel {
   }
 
   async #compile(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
-    const g = buildGraph(this.config, this.#shapes(), batch, seq, output);
+    const g = buildGraph(this.config, this.#shapes(), batch, seq, output, this.#options.logitsChunkBytes);
     const session = await this.#createSession(g.toBytes(`llama-${output}-${batch}x${seq}`));
     return { session, weights: g.inputs.filter((s) => s.name !== 'ids').map((s) => s.name) };
   }
