@@ -10,6 +10,11 @@ export { initBackend, currentBackend, type BackendInfo, type BackendName } from 
 export { BackendError } from './backend/errors.js';
 export { LlamaModel, disposeAll, type Windows, type LossObjective, type LossAndGrads, type WindowNll } from './model/model.js';
 export { forwardLogits, tokenNll, type ResidualObserver } from './model/forward.js';
+export type { ForwardModel } from './model/forward-model.js';
+export type { Perturbable } from './model/perturbable.js';
+export { OrtModel, OrtEngineError, openOrtSessions, type OrtModelOptions, type OrtProvider, type HostLossAndGrads } from './engine/onnx/ort-model.js';
+export { openForward, resolveEngineName, ENGINE_NAMES, type EngineName, type EngineInfo, type OpenedForward } from './engine/select.js';
+export { assertFits, parameterCount } from './engine/memory.js';
 export { ModelPool, type PoolOptions, type StepResult } from './parallel/pool.js';
 export * from './corpus/texts.js';
 export * from './corpus/windows.js';

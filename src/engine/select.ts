@@ -17,6 +17,7 @@ import { BackendError } from '../backend/errors.js';
 import { cpuModel, nvidiaGpuName } from '../backend/internals/devices.js';
 import type { BackendName } from '../backend/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
+import type { Perturbable } from '../model/perturbable.js';
 
 export const ORT_ENGINES = ['ort', 'ort-cpu', 'ort-webgpu', 'ort-cuda'] as const;
 const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -42,7 +43,7 @@ export interface EngineInfo {
 
 /** A model opened for forward passes on an engine; `close` frees what the engine holds (never the host weights). */
 export interface OpenedForward {
-  model: ForwardModel;
+  model: ForwardModel & Perturbable;
   info: EngineInfo;
   close(): Promise<void>;
 }

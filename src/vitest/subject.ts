@@ -167,6 +167,5 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const hash = checkpointHash(o.checkpoint);
   const opened = await openForward(config, checkpoint.weights, requested);
   if (opened.info.engine === 'tfjs') checkpoint.weights.clear(); // the tfjs model holds them now
-  const model = opened.model as SubjectModel;
-  return new OpenedSubject(o, hash, config, model, tokenizer, texts, thresholds, file, backend, opened.info, opened.close);
+  return new OpenedSubject(o, hash, config, opened.model, tokenizer, texts, thresholds, file, backend, opened.info, opened.close);
 }

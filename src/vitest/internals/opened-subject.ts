@@ -204,20 +204,14 @@ export class OpenedSubject implements RegionsSubject {
   async #computeImportance(languages: readonly string[], texts: readonly string[]): Promise<ImportanceMap[]> {
     this.#open();
     let pool: ModelPool | undefined;
-    let local: LlamaModel | undefined; // a tfjs copy, for workers = 0 on the ONNX Runtime engine
     const { workers, batchSize } = this.options;
-    const onOrt = this.model instanceof OrtModel;
+    const model = this.model;
     const engine: LazyEngine = {
-      shapes: new Map(this.model.weightNames().map((n) => [n, [...this.model.weightShape(n)]])),
-      engine: onOrt ? 'onnxruntime' : 'tfjs',
+      shapes: new Map(model.weightNames().map((n) => [n, [...model.weightShape(n)]])),
+      engine: model instanceof OrtModel ? 'onnxruntime' : 'tfjs',
       start: async (): Promise<ImportanceEngine> => {
         // ONNX Runtime computes the gradients itself, on every core; tfjs in-process or in a worker pool.
-        if (this.model instanceof OrtModel) return this.model;
-        if (workers === 0) {
-          if (this.model instanceof LlamaModel) return this.model;
-          local ??= LlamaModel.fromWeights(this.config, await this.hostWeights());
-          return local;
-        }
+        if (model instanceof OrtModel || (workers === 0 && model instanceof LlamaModel)) return model;
         pool ??= await ModelPool.create(this.config, await this.hostWeights(), { workers, backend: this.backend.name, batchSize });
         return pool;
       },
@@ -240,7 +234,6 @@ export class OpenedSubject implements RegionsSubject {
       }
       return maps;
     } finally {
-      local?.dispose();
       await pool?.close();
     }
   }
