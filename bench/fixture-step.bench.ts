@@ -1,7 +1,8 @@
 /**
- * Why the fixture recipe trains on windows of 128 tokens: one optimizer step of the fixture model
- * (polyglot-mini's config, scripts/fixture/settings.ts) on the same 2,048 tokens cut two ways, on the
- * 2-worker wasm pool that `npm run fixture:train` uses.
+ * One optimizer step of the fixture recipe (polyglot-mini's config, scripts/fixture/settings.ts: 16
+ * windows × 128 tokens, clipping, AdamW) on the engine `npm run fixture:train` uses — ONNX Runtime's CPU
+ * provider, 2 intra-op threads — and the same 2,048 tokens cut as 8 × 256, which is why the recipe
+ * trains on windows of 128.
  *
  *   npx vitest bench --run --project unit bench/fixture-step.bench.ts
  *
@@ -10,7 +11,7 @@
  */
 import { afterAll, bench, describe } from 'vitest';
 import { parseModelConfig } from '../src/checkpoint/config.js';
-import { ModelPool } from '../src/parallel/pool.js';
+import { Trainer } from '../src/train/trainer.js';
 import { mulberry32 } from '../src/util/random.js';
 import { initialWeights } from '../scripts/fixture/init.js';
 import { FIXTURE_SETTINGS as S } from '../scripts/fixture/settings.js';
@@ -22,19 +23,27 @@ const windowsOf = (count: number, length: number) =>
   Array.from({ length: count }, () => Array.from({ length }, (_, i) => (i === 0 ? 256 : Math.floor(rng() * 256))));
 const long = windowsOf(8, 256);
 const short = windowsOf(16, 128);
-const adam = { lr: 1e-3, ...S.adam };
 const options = { time: 4000, iterations: 5, warmupIterations: 1 };
 
-const pool = await ModelPool.create(config, weights, { workers: S.workers, backend: 'wasm' });
+const trainer = await Trainer.open(config, weights, {
+  adam: { lr: 1e-3, ...S.adam },
+  clipNorm: S.clipNorm,
+  engine: 'ort-cpu',
+  threads: S.threads,
+  batchTokens: 2048,
+});
+// Build both gradient sessions outside the timed runs.
+await trainer.trainStep(long, 1e-4);
+await trainer.trainStep(short, 1e-4);
 
-describe('fixture training step, 2,048 tokens, 2 wasm workers', () => {
+describe(`fixture training step, 2,048 tokens, ort-cpu ${S.threads} threads`, () => {
   bench('8 windows × 256 tokens', async () => {
-    await pool.trainStep(long, adam, 1e-4, S.clipNorm);
+    await trainer.trainStep(long, 1e-4);
   }, options);
-  bench('16 windows × 128 tokens', async () => {
-    await pool.trainStep(short, adam, 1e-4, S.clipNorm);
+  bench('16 windows × 128 tokens (the recipe)', async () => {
+    await trainer.trainStep(short, 1e-4);
   }, options);
   afterAll(async () => {
-    await pool.close();
+    await trainer.close();
   });
 });

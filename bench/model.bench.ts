@@ -4,9 +4,10 @@
  *
  *   npx vitest bench --run bench/model.bench.ts
  *
- * Reports forward and forward+backward per backend: `wasm` in-process (one thread) and the data-parallel
- * pool of 2 wasm workers (both cores); on ONNX Runtime's CPU provider, forward with 1 and 2 intra-op
- * threads and forward+backward (its gradient graph) with 2. PyTorch on the same machine: bench/torch_step.py.
+ * Reports forward and forward+backward per engine: tfjs `wasm` in-process (one thread); ONNX Runtime's CPU
+ * provider, forward with 1 and 2 intra-op threads and forward+backward (its gradient graph) with 2; and one
+ * whole training step (forward+backward, clipping, host AdamW) on ONNX Runtime. The 2-worker wasm pool
+ * this project used before is gone (its last figures: docs/performance.md). PyTorch: bench/torch_step.py.
  * tokens/s = 1024 / (mean time in s).
  */
 import { afterAll, bench, describe } from 'vitest';
@@ -15,7 +16,7 @@ import type { HostTensor } from '../src/checkpoint/types.js';
 import { initBackend } from '../src/backend/select.js';
 import { LlamaModel, disposeAll } from '../src/model/model.js';
 import { OrtModel } from '../src/engine/onnx/ort-model.js';
-import { ModelPool } from '../src/parallel/pool.js';
+import { Trainer } from '../src/train/trainer.js';
 import { mulberry32, normal } from '../src/util/random.js';
 
 const config = parseModelConfig({
@@ -41,29 +42,27 @@ const options = { time: 3000, iterations: 3, warmupIterations: 1 };
 // Set up at module level: vitest bench does not wait for async beforeAll hooks the way tests do.
 await initBackend('wasm');
 const wasm = LlamaModel.fromWeights(config, weights);
-const pool = await ModelPool.create(config, weights, { workers: 2, backend: 'wasm' });
 const ort1 = new OrtModel(config, weights, { threads: 1 });
 const ort2 = new OrtModel(config, weights, { threads: 2 });
 await ort2.lossAndGrads(windows, 'mean'); // build the gradient session outside the timed runs
+const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-4, weightDecay: 0.1 }, engine: 'ort-cpu', threads: 2, batchTokens: 1024 });
+await trainer.trainStep(windows, 1e-4);
 
 describe('forward+backward, batch 8 × 128', () => {
   bench('wasm (1 thread)', async () => {
     disposeAll((await wasm.lossAndGrads(windows)).grads);
   }, options);
-  bench('wasm pool (2 workers)', async () => {
-    await pool.gradients(windows, 'mean');
-  }, options);
   bench('ort-cpu (2 threads)', async () => {
     await ort2.lossAndGrads(windows, 'mean');
+  }, options);
+  bench('ort-cpu (2 threads) + clip + AdamW: one training step', async () => {
+    await trainer.trainStep(windows, 1e-4);
   }, options);
 });
 
 describe('forward, batch 8 × 128', () => {
   bench('wasm (1 thread)', async () => {
     await wasm.windowNll(windows);
-  }, options);
-  bench('wasm pool (2 workers)', async () => {
-    await pool.nll(windows);
   }, options);
   bench('ort-cpu (1 thread)', async () => {
     await ort1.windowNll(windows);
@@ -73,8 +72,8 @@ describe('forward, batch 8 × 128', () => {
   }, options);
   afterAll(async () => {
     wasm.dispose();
-    await pool.close();
     await ort1.release();
+    await trainer.close();
     await ort2.release();
   });
 });

@@ -14,11 +14,11 @@ import { parseArgs } from 'node:util';
 import { checkpointHash, loadCheckpoint } from '../src/checkpoint/index.js';
 import type { HostTensor } from '../src/checkpoint/types.js';
 import { PAPER_LANGUAGES, REGION_LANGUAGES, readTexts } from '../src/corpus/texts.js';
-import { textWindows } from '../src/corpus/windows.js';
 import { regionConcentration } from '../src/dims/concentration.js';
 import { cachedImportance } from '../src/importance/cache.js';
 import { summarize, type LanguagePerplexity } from '../src/metrics/perplexity.js';
-import { ModelPool } from '../src/parallel/pool.js';
+import { batchWindows, textWindows } from '../src/corpus/windows.js';
+import { openForward } from '../src/engine/select.js';
 import { monolingualRegion, regionSize, selectRegion, sumImportance, type ImportanceMap, type Region } from '../src/regions/index.js';
 import { compareFreezing, forgettingSummary } from '../src/train/forgetting.js';
 import { furtherPretrain, type ForgettingCurve } from '../src/train/further.js';
@@ -65,24 +65,28 @@ async function main(): Promise<void> {
     new Map([...evalTexts].map(([lang, text]) => [lang, textWindows(text, tokenizer, { seqLen: 128, maxTokens })]));
   const evalWindows = windowsOf(EVAL_TOKENS);
   const sensWindows = windowsOf(SENSITIVITY_TOKENS);
-  const pool = await ModelPool.create(ckpt.config, ckpt.weights, { workers: 2 });
-  log(`pool on ${pool.backend.device}`);
+  // A copy of the weights: the engine reads these arrays, and withWeights swaps entries in and out.
+  const copy = new Map([...ckpt.weights].map(([n, w]) => [n, { shape: w.shape, data: w.data }]));
+  const opened = await openForward(ckpt.config, copy, 'ort-cpu', { threads: 2 });
+  const model = opened.model;
+  log(`engine ${opened.info.name} on ${opened.info.device}`);
 
   const evaluate = async (windows = evalWindows): Promise<Table> => {
     const out: Table = {};
     for (const [lang, w] of windows) {
-      const r = await pool.nll(w.windows);
+      const r = [];
+      for (const batch of batchWindows(w.windows, 8)) r.push(...(await model.windowNll(batch)));
       out[lang] = summarize(r.reduce((a, x) => a + x.nllSum, 0), r.reduce((a, x) => a + x.tokens, 0), w.bytes);
     }
     return out;
   };
-  /** Runs `measure` with some weights replaced on every replica, then puts the originals back. */
+  /** Runs `measure` with some weights replaced, then puts the originals back. */
   const withWeights = async <T>(changed: Map<string, Float32Array>, measure: () => Promise<T>): Promise<T> => {
-    await pool.setWeights(changed);
+    const restores = [...changed].map(([name, data]) => model.replaceWeight(name, data));
     try {
       return await measure();
     } finally {
-      await pool.setWeights(new Map([...changed.keys()].map((n) => [n, ckpt.weights.get(n)!.data])));
+      for (const restore of restores.reverse()) restore();
     }
   };
   const zeroed = (region: Region) =>
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
   // Importance per region language (cached by content hash).
   const perLanguage = new Map<string, ImportanceMap>();
   for (const language of REGION_LANGUAGES) {
-    const r = await cachedImportance(pool, { language, checkpointHash: hash, text: trainTexts.get(language)!, tokenizer }, { maxTokens: IMPORTANCE_TOKENS });
+    const r = await cachedImportance(model, { language, checkpointHash: hash, text: trainTexts.get(language)!, tokenizer }, { maxTokens: IMPORTANCE_TOKENS });
     perLanguage.set(language, r.map);
     log(`importance ${language}: ${r.source}`);
   }
@@ -160,7 +164,7 @@ async function main(): Promise<void> {
     monolingual.push({ language, entries: regionSize(region), ratio: r, own: r[language], others_median: median(others), others_max: Math.max(...others) });
     log(`monolingual ${language}: own ×${r[language]!.toFixed(3)}, others median ×${median(others).toFixed(3)}`);
   }
-  await pool.close();
+  await opened.close();
 
   // Finding 4: forgetting during further pre-training on Chinese.
   const forgetting: Record<string, unknown>[] = [];
@@ -180,7 +184,8 @@ async function main(): Promise<void> {
           evalAt: [0, FORGET_STEPS],
           evalMaxTokens: EVAL_TOKENS,
           seed: SEED,
-          workers: 2,
+          engine: 'ort-cpu',
+          threads: 2,
         });
       const none = await run(null);
       const noneSummary = forgettingSummary(none, { retain: RETAIN, trained: 'zh' });
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
   const result = {
     checkpoint: dir,
     checkpoint_sha256: hash,
-    backend: pool.backend,
+    backend: { name: opened.info.name, device: opened.info.device },
     settings: { eval_tokens: EVAL_TOKENS, sensitivity_tokens: SENSITIVITY_TOKENS, seq_len: 128, seed: SEED, importance_tokens: IMPORTANCE_TOKENS, importance_text: 'fixtures/corpora/train', region_languages: REGION_LANGUAGES, forgetting_steps: FORGET_STEPS, forgetting_lrs: FORGET_LRS, forgetting_batch: 8, forgetting_seq_len: 128 },
     seconds: Math.round((Date.now() - t0) / 1000),
     baseline: Object.fromEntries(Object.entries(baseline).map(([l, v]) => [l, v.ppl])),

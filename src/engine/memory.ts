@@ -32,20 +32,34 @@ export function activationBytes(config: ModelConfig, tokens: number): number {
 
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
+/** What a job holds at its peak: `copies` float32 copies of the weights (each named) plus the activations of `tokens` tokens. */
+export interface MemoryNeed {
+  copies: number;
+  tokens: number;
+  /** What the copies are, for the message (default: "one copy" / "N copies"). */
+  copiesAre?: string;
+  available?: number;
+}
+
+/** The problem, in words, when `need` exceeds the memory available; null when it fits. */
+export function memoryShortfall(config: ModelConfig, need: MemoryNeed): string | null {
+  const params = parameterCount(config);
+  const weights = params * 4 * need.copies;
+  const activations = activationBytes(config, need.tokens);
+  const available = need.available ?? availableMemory();
+  if (weights + activations <= available) return null;
+  const copies = need.copiesAre ?? (need.copies === 1 ? 'one copy' : `${need.copies} copies`);
+  return (
+    `${params.toLocaleString('en-US')} parameters need ${gb(weights)} as float32 (${copies}) ` +
+    `plus about ${gb(activations)} of activations for ${need.tokens} tokens, more than the ${gb(available)} this machine has available`
+  );
+}
+
 /**
  * Throws a {@link CheckpointError} naming the checkpoint, its parameter count and the memory it needs
  * when `copies` float32 copies of the weights plus the activations of `tokens` tokens exceed `available`.
  */
-export function assertFits(dir: string, config: ModelConfig, options: { copies: number; tokens: number; available?: number }): void {
-  const params = parameterCount(config);
-  const weights = params * 4 * options.copies;
-  const activations = activationBytes(config, options.tokens);
-  const available = options.available ?? availableMemory();
-  if (weights + activations > available) {
-    throw new CheckpointError(
-      dir,
-      `${params.toLocaleString('en-US')} parameters need ${gb(weights)} as float32 (${options.copies === 1 ? 'one copy' : `${options.copies} copies`}) ` +
-        `plus about ${gb(activations)} of activations for ${options.tokens} tokens, more than the ${gb(available)} this machine has available`,
-    );
-  }
+export function assertFits(dir: string, config: ModelConfig, need: MemoryNeed): void {
+  const problem = memoryShortfall(config, need);
+  if (problem !== null) throw new CheckpointError(dir, problem);
 }

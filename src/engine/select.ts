@@ -16,8 +16,8 @@ import type { HostTensor } from '../checkpoint/types.js';
 import { BackendError } from '../backend/errors.js';
 import { cpuModel, nvidiaGpuName } from '../backend/internals/devices.js';
 import type { BackendName } from '../backend/select.js';
-import type { ForwardModel } from '../model/forward-model.js';
-import type { Perturbable } from '../model/perturbable.js';
+import type { LlamaModel } from '../model/model.js';
+import type { OrtModel } from './onnx/ort-model.js';
 
 export const ORT_ENGINES = ['ort', 'ort-cpu', 'ort-webgpu', 'ort-cuda'] as const;
 const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -41,9 +41,12 @@ export interface EngineInfo {
   device: string;
 }
 
-/** A model opened for forward passes on an engine; `close` frees what the engine holds (never the host weights). */
+/**
+ * A model opened on an engine; `close` frees what the engine holds (never the host weights). Both kinds are
+ * a ForwardModel and Perturbable, and compute importance gradients.
+ */
 export interface OpenedForward {
-  model: ForwardModel & Perturbable;
+  model: OrtModel | LlamaModel;
   info: EngineInfo;
   close(): Promise<void>;
 }
@@ -71,13 +74,18 @@ const HINTS: Record<'cpu' | 'webgpu' | 'cuda', string> = {
     '`npm install onnxruntime-node --onnxruntime-node-install=cuda12`, with CUDA 12 and cuDNN 9 on the machine)',
 };
 
+/** A model opened on ONNX Runtime, which computes gradients as well as forward passes. */
+export interface OpenedOrt extends OpenedForward {
+  model: OrtModel;
+}
+
 async function openOrt(
   config: ModelConfig,
   weights: Map<string, HostTensor>,
   requested: EngineName,
   provider: 'cpu' | 'webgpu' | 'cuda',
   threads: number,
-): Promise<OpenedForward> {
+): Promise<OpenedOrt> {
   const [{ OrtModel, OrtEngineError }, ort] = await Promise.all([import('./onnx/ort-model.js'), import('onnxruntime-node')]);
   const model = new OrtModel(config, weights, { provider, threads });
   try {
@@ -97,6 +105,38 @@ async function openOrt(
   };
 }
 
+async function openOrtEngine(config: ModelConfig, weights: Map<string, HostTensor>, name: EngineName, threads: number): Promise<OpenedOrt> {
+  if (name === 'auto' || name === 'ort') {
+    if (gpuPresent()) {
+      try {
+        return await openOrt(config, weights, name, 'webgpu', threads);
+      } catch {
+        // no usable adapter: the CPU provider below (and the output says which ran)
+      }
+    }
+    return openOrt(config, weights, name, 'cpu', threads);
+  }
+  return openOrt(config, weights, name, name.slice(4) as 'cpu' | 'webgpu' | 'cuda', threads);
+}
+
+/**
+ * Opens host weights on ONNX Runtime for training (gradients, then host AdamW steps): `auto` and `ort` as in
+ * {@link openForward}. A tfjs backend is refused: training runs on ONNX Runtime only.
+ * @throws BackendError naming the engine and why it cannot train or start.
+ */
+export async function openTraining(
+  config: ModelConfig,
+  weights: Map<string, HostTensor>,
+  requested?: string,
+  options: { threads?: number } = {},
+): Promise<OpenedOrt> {
+  const name = resolveEngineName(requested);
+  if (isTfjsBackend(name)) {
+    throw new BackendError(name, `training runs on ONNX Runtime (${ORT_ENGINES.join(', ')}); ${name} is a tfjs backend, which here computes forward passes and importance only`);
+  }
+  return openOrtEngine(config, weights, name, options.threads ?? availableParallelism());
+}
+
 /**
  * Opens host weights for forward passes on the engine asked for (default: `$REGIONS_BACKEND`, else
  * auto = ONNX Runtime). The ONNX Runtime engine reads the host arrays at every run (edit them to
@@ -111,19 +151,7 @@ export async function openForward(
 ): Promise<OpenedForward> {
   const name = resolveEngineName(requested);
   const threads = options.threads ?? availableParallelism();
-  if (name === 'auto' || name === 'ort') {
-    if (gpuPresent()) {
-      try {
-        return await openOrt(config, weights, name, 'webgpu', threads);
-      } catch {
-        // no usable adapter: the CPU provider below (and the output says which ran)
-      }
-    }
-    return openOrt(config, weights, name, 'cpu', threads);
-  }
-  if (name === 'ort-cpu' || name === 'ort-webgpu' || name === 'ort-cuda') {
-    return openOrt(config, weights, name, name.slice(4) as 'cpu' | 'webgpu' | 'cuda', threads);
-  }
+  if (!isTfjsBackend(name)) return openOrtEngine(config, weights, name, threads);
   const [{ initBackend }, { LlamaModel }] = await Promise.all([import('../backend/select.js'), import('../model/model.js')]);
   const backend = await initBackend(name as BackendName);
   const model = LlamaModel.fromWeights(config, weights);

@@ -20,8 +20,8 @@ export type ImportanceInput = {
  * when the parameter is set to zero. Gradients are summed in float64 across passes; scores are float32.
  *
  * With a text, the first `maxTokens` tokens (default 100,000) are cut into windows of `seqLen` (default
- * 128); given windows are scored exactly as given. Deterministic for a given engine and backend; a pool
- * and the in-process model differ only in float summation order.
+ * 128); given windows are scored exactly as given. Bit-reproducible for a given engine and thread count;
+ * engines differ only in float rounding (test/importance/reference.test.ts).
  *
  * @returns scores by HF name (same shape and row-major layout as the weight), `languages: [language]`,
  *   and provenance: checkpoint hash, sha256 of the windows' token ids, settings, objective, backend, loss.

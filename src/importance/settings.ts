@@ -10,7 +10,7 @@ export const IMPORTANCE_DEFAULTS = {
   maxTokens: 100_000,
   /** Tokens per window, BOS included. */
   seqLen: 128,
-  /** Windows per forward/backward pass (with a pool: per worker). Changes only float summation order. */
+  /** Windows per forward/backward pass. Changes only float summation order. */
   batchSize: 8,
 } as const;
 
@@ -22,7 +22,7 @@ export interface ImportanceOptions {
   seqLen?: number;
   /** Windows per forward/backward pass (default 8). */
   batchSize?: number;
-  /** HF names of the weights to score (default: every weight of the model; a pool computes every gradient anyway). */
+  /** HF names of the weights to score (default: every weight of the model; ONNX Runtime computes every gradient anyway). */
   weights?: readonly string[];
   /** Called after each pass with (windows done, windows total). */
   onProgress?: (done: number, total: number) => void;

@@ -1,97 +1,117 @@
-import * as tf from '@tensorflow/tfjs';
-import type { LlamaModel } from '../model/model.js';
+/**
+ * AdamW on host arrays, whose update can be masked per element: the paper's frozen further
+ * pre-training keeps a region's entries fixed, and here they are never written, so they stay bit-identical.
+ * The arithmetic is torch.optim.AdamW's (decoupled decay first, then the bias-corrected step), in float64
+ * per element, rounded to float32 once when stored (test/train/adam.test.ts checks it against PyTorch).
+ */
 
-/** AdamW settings (HF Trainer defaults except the learning rate). */
+/** AdamW settings (torch.optim.AdamW's defaults except the learning rate and weight decay). */
 export interface AdamOptions {
   lr: number;
   beta1?: number;
   beta2?: number;
   eps?: number;
-  /** Decoupled weight decay (AdamW); the paper's further pre-training uses 0.001. Never applied to norms. */
+  /** Decoupled weight decay (AdamW); the paper's further pre-training uses 0.001. Never applied to norms or biases. */
   weightDecay?: number;
 }
 
-/** Per-weight boolean masks (same shape as the weight; true = frozen). Weights without a mask train fully. */
-export type FrozenMasks = ReadonlyMap<string, tf.Tensor>;
+/** Per-weight 0/1 masks (same length as the weight; 1 = frozen). Weights without a mask train fully. */
+export type FrozenMasks = ReadonlyMap<string, Uint8Array>;
 
-/** Host copy of the optimizer state, for resumable training. */
+/** The optimizer state (moments by weight name, and the step count), for resumable training. */
 export interface AdamState {
   step: number;
   m: Map<string, Float32Array>;
   v: Map<string, Float32Array>;
 }
 
-/**
- * AdamW whose update can be masked per element: frozen entries are copied through `tf.where`, so they
- * stay bit-identical to their value before the step (the paper's frozen further pre-training).
- * It owns its moment tensors; call {@link dispose}.
- */
-export class MaskedAdam {
+/** Weights AdamW never decays: norm gains and biases (HF Trainer's no-decay rule). */
+export function isDecayed(name: string): boolean {
+  return !(name.endsWith('norm.weight') || name.endsWith('.bias'));
+}
+
+function withDefaults(o: AdamOptions): Required<AdamOptions> {
+  const s = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...o };
+  const bad = (field: string, want: string, got: number) => new Error(`AdamW: ${field} must be ${want} (got ${got})`);
+  if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw bad('lr', '> 0', s.lr);
+  if (!(s.beta1 >= 0 && s.beta1 < 1)) throw bad('beta1', 'in [0, 1)', s.beta1);
+  if (!(s.beta2 >= 0 && s.beta2 < 1)) throw bad('beta2', 'in [0, 1)', s.beta2);
+  if (!(s.eps > 0)) throw bad('eps', '> 0', s.eps);
+  if (!(s.weightDecay >= 0)) throw bad('weightDecay', '≥ 0', s.weightDecay);
+  return s;
+}
+
+/** AdamW over named host arrays; it owns its moments (two float32 arrays per trained weight). */
+export class AdamW {
   readonly options: Required<AdamOptions>;
   #step = 0;
-  readonly #m = new Map<string, tf.Tensor>();
-  readonly #v = new Map<string, tf.Tensor>();
+  readonly #m = new Map<string, Float32Array>();
+  readonly #v = new Map<string, Float32Array>();
 
-  constructor(options: AdamOptions) {
-    if (!(options.lr > 0)) throw new Error(`Adam: lr must be > 0 (got ${options.lr})`);
-    this.options = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...options };
+  /** @param state moments and step count to resume from (copied). */
+  constructor(options: AdamOptions, state?: AdamState) {
+    this.options = withDefaults(options);
+    if (state !== undefined) {
+      this.#step = state.step;
+      for (const [k, d] of state.m) this.#m.set(k, Float32Array.from(d));
+      for (const [k, d] of state.v) this.#v.set(k, Float32Array.from(d));
+    }
   }
 
   get step(): number {
     return this.#step;
   }
 
-  /** Applies one update to the model's weights from `grads`. `lr` overrides the configured rate (schedules). */
-  apply(model: LlamaModel, grads: ReadonlyMap<string, tf.Tensor>, frozen?: FrozenMasks, lr = this.options.lr): void {
+  /**
+   * One update of `weights` (edited in place) from `grads` × `gradScale` (a clipping factor). `lr`
+   * overrides the configured rate (schedules). Frozen entries are never written; their moments still
+   * follow the gradient, as torch's would. Only the weights named in `grads` change.
+   * @throws Error, before changing anything, when a gradient or mask does not fit its weight.
+   */
+  apply(
+    weights: ReadonlyMap<string, Float32Array>,
+    grads: ReadonlyMap<string, Float32Array>,
+    options: { frozen?: FrozenMasks; lr?: number; gradScale?: number } = {},
+  ): void {
+    const lr = options.lr ?? this.options.lr;
+    const scale = options.gradScale ?? 1;
+    for (const [name, g] of grads) {
+      const w = weights.get(name);
+      if (w === undefined) throw new Error(`AdamW: a gradient names ${name}, which is not among the weights`);
+      if (g.length !== w.length) throw new Error(`AdamW: the gradient of ${name} has ${g.length} values but the weight has ${w.length}`);
+      const mask = options.frozen?.get(name);
+      if (mask !== undefined && mask.length !== w.length) throw new Error(`AdamW: the frozen mask of ${name} has ${mask.length} values but the weight has ${w.length}`);
+    }
     this.#step++;
     const { beta1, beta2, eps, weightDecay } = this.options;
-    const c1 = 1 - Math.pow(beta1, this.#step);
-    const c2 = 1 - Math.pow(beta2, this.#step);
+    const stepSize = lr / (1 - Math.pow(beta1, this.#step));
+    const c2 = Math.sqrt(1 - Math.pow(beta2, this.#step));
     for (const [name, g] of grads) {
-      const w = model.weight(name);
-      const m0 = this.#m.get(name);
-      const v0 = this.#v.get(name);
-      const decay = name.endsWith('norm.weight') || name.endsWith('.bias') ? 0 : weightDecay;
-      const [m1, v1, w1] = tf.tidy(() => {
-        const m = m0 === undefined ? tf.mul(g, 1 - beta1) : tf.add(tf.mul(m0, beta1), tf.mul(g, 1 - beta1));
-        const v = v0 === undefined ? tf.mul(tf.square(g), 1 - beta2) : tf.add(tf.mul(v0, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        let next = tf.sub(w, tf.mul(update, lr));
-        if (decay > 0) next = tf.sub(next, tf.mul(w, lr * decay));
-        const mask = frozen?.get(name);
-        if (mask !== undefined) next = tf.where(mask, w, next);
-        return [m, v, next];
-      });
-      m0?.dispose();
-      v0?.dispose();
-      this.#m.set(name, m1);
-      this.#v.set(name, v1);
-      model.swapWeight(name, w1).dispose();
+      const w = weights.get(name)!;
+      let m = this.#m.get(name);
+      let v = this.#v.get(name);
+      if (m === undefined || v === undefined) {
+        m = new Float32Array(w.length);
+        v = new Float32Array(w.length);
+        this.#m.set(name, m);
+        this.#v.set(name, v);
+      }
+      const keep = isDecayed(name) ? 1 - lr * weightDecay : 1;
+      const mask = options.frozen?.get(name);
+      for (let i = 0; i < w.length; i++) {
+        const gi = g[i]! * scale;
+        m[i] = beta1 * m[i]! + (1 - beta1) * gi;
+        v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
+        if (mask !== undefined && mask[i] !== 0) continue;
+        // torch: p ← p·(1 − lr·wd); p ← p − (lr / bc1) · m / (√v / √bc2 + eps), with the stored (float32) moments.
+        w[i] = w[i]! * keep - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / c2 + eps);
+      }
     }
   }
 
-  /** Copies the moments to host memory. */
-  async state(): Promise<AdamState> {
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const [k, t] of this.#m) m.set(k, (await t.data()) as Float32Array);
-    for (const [k, t] of this.#v) v.set(k, (await t.data()) as Float32Array);
-    return { step: this.#step, m, v };
-  }
-
-  /** Restores moments saved by {@link state}; shapes are taken from the model's weights. */
-  load(model: LlamaModel, state: AdamState): void {
-    this.dispose();
-    this.#step = state.step;
-    for (const [k, d] of state.m) this.#m.set(k, tf.tensor(d, model.weight(k).shape));
-    for (const [k, d] of state.v) this.#v.set(k, tf.tensor(d, model.weight(k).shape));
-  }
-
-  /** Frees the moment tensors. */
-  dispose(): void {
-    for (const t of this.#m.values()) t.dispose();
-    for (const t of this.#v.values()) t.dispose();
-    this.#m.clear();
-    this.#v.clear();
+  /** A copy of the moments and step count. */
+  state(): AdamState {
+    const copy = (src: Map<string, Float32Array>) => new Map([...src].map(([k, d]) => [k, Float32Array.from(d)]));
+    return { step: this.#step, m: copy(this.#m), v: copy(this.#v) };
   }
 }

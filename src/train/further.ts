@@ -2,20 +2,21 @@
  * Further pre-training on one new language with a frozen region, measuring how much every language
  * forgets along the way — the paper's finding 4 ("freezing the core region mitigates catastrophic
  * forgetting"). The authors put the region's entries back after every optimizer step; here they are
- * masked out of the AdamW update (`tf.where` in {@link MaskedAdam}), which leaves them bit-identical.
+ * masked out of the AdamW update (never written by AdamW (./adam.ts)), which leaves them bit-identical.
+ * Runs on ONNX Runtime ({@link Trainer}).
  */
 import { z } from 'zod';
 import { expectedWeightShapes, type ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { textWindows } from '../corpus/windows.js';
 import { summarize, type LanguagePerplexity } from '../metrics/perplexity.js';
-import { ModelPool } from '../parallel/pool.js';
 import type { Region } from '../regions/types.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import type { AdamOptions } from './adam.js';
 import { frozenMasks, regionDigest, sha256, zeroMasked, type RegionDigest } from './internals/freeze.js';
 import { WindowSampler } from './sampler.js';
 import { learningRate } from './schedule.js';
+import { Trainer } from './trainer.js';
 
 /** A text in one language (ISO 639-1 code, as the paper's languages are named). */
 export interface LanguageText {
@@ -63,18 +64,17 @@ export interface FurtherPretrainOptions {
   evalMaxTokens?: number;
   /** Seeds the training windows drawn. */
   seed: number;
-  /** Worker threads of the {@link ModelPool} (default 2). Results are bit-reproducible for a fixed count only. */
-  workers?: number;
-  /** Backend of every worker (default: REGIONS_BACKEND, else auto). */
-  backend?: string;
+  /** ONNX Runtime intra-op threads (default 2). Results are bit-reproducible for a fixed count only. */
+  threads?: number;
+  /** Engine: `auto`, `ort`, `ort-cpu`, `ort-webgpu`, `ort-cuda` (default: REGIONS_BACKEND, else auto). */
+  engine?: string;
   /** Called after every step. */
   onProgress?: (step: number, total: number, loss: number) => void;
   /**
-   * Called after each measurement, with a reader of the weights being trained (a host copy from the pool;
-   * reading costs one model's worth of memory, so it is only done when asked): to save intermediate
-   * checkpoints or check what froze.
+   * Called after each measurement, with the weights being trained (read them there and then: the next
+   * step changes them in place): to save intermediate checkpoints or check what froze.
    */
-  onEval?: (step: number, weights: () => Promise<Map<string, HostTensor>>) => void | Promise<void>;
+  onEval?: (step: number, weights: ReadonlyMap<string, HostTensor>) => void | Promise<void>;
 }
 
 /** {@link FurtherPretrainOptions} as a curve records them: every default filled in, texts as sha256 of their UTF-8. */
@@ -93,8 +93,8 @@ export interface FurtherPretrainSettings {
   evalAt: number[];
   evalMaxTokens: number;
   seed: number;
-  workers: number;
-  /** The backend that ran (never "auto"). */
+  threads: number;
+  /** The engine that ran (never "auto"), e.g. ort-cpu. */
   backend: string;
 }
 
@@ -120,7 +120,7 @@ export interface ForgettingCurve {
   /** Whether the trained language was measured on a held-out text (false: on its training text). */
   trainedLanguageHeldOut: boolean;
   settings: FurtherPretrainSettings;
-  /** Where it ran, in words, e.g. 'CPU: … × 2 worker threads' (the backend's name is in settings). */
+  /** Where it ran, in words, e.g. 'CPU: … (ONNX Runtime 1.x, cpu execution provider, 2 threads)'. */
   device: string;
   seconds: number;
 }
@@ -146,8 +146,8 @@ const settingsSchema = z.object({
   evalAt: z.array(z.number().int('must be a whole number').min(0, 'must be within [0, steps]')).optional(),
   evalMaxTokens: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(8192),
   seed: z.number('must be a number').int('must be a whole number'),
-  workers: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(2),
-  backend: z.string().optional(),
+  threads: z.number().int('must be a whole number').min(1, 'must be ≥ 1').default(2),
+  engine: z.string().optional(),
 });
 
 function fail(field: string, message: string): never {
@@ -207,12 +207,12 @@ interface EvalSet {
   bytes: number;
 }
 
-async function measure(pool: ModelPool, sets: readonly EvalSet[]): Promise<Record<string, LanguagePerplexity>> {
+async function measure(trainer: Trainer, sets: readonly EvalSet[]): Promise<Record<string, LanguagePerplexity>> {
   const out: Record<string, LanguagePerplexity> = {};
   for (const set of sets) {
     let nllSum = 0;
     let tokens = 0;
-    for (const w of await pool.nll(set.windows)) {
+    for (const w of await trainer.nll(set.windows)) {
       nllSum += w.nllSum;
       tokens += w.tokens;
     }
@@ -222,11 +222,12 @@ async function measure(pool: ModelPool, sets: readonly EvalSet[]): Promise<Recor
 }
 
 /**
- * Further pre-trains a copy of the model on `options.train` (AdamW, data-parallel in a {@link ModelPool})
+ * Further pre-trains a copy of the model on `options.train` (AdamW on ONNX Runtime, {@link Trainer})
  * with `options.freeze`'s entries fixed, and measures the perplexity of every evaluated language and the
  * trained one after each step of `evalAt`. The caller's `weights` are never modified. Deterministic for a
- * fixed seed, worker count and backend. Creates no tfjs tensors in the calling thread.
- * @throws Error naming the option and what was expected (e.g. a region whose shapes are another model's).
+ * fixed seed, thread count and engine.
+ * @throws Error naming the option and what was expected (e.g. a region whose shapes are another model's);
+ *   TrainingError when the model, its gradients and AdamW's moments would not fit in memory.
  */
 export async function furtherPretrain(
   config: ModelConfig,
@@ -252,22 +253,27 @@ export async function furtherPretrain(
   });
 
   const start = frozen !== null && s.zeroFrozen ? zeroMasked(weights, frozen.masks) : weights;
-  const pool = await ModelPool.create(config, start, { workers: s.workers, backend: s.backend });
+  const adam: AdamOptions = { lr: s.lr, weightDecay: s.weightDecay };
+  const trainer = await Trainer.open(config, start, {
+    adam,
+    clipNorm: s.clipNorm,
+    frozen: frozen?.masks,
+    engine: s.engine,
+    threads: s.threads,
+    batchTokens: s.batch * s.seqLen,
+  });
   try {
-    if (frozen !== null) await pool.setMasks(frozen.masks);
-    const adam: AdamOptions = { lr: s.lr, weightDecay: s.weightDecay };
     const schedule = { peak: s.lr, warmupSteps: s.warmup, totalSteps: s.steps, minRatio: 1 };
     const points: ForgettingPoint[] = [];
     const trainLoss: number[] = [];
-    const readWeights = () => pool.weights();
     const evaluateAt = async (step: number) => {
-      points.push({ step, samples: step * s.batch, perplexity: await measure(pool, sets) });
-      await options.onEval?.(step, readWeights);
+      points.push({ step, samples: step * s.batch, perplexity: await measure(trainer, sets) });
+      await options.onEval?.(step, trainer.weights);
     };
 
     if (s.evalAt[0] === 0) await evaluateAt(0);
     for (let step = 1; step <= s.steps; step++) {
-      const r = await pool.trainStep(sampler.sample(s.batch), adam, learningRate(schedule, step), s.clipNorm);
+      const r = await trainer.trainStep(sampler.sample(s.batch), learningRate(schedule, step));
       trainLoss.push(r.loss);
       options.onProgress?.(step, s.steps, r.loss);
       if (s.evalAt.includes(step)) await evaluateAt(step);
@@ -295,13 +301,13 @@ export async function furtherPretrain(
         evalAt: s.evalAt,
         evalMaxTokens: s.evalMaxTokens,
         seed: s.seed,
-        workers: s.workers,
-        backend: pool.backend.name,
+        threads: s.threads,
+        backend: trainer.engine.name,
       },
-      device: pool.backend.device,
+      device: trainer.engine.device,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    await pool.close();
+    await trainer.close();
   }
 }

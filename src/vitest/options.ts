@@ -38,8 +38,9 @@ export const regionsOptionsSchema = z.strictObject({
   trainTexts: z.string().min(1).default('fixtures/corpora/train'),
   /**
    * Engine of the test workers' forward passes: `auto` (ONNX Runtime), `ort-cpu`, `ort-webgpu`, `ort-cuda`, or a
-   * tfjs backend (`tensorflow`, `wasm`, `cpu`, `webgpu`), which then runs everything. Gradients run on tfjs
-   * (a named tfjs backend, else its auto). `$REGIONS_BACKEND` overrides it.
+   * tfjs backend (`tensorflow`, `wasm`, `cpu`, `webgpu`), which then runs the forward passes and importance (in the
+   * test's thread). Further pre-training runs on ONNX Runtime whatever is named (`ort` under a tfjs backend).
+   * `$REGIONS_BACKEND` overrides it.
    */
   backend: z.enum(BACKENDS, `must be one of ${BACKENDS.join(', ')}`).optional(),
   /** Where importance maps, perplexities and further pre-training runs are cached (content-hash keys). */
@@ -64,8 +65,11 @@ export const regionsOptionsSchema = z.strictObject({
   importanceTokens: count(1).default(16_384),
   /** Windows per forward pass. */
   batchSize: count(1).default(8),
-  /** Worker threads for importance and further pre-training (0: importance in the test's own thread; training needs ≥ 1, so uses 1). */
-  workers: count(0).default(2),
+  /**
+   * ONNX Runtime intra-op threads (default 2, this project's CI machine's cores). Results are bit-identical for
+   * a fixed count, so it is part of every cache key that depends on it; set it per machine, not per run.
+   */
+  threads: count(1).default(2),
   /** fast-check runs per property (`$REGIONS_RUNS` overrides). Properties here retrain or re-score a model: keep it small. */
   runs: count(1).default(5),
   /** fast-check seed (`$REGIONS_SEED` overrides); default: fast-check picks one and reports it on failure. */

@@ -7,7 +7,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, type BackendInfo } from '../backend/select.js';
 import type { ModelConfig } from '../checkpoint/config.js';
 import { checkpointHash } from '../checkpoint/hash.js';
 import { loadCheckpoint } from '../checkpoint/load.js';
@@ -15,7 +14,7 @@ import type { HostTensor } from '../checkpoint/types.js';
 import { readTexts } from '../corpus/texts.js';
 import type { TextWindows } from '../corpus/windows.js';
 import type { LanguagePerplexity } from '../metrics/perplexity.js';
-import { isTfjsBackend, openForward, type EngineInfo } from '../engine/select.js';
+import { openForward, type EngineInfo } from '../engine/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
@@ -69,9 +68,7 @@ export interface RegionsSubject {
   readonly thresholds: Thresholds;
   /** The file they came from, or null for the defaults. */
   readonly thresholdsFile: string | null;
-  /** The tfjs backend that computes gradients (importance, further pre-training). */
-  readonly backend: BackendInfo;
-  /** The engine that runs forward passes (perplexity): ONNX Runtime unless a tfjs backend was asked for. */
+  /** The engine that runs forward passes and importance: ONNX Runtime unless a tfjs backend was asked for. */
   readonly engine: EngineInfo;
   /** Tokens per window (the `seqLen` option capped at max_position_embeddings). */
   readonly seqLen: number;
@@ -100,7 +97,7 @@ export interface RegionsSubject {
   region(request: RegionRequest): Promise<Region>;
   /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
   monolingualRegion(language: string, fraction?: number): Promise<Region>;
-  /** The weights on the host (for training in worker threads, which copy them). Never write them. */
+  /** The weights on the host (training copies them). Never write them. */
   hostWeights(): Promise<Map<string, HostTensor>>;
   /** Frees the engine's sessions or tensors. The subject is unusable afterwards. */
   close(): Promise<void>;
@@ -153,9 +150,7 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
     }
   }
   const texts = readEvalTexts(o);
-  // Gradients run on tfjs (a named tfjs backend, else auto); forward passes on the engine asked for (auto: ONNX Runtime).
   const requested = o.backend ?? 'auto';
-  const backend = await initBackend(isTfjsBackend(requested) ? requested : 'auto');
   const source = checkpointSource(o);
   const checkpoint = loadCheckpoint(o.checkpoint);
   if (checkpoint.tokenizerFile === null) {
@@ -165,7 +160,7 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const tokenizer = loadTokenizer(checkpoint.tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
   if (tokenizer.bosId === null) throw new RegionsOptionsError(source, `${checkpoint.tokenizerFile} has no BOS token, and every window starts with one`);
   const hash = checkpointHash(o.checkpoint);
-  const opened = await openForward(config, checkpoint.weights, requested);
+  const opened = await openForward(config, checkpoint.weights, requested, { threads: o.threads });
   if (opened.info.engine === 'tfjs') checkpoint.weights.clear(); // the tfjs model holds them now
-  return new OpenedSubject(o, hash, config, opened.model, tokenizer, texts, thresholds, file, backend, opened.info, opened.close);
+  return new OpenedSubject(o, hash, config, opened.model, tokenizer, texts, thresholds, file, opened.info, opened.close);
 }

@@ -25,11 +25,11 @@ describe('regions importance', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'regions-cli-imp-'));
     const expected = JSON.parse(readFileSync(join(CASE, 'expected.json'), 'utf8')) as { ids: number[][]; importance: Record<string, number[]> };
     writeFileSync(join(tmp, 'windows.json'), JSON.stringify(expected.ids));
-    const argv = ['--checkpoint', CASE, '--language', 'xx', '--windows', join(tmp, 'windows.json'), '--cache-dir', join(tmp, 'cache'), '--backend', 'cpu', '--workers', '1'];
+    const argv = ['--checkpoint', CASE, '--language', 'xx', '--windows', join(tmp, 'windows.json'), '--cache-dir', join(tmp, 'cache'), '--threads', '1'];
 
     const io = sinks();
     await importanceCommand.execute([...argv, '--out', join(tmp, 'a.safetensors')], io);
-    expect(io.out()).toMatch(/2 windows, \d+ tokens predicted, mean window NLL [\d.]+ nats; computed in [\d.]+ s on cpu/);
+    expect(io.out()).toMatch(/2 windows, \d+ tokens predicted, mean window NLL [\d.]+ nats; computed in [\d.]+ s on onnxruntime \S+ cpu \(1 thread\)/);
     const map = loadImportance(join(tmp, 'a.safetensors'));
     expect([...map.scores.keys()].sort()).toEqual(Object.keys(expected.importance).sort());
     for (const [name, ref] of Object.entries(expected.importance)) {
@@ -57,7 +57,7 @@ describe('regions importance', () => {
     generateCheckpoint(ckpt, { seed: 3, tokenizer: 'bytes', config: { hidden_size: 16, num_hidden_layers: 1, intermediate_size: 24 } });
     mkdirSync(join(tmp, 'texts'));
     writeFileSync(join(tmp, 'texts', 'de.txt'), 'Zwei Boxkämpfer jagen Eva quer durch Sylt.\n'.repeat(20));
-    const base = ['--checkpoint', ckpt, '--backend', 'cpu', '--workers', '1', '--no-cache'];
+    const base = ['--checkpoint', ckpt, '--backend', 'cpu', '--no-cache']; // a tfjs backend: in process
     const io = sinks();
     await importanceCommand.execute([...base, '--language', 'de', '--texts', join(tmp, 'texts'), '--max-tokens', '200', '--seq-len', '32', '--out', join(tmp, 'out', 'de.safetensors')], io);
     const map = loadImportance(join(tmp, 'out', 'de.safetensors'));

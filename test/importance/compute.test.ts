@@ -5,7 +5,7 @@ import { textWindows } from '../../src/corpus/windows.js';
 import { computeImportance } from '../../src/importance/compute.js';
 import { windowsHash } from '../../src/importance/windows.js';
 import { disposeAll } from '../../src/model/model.js';
-import { ModelPool } from '../../src/parallel/pool.js';
+import { OrtModel } from '../../src/engine/onnx/ort-model.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { tinyModel } from '../helpers/tiny.js';
 
@@ -105,18 +105,18 @@ describe('computeImportance', () => {
     model.dispose();
   });
 
-  it('gives the same scores on a pool of 2 workers as in process', async () => {
+  it('gives the same scores on ONNX Runtime (2 threads) as in process on tfjs', async () => {
     const { ckpt, model } = tinyModel(14);
     const windows = Array.from({ length: 7 }, (_, w) => [256, ...Array.from({ length: 9 }, (_, t) => (w * 31 + t * 7) % 256)]);
     const input = { language: 'xx', checkpointHash: 'h', windows };
     const local = await computeImportance(model, input, { batchSize: 2 });
-    const pool = await ModelPool.create(ckpt.config, ckpt.weights, { workers: 2, backend: 'cpu', batchSize: 2 });
+    const ort = new OrtModel(ckpt.config, ckpt.weights, { threads: 2 });
     try {
-      const pooled = await computeImportance(pool, input, { batchSize: 2 });
-      expect(pooled.provenance.backend).toMatch(/^cpu .*2 worker threads/);
-      for (const [name, { data }] of local.scores) expect(worst(pooled.scores.get(name)!.data, data), name).toBeLessThanOrEqual(1e-5);
+      const scored = await computeImportance(ort, input, { batchSize: 2 });
+      expect(scored.provenance.backend).toMatch(/^onnxruntime \S+ cpu \(2 threads\)$/);
+      for (const [name, { data }] of local.scores) expect(worst(scored.scores.get(name)!.data, data), name).toBeLessThanOrEqual(1e-5);
     } finally {
-      await pool.close();
+      await ort.release();
       model.dispose();
     }
   });

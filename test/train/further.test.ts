@@ -1,18 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCheckpoint } from '../../src/checkpoint/generate.js';
 import type { HostTensor } from '../../src/checkpoint/types.js';
+import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import type { Region } from '../../src/regions/types.js';
 import { loadTokenizer, type TextTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { compareFreezing, forgettingSummary } from '../../src/train/forgetting.js';
 import { furtherPretrain, type ForgettingCurve, type FurtherPretrainOptions } from '../../src/train/further.js';
 import { mulberry32 } from '../../src/util/random.js';
 
-// Pool workers run their own tfjs; 'cpu' is the quickest to start for a 32-wide model.
-const BACKEND = 'cpu';
+// Training runs on ONNX Runtime; 2 intra-op threads as in the specs.
+const BACKEND = 'ort-cpu';
 
 const zh = '我们在这里学习新的语言，每天读书写字。\n今天天气很好，我们去公园散步吧。\n'.repeat(8);
 const en = 'The quick brown fox jumps over the lazy dog.\nA stitch in time saves nine, they say.\n'.repeat(4);
@@ -56,8 +56,8 @@ function options(extra: Partial<FurtherPretrainOptions> = {}): FurtherPretrainOp
     evalAt: [0, 2, 4],
     evalMaxTokens: 128,
     seed: 7,
-    workers: 1,
-    backend: BACKEND,
+    threads: 1,
+    engine: BACKEND,
     ...extra,
   };
 }
@@ -93,33 +93,31 @@ describe('furtherPretrain', () => {
   let frozenRun: ForgettingCurve;
   let baselineRun: ForgettingCurve;
   const checks: { step: number; frozenChanged: number; moved: number; free: number; normMoved: boolean }[] = [];
-  let tensorsBefore = 0;
+  let sessionsBefore = 0;
   let original: Map<string, Uint32Array>;
 
   beforeAll(async () => {
-    await tf.setBackend('cpu');
-    tensorsBefore = tf.memory().numTensors;
+    sessionsBefore = openOrtSessions();
     original = snapshot(weights);
     frozenRun = await furtherPretrain(
       ckpt.config,
       weights,
       options({
         freeze: region,
-        workers: 2,
-        onEval: async (step, read) => {
-          const now = await read();
+        threads: 2,
+        onEval: (step, now) => {
           const norm = 'model.layers.0.input_layernorm.weight';
           const normMoved = bits(now.get(norm)!.data).some((b, i) => b !== original.get(norm)![i]);
           checks.push({ step, ...checkFrozen(weights, now, region), normMoved });
         },
       }),
     );
-    baselineRun = await furtherPretrain(ckpt.config, weights, options({ workers: 2 }));
+    baselineRun = await furtherPretrain(ckpt.config, weights, options({ threads: 2 }));
   });
 
-  it('leaves the caller’s weights bit-for-bit untouched and creates no tensors in this thread', () => {
+  it('leaves the caller’s weights bit-for-bit untouched and releases every ONNX Runtime session', () => {
     for (const [name, w] of weights) expect(bits(w.data), name).toEqual(original.get(name));
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(openOrtSessions()).toBe(sessionsBefore);
   });
 
   it('keeps the frozen entries bit-identical at every measured step while the unfrozen ones move', () => {
@@ -162,15 +160,15 @@ describe('furtherPretrain', () => {
     expect(frozenRun.trainedLanguageHeldOut).toBe(false);
     const s = frozenRun.settings;
     expect(s).toMatchObject({ steps: 4, lr: 1e-2, batch: 4, seqLen: 32, weightDecay: 0.001, warmup: 0, clipNorm: 1, zeroFrozen: false });
-    expect(s).toMatchObject({ evalAt: [0, 2, 4], evalMaxTokens: 128, seed: 7, workers: 2, backend: BACKEND });
+    expect(s).toMatchObject({ evalAt: [0, 2, 4], evalMaxTokens: 128, seed: 7, threads: 2, backend: BACKEND });
     expect(s.train).toEqual({ language: 'zh', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(JSON.stringify(s)).not.toContain('quick brown fox');
     // Step 0 is the same model in both runs.
     expect(frozenRun.points[0]!.perplexity).toEqual(baselineRun.points[0]!.perplexity);
   });
 
-  it('is deterministic: the same seed and worker count give a bit-identical curve', async () => {
-    const again = await furtherPretrain(ckpt.config, weights, options({ freeze: region, workers: 2 }));
+  it('is deterministic: the same seed and thread count give a bit-identical curve', async () => {
+    const again = await furtherPretrain(ckpt.config, weights, options({ freeze: region, threads: 2 }));
     expect(again.points).toEqual(frozenRun.points);
     expect(again.trainLoss).toEqual(frozenRun.trainLoss);
   });
@@ -184,8 +182,7 @@ describe('furtherPretrain', () => {
         freeze: region,
         zeroFrozen: true,
         evalAt: [0, 4],
-        onEval: async (step, read) => {
-          const now = await read();
+        onEval: (step, now) => {
           let nonZero = 0;
           for (const [name, mask] of region.masks) {
             if (name.endsWith('norm.weight')) continue;
@@ -236,7 +233,9 @@ describe('furtherPretrain rejects bad input with the option named', () => {
     [{ evaluate: [{ language: 'en', text: en }, { language: 'en', text: es }] }, /options\.evaluate\[1\]\.language: "en" is listed twice/],
     [{ zeroFrozen: true }, /options\.zeroFrozen: needs a region to zero/],
     [{ seqLen: 100 }, /options\.seqLen: must be ≤ max_position_embeddings = 64 \(got 100\)/],
-    [{ workers: 0 }, /options\.workers: must be ≥ 1/],
+    [{ threads: 0 }, /options\.threads: must be ≥ 1/],
+    [{ engine: 'wasm' }, /training runs on ONNX Runtime \(ort, ort-cpu, ort-webgpu, ort-cuda\); wasm is a tfjs backend/],
+    [{ engine: 'nope' }, /'nope' is not a backend; expected one of auto, ort/],
   ] as [Partial<FurtherPretrainOptions>, RegExp][])('%o', async (extra, message) => {
     await expect(run(extra)).rejects.toThrow(message);
   });

@@ -28,7 +28,7 @@ describe('resolveRegionsOptions', () => {
       seqLen: 128,
       importanceTokens: 16384,
       batchSize: 8,
-      workers: 2,
+      threads: 2,
       runs: 5,
       root: '/project',
     });
@@ -85,13 +85,13 @@ describe('regions() plugin', () => {
 
   test('adds the setup file that registers the matchers, and provides the resolved options as JSON', () => {
     vi.stubEnv('REGIONS_CHECKPOINT', '');
-    const plugin = regions({ checkpoint: 'models/m', workers: 1 });
+    const plugin = regions({ checkpoint: 'models/m', threads: 1 });
     expect(plugin.name).toBe('vitest-regions');
     const hook = plugin.config as unknown as (config: { root?: string }) => { test: { setupFiles: string[]; provide: { regions: unknown } } };
     const { test: added } = hook({ root: '/repo' });
     expect(added.setupFiles).toEqual([SETUP_FILE]);
     expect(existsSync(SETUP_FILE)).toBe(true);
-    expect(added.provide.regions).toMatchObject({ checkpoint: '/repo/models/m', checkpointFrom: 'option', workers: 1 });
+    expect(added.provide.regions).toMatchObject({ checkpoint: '/repo/models/m', checkpointFrom: 'option', threads: 1 });
     expect(JSON.parse(JSON.stringify(added.provide.regions))).toEqual(added.provide.regions);
   });
 

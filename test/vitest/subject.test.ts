@@ -77,7 +77,7 @@ describe('openSubject: what it holds and caches', () => {
       expect(subject.thresholds).toEqual(DEFAULT_THRESHOLDS);
       expect(subject.thresholdsFile).toBeNull();
       expect(subject.languages).toEqual(['en', 'es', 'ru', 'zh']);
-      expect(subject.backend.name).toBe('wasm');
+      expect(subject.engine.name).toBe('wasm');
       expect(subject.label).toMatch(/^model \(sha256 [0-9a-f]{12}\)$/);
     } finally {
       await subject.close();
@@ -91,7 +91,6 @@ describe('openSubject: what it holds and caches', () => {
     try {
       expect(onOrt.engine.name).toBe('ort-cpu');
       expect(onTfjs.engine.name).toBe('wasm');
-      expect(onOrt.backend.name).toBe('wasm'); // gradients stay on tfjs
       const p = { kind: 'norm', norm: 'input_layernorm', layer: 0, dim: 1, op: { type: 'scale', factor: 4 } } as const;
       const name = 'model.layers.0.input_layernorm.weight';
       const before = await onOrt.model.readWeight(name);

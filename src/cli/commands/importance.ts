@@ -10,10 +10,11 @@ import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance
 import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
 import type { ImportanceText } from '../../importance/windows.js';
-import { ModelPool } from '../../parallel/pool.js';
+import { assertFits } from '../../engine/memory.js';
+import { isTfjsBackend, openForward, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
-import { backendOption, checkpointOption, peekConfig } from '../open-model.js';
+import { checkpointOption, engineOption, peekConfig } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
 
@@ -45,11 +46,11 @@ const options = {
   ),
   maxTokens: withDefault(option.count('N', 'score the first N tokens of the text (the paper: 10k–100k samples)', 1), IMPORTANCE_DEFAULTS.maxTokens),
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), IMPORTANCE_DEFAULTS.seqLen),
-  batchSize: withDefault(option.count('N', 'windows per forward/backward pass in each worker', 1), IMPORTANCE_DEFAULTS.batchSize),
-  workers: withDefault(option.count('N', 'worker threads computing gradients (one per core)', 1), 2),
+  batchSize: withDefault(option.count('N', 'windows per forward/backward pass', 1), IMPORTANCE_DEFAULTS.batchSize),
+  threads: withDefault(option.count('N', 'ONNX Runtime intra-op threads (results are bit-identical for a fixed count)', 1), 2),
   noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
   cacheDir: withDefault(pathToWrite('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
-  backend: backendOption,
+  backend: engineOption,
   out: pathToWrite('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
 };
 
@@ -88,7 +89,7 @@ export const importanceCommand = defineCommand({
     'with g the gradient of the sum over windows of each window\'s mean next-token NLL, accumulated at fixed ' +
     'weights. The text is the first --max-tokens tokens of <lang>.txt in --texts, cut into windows of ' +
     '--seq-len tokens starting with BOS; or, with --windows, exactly the token windows of that file. ' +
-    'Gradients run on --workers threads. The result is cached under --cache-dir by the content hash of the ' +
+    'Gradients run on ONNX Runtime (--threads intra-op threads), or in-process on a tfjs backend named by --backend. The result is cached under --cache-dir by the content hash of the ' +
     'checkpoint, the token windows and the settings, so a second run reads it back. Writes --out: one ' +
     'float32 tensor per weight under its HF name, provenance in __metadata__.',
   options,
@@ -97,17 +98,27 @@ export const importanceCommand = defineCommand({
     const config = peekConfig(dir);
     const input = { ...chooseInput(values, dir, config), checkpointHash: checkpointHash(dir) };
     const shapes = expectedWeightShapes(config);
-    let pool: ModelPool | undefined;
+    const engineName = resolveEngineName(values.backend);
+    const onTfjs = isTfjsBackend(engineName);
+    let opened: OpenedForward | undefined;
     const started = performance.now();
     try {
       const result = await withProgress(io.stderr, `importance of ${input.language}`, 'windows', (onProgress) =>
         cachedImportance(
           {
             shapes,
+            engine: onTfjs ? 'tfjs' : 'onnxruntime',
             start: async () => {
+              // Weights, one batch's gradients and their float64 sum (two copies' worth); tfjs holds a second copy of the weights.
+              assertFits(dir, config, {
+                copies: onTfjs ? 5 : 4,
+                copiesAre: `weights${onTfjs ? ' (twice)' : ''}, one batch's gradients and their float64 sum`,
+                tokens: values.batchSize * values.seqLen,
+              });
               const ckpt = loadCheckpoint(dir);
-              pool = await ModelPool.create(ckpt.config, ckpt.weights, { workers: values.workers, backend: values.backend, batchSize: values.batchSize });
-              return pool;
+              opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
+              if (onTfjs) ckpt.weights.clear(); // the tfjs model holds its own copy now
+              return opened.model;
             },
           },
           input,
@@ -137,7 +148,7 @@ export const importanceCommand = defineCommand({
           `wrote ${values.out} (${result.map.scores.size} tensors, ${parameters} parameters)\n`,
       );
     } finally {
-      await pool?.close();
+      await opened?.close();
     }
   },
 });

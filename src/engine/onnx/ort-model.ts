@@ -230,7 +230,10 @@ export class OrtModel implements Perturbable, ForwardModel {
     const out = new Map<string, Float32Array>();
     for (const [name, t] of Object.entries(result)) {
       try {
-        out.set(name, Float32Array.from(t.data as Float32Array));
+        // A CPU-located output's data is a JS array of its own: kept without a copy (the peak of a gradient
+        // run is then one set of gradients, not two). dispose() drops the tensor's hold, not the array.
+        if (t.type !== 'float32' || !(t.data instanceof Float32Array)) throw new Error(`ONNX Runtime output ${name} is ${t.type} on ${t.location}, not float32 on the host`);
+        out.set(name, t.data);
       } finally {
         t.dispose();
       }

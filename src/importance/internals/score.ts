@@ -3,16 +3,15 @@ import { currentBackend } from '../../backend/select.js';
 import { batchWindows } from '../../corpus/windows.js';
 import { LlamaModel, disposeAll } from '../../model/model.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
-import type { ModelPool } from '../../parallel/pool.js';
 import type { ImportanceMap } from '../../regions/types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { predictedTokens, windowsHash } from '../windows.js';
 
 /**
- * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads),
- * the in-process tfjs model (small jobs, tests), or a pool of tfjs workers (both cores).
+ * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or
+ * the in-process tfjs model (a named tfjs backend; one thread on wasm).
  */
-export type ImportanceEngine = OrtModel | LlamaModel | ModelPool;
+export type ImportanceEngine = OrtModel | LlamaModel;
 
 /** The objective whose gradient importance uses: Σ over windows of each window's mean NLL. */
 export const IMPORTANCE_OBJECTIVE = 'sum-of-window-means';
@@ -20,8 +19,7 @@ export const IMPORTANCE_OBJECTIVE = 'sum-of-window-means';
 /** HF name → shape of every weight the engine holds, in checkpoint order. */
 export function engineShapes(engine: ImportanceEngine): Map<string, number[]> {
   if (engine instanceof OrtModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weightShape(n)]]));
-  if (engine instanceof LlamaModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weight(n).shape]]));
-  return new Map(engine.layout.map((l) => [l.name, [...l.shape]]));
+  return new Map(engine.weightNames().map((n) => [n, [...engine.weight(n).shape]]));
 }
 
 /**
@@ -38,11 +36,8 @@ export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, sett
 
 function describeBackend(engine: ImportanceEngine): string {
   if (engine instanceof OrtModel) return engine.description;
-  if (engine instanceof LlamaModel) {
-    const info = currentBackend();
-    return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
-  }
-  return `${engine.backend.name} (${engine.backend.device})`;
+  const info = currentBackend();
+  return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
 }
 
 /** Σ-gradient accumulators [name] → float64 values, and the summed objective. */
@@ -104,39 +99,11 @@ async function accumulateOnOrt(
   return { grads, loss };
 }
 
-async function accumulateInPool(
-  pool: ModelPool,
-  windows: number[][],
-  names: readonly string[],
-  batchSize: number,
-  onProgress: ImportanceOptions['onProgress'],
-): Promise<Accumulated> {
-  const wanted = pool.layout.filter((l) => names.includes(l.name));
-  const grads = new Map(wanted.map((l) => [l.name, new Float64Array(l.size)]));
-  const chunk = batchSize * pool.workers;
-  let loss = 0;
-  for (let start = 0; start < windows.length; start += chunk) {
-    const part = windows.slice(start, start + chunk);
-    const r = await pool.gradients(part, IMPORTANCE_OBJECTIVE);
-    loss += r.loss;
-    for (const l of wanted) {
-      const acc = grads.get(l.name)!;
-      for (let i = 0; i < l.size; i++) acc[i]! += r.grads[l.offset + i]!;
-    }
-    onProgress?.(start + part.length, windows.length);
-  }
-  return { grads, loss };
-}
-
 async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
   if (engine instanceof OrtModel) return new Map(await Promise.all(names.map(async (n) => [n, await engine.readWeight(n)] as const)));
-  if (engine instanceof LlamaModel) {
-    const out = new Map<string, Float32Array>();
-    for (const n of names) out.set(n, (await engine.weight(n).data()) as Float32Array);
-    return out;
-  }
-  const all = await engine.weights();
-  return new Map(names.map((n) => [n, all.get(n)!.data]));
+  const out = new Map<string, Float32Array>();
+  for (const n of names) out.set(n, (await engine.weight(n).data()) as Float32Array);
+  return out;
 }
 
 /** What {@link scoreWindows} needs besides the engine and the windows. */
@@ -157,9 +124,7 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const { grads, loss } =
     engine instanceof OrtModel
       ? await accumulateOnOrt(engine, windows, names, settings.batchSize, job.onProgress)
-      : engine instanceof LlamaModel
-        ? await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress)
-        : await accumulateInPool(engine, windows, names, settings.batchSize, job.onProgress);
+      : await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress);
   const theta = await weightValues(engine, names);
 
   const scores: ImportanceMap['scores'] = new Map();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HostTensor } from '../../checkpoint/types.js';
 import type { Region } from '../../regions/types.js';
 
-/** Norm weights (RMSNorm gains): the paper never freezes them. Same rule as MaskedAdam's no-decay rule. */
+/** Norm weights (RMSNorm gains): the paper never freezes them. AdamW does not decay them either (../adam.ts). */
 export function isNormWeight(name: string): boolean {
   return name.endsWith('norm.weight');
 }
@@ -57,7 +57,7 @@ export function frozenMasks(region: Region, weights: ReadonlyMap<string, HostTen
 
 /**
  * A copy of `weights` with the masked entries set to 0 (the authors' zero-and-keep-at-zero variant).
- * Unmasked weights are shared, not copied: the pool copies whatever it is given.
+ * Unmasked weights are shared, not copied: the trainer copies whatever it is given.
  */
 export function zeroMasked(weights: ReadonlyMap<string, HostTensor>, masks: ReadonlyMap<string, Uint8Array>): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();

@@ -3,7 +3,6 @@
  * `cacheDir` by content hashes (see the interface in ../subject.ts for what each member means).
  */
 import { basename, join } from 'node:path';
-import type { BackendInfo } from '../../backend/select.js';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { readTexts } from '../../corpus/texts.js';
@@ -15,7 +14,6 @@ import { OrtModel } from '../../engine/onnx/ort-model.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { LlamaModel } from '../../model/model.js';
 import type { SubjectModel } from '../subject.js';
-import { ModelPool } from '../../parallel/pool.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
@@ -69,7 +67,6 @@ export class OpenedSubject implements RegionsSubject {
     readonly texts: ReadonlyMap<string, string>,
     readonly thresholds: Thresholds,
     readonly thresholdsFile: string | null,
-    readonly backend: BackendInfo,
     readonly engine: EngineInfo,
     release: () => Promise<void>,
   ) {
@@ -186,7 +183,7 @@ export class OpenedSubject implements RegionsSubject {
     return out;
   }
 
-  /** Importance of several languages, sharing one worker pool for those not yet computed or cached. */
+  /** Importance of several languages, computed (or read from the cache) one after another on the subject's model. */
   #importanceOf(languages: readonly string[]): Promise<ImportanceMap>[] {
     const missing = languages.filter((l) => !this.#importance.has(l));
     if (missing.length > 0) {
@@ -203,39 +200,33 @@ export class OpenedSubject implements RegionsSubject {
 
   async #computeImportance(languages: readonly string[], texts: readonly string[]): Promise<ImportanceMap[]> {
     this.#open();
-    let pool: ModelPool | undefined;
-    const { workers, batchSize } = this.options;
+    const { batchSize } = this.options;
     const model = this.model;
     const engine: LazyEngine = {
       shapes: new Map(model.weightNames().map((n) => [n, [...model.weightShape(n)]])),
       engine: model instanceof OrtModel ? 'onnxruntime' : 'tfjs',
+      // ONNX Runtime computes the gradients on its intra-op threads; a tfjs model in the test's own thread.
       start: async (): Promise<ImportanceEngine> => {
-        // ONNX Runtime computes the gradients itself, on every core; tfjs in-process or in a worker pool.
-        if (model instanceof OrtModel || (workers === 0 && model instanceof LlamaModel)) return model;
-        pool ??= await ModelPool.create(this.config, await this.hostWeights(), { workers, backend: this.backend.name, batchSize });
-        return pool;
+        if (model instanceof OrtModel || model instanceof LlamaModel) return model;
+        throw new Error(`importance: the subject's model (${this.engine.name}) computes no gradients`);
       },
     };
-    try {
-      const maps: ImportanceMap[] = [];
-      for (const [i, language] of languages.entries()) {
-        const r = await cachedImportance(
-          engine,
-          { language, checkpointHash: this.hash, text: texts[i]!, tokenizer: this.tokenizer },
-          {
-            maxTokens: this.options.importanceTokens,
-            seqLen: this.seqLen,
-            batchSize,
-            cacheDir: join(this.options.cacheDir, 'importance'),
-            cache: this.options.cache,
-          },
-        );
-        maps.push(r.map);
-      }
-      return maps;
-    } finally {
-      await pool?.close();
+    const maps: ImportanceMap[] = [];
+    for (const [i, language] of languages.entries()) {
+      const r = await cachedImportance(
+        engine,
+        { language, checkpointHash: this.hash, text: texts[i]!, tokenizer: this.tokenizer },
+        {
+          maxTokens: this.options.importanceTokens,
+          seqLen: this.seqLen,
+          batchSize,
+          cacheDir: join(this.options.cacheDir, 'importance'),
+          cache: this.options.cache,
+        },
+      );
+      maps.push(r.map);
     }
+    return maps;
   }
 
   importance(language: string): Promise<ImportanceMap> {

@@ -67,6 +67,9 @@ async function run(
     evalMaxTokens: subject.options.evalTokens,
     seed: s.seed,
     evalAt: curveSteps(s.steps, s.curvePoints),
+    // Training runs on ONNX Runtime: the subject's ORT engine, or `ort` under a tfjs one. Bit-identical per engine and thread count.
+    engine: subject.engine.engine === 'onnxruntime' ? subject.engine.name : 'ort',
+    threads: subject.options.threads,
   };
   const key = {
     checkpoint: subject.hash,
@@ -84,8 +87,6 @@ async function run(
       evaluate,
       ...settings,
       freeze,
-      workers: Math.max(1, subject.options.workers),
-      backend: subject.backend.name,
       onProgress: () => {
         subject.progress.advance();
         subject.progress.check();

@@ -27,7 +27,7 @@ export default defineConfig({
       evalTokens: 512,
       importanceTokens: 2048,
       seqLen: 32,
-      workers: 0,
+      threads: 2,
       runs: 2,
     }),
   ],

@@ -2,7 +2,7 @@
  * Synthetic test instruments: tiny checkpoints (byte tokenizer, 1 layer, hidden 32–48) built so that each
  * finding is KNOWN to be present — the positive controls the matchers must pass — next to texts for
  * them. They are not models of anything: each is trained for a few hundred steps on a few repeated
- * sentences (seconds on wasm), with structure planted where a finding needs it.
+ * sentences (seconds on ONNX Runtime), with structure planted where a finding needs it.
  *
  * - `competent`: trained on en, es, ru. It has real competence, so its top-importance region matters
  *   (zeroing it hurts) and a random one of the same size barely does; zh is a language it never saw
@@ -18,7 +18,7 @@
  *   region that the importance finds, and whose removal hurts that language alone.
  * - `untrained`: a random init with no competence anywhere (a negative control for every finding).
  *
- * Built deterministically (seeded init, single-threaded wasm) and cached in the OS temp folder by a hash
+ * Built deterministically (seeded init, ONNX Runtime, 2 threads) and cached in the OS temp folder by a hash
  * of the recipe, so the test files share one build; a build goes to a private folder and is renamed into
  * place, so parallel workers never see half a checkpoint.
  */
@@ -26,15 +26,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/backend/select.js';
 import { byteTokenizerJson, generateCheckpoint } from '../../../src/checkpoint/generate.js';
 import { saveCheckpoint } from '../../../src/checkpoint/save.js';
 import type { HostTensor } from '../../../src/checkpoint/types.js';
 import { textWindows } from '../../../src/corpus/windows.js';
-import { LlamaModel } from '../../../src/model/model.js';
 import { loadTokenizer } from '../../../src/tokenizer/tokenizer.js';
-import { MaskedAdam } from '../../../src/train/adam.js';
+import { Trainer } from '../../../src/train/trainer.js';
 import { mulberry32 } from '../../../src/util/random.js';
 
 /** The residual dim of `massiveDim` that carries the planted constant. */
@@ -74,7 +71,7 @@ interface Recipe {
 }
 
 const SEQ_LEN = 32;
-const VERSION = 1; // bump when the build below changes
+const VERSION = 2; // bump when the build below changes (2: trained on ONNX Runtime with host Adam)
 
 function writeTexts(dir: string, languages: readonly string[], repeat: number): void {
   mkdirSync(dir, { recursive: true });
@@ -88,25 +85,24 @@ async function train(dir: string, recipe: Recipe): Promise<void> {
   const windows = recipe.trained.map(
     (l) => textWindows(SENTENCES[l]!.repeat(8), tokenizer, { seqLen: SEQ_LEN }).windows.filter((w) => w.length === SEQ_LEN),
   );
-  const previous = tf.getBackend();
-  await initBackend('wasm');
-  const model = LlamaModel.fromWeights(generated.config, generated.weights);
-  const frozen = new Map([...masks].map(([name, m]) => [name, tf.tensor(m, generated.weights.get(name)!.shape, 'bool')]));
-  const adam = new MaskedAdam({ lr: 1e-2 });
+  // Plain Adam (lr 1e-2, no decay, no clipping) on ONNX Runtime; the recipe's masks are frozen.
+  const trainer = await Trainer.open(generated.config, generated.weights, {
+    adam: { lr: 1e-2 },
+    clipNorm: 0,
+    frozen: masks,
+    engine: 'ort-cpu',
+    threads: 2,
+    batchTokens: 2 * recipe.trained.length * SEQ_LEN,
+  });
   const rng = mulberry32(recipe.seed);
   try {
     for (let step = 0; step < recipe.steps; step++) {
       const batch = windows.flatMap((ws) => [0, 1].map(() => ws[Math.floor(rng() * ws.length)]!));
-      const r = await model.lossAndGrads(batch);
-      adam.apply(model, r.grads, frozen);
-      for (const g of r.grads.values()) g.dispose();
+      await trainer.trainStep(batch, 1e-2);
     }
-    saveCheckpoint(dir, { config: generated.rawConfig, weights: await model.toHost(), tokenizerJson: byteTokenizerJson() });
+    saveCheckpoint(dir, { config: generated.rawConfig, weights: new Map(trainer.weights), tokenizerJson: byteTokenizerJson() });
   } finally {
-    model.dispose();
-    adam.dispose();
-    for (const m of frozen.values()) m.dispose();
-    if (previous) await tf.setBackend(previous);
+    await trainer.close();
   }
 }
 

@@ -23,7 +23,6 @@ export function instrumentOptions(instrument: Instrument, extra: Partial<Regions
       evalTokens: 512,
       importanceTokens: 2048,
       seqLen: 32,
-      workers: 0,
       runs: 3,
       ...extra,
     },

@@ -65,6 +65,7 @@ export function stubSubject(numbers: StubNumbers): RegionsSubject {
     thresholds: DEFAULT_THRESHOLDS,
     thresholdsFile: null,
     seqLen: 32,
+    engine: { name: 'ort-cpu', engine: 'onnxruntime', device: 'stub' },
     trainText: (l: string) => `${l} training text`,
     baseline: async (ls = languages) => Object.fromEntries(ls.map((l) => [l, measured(numbers.baseline[l]!)])),
     perplexity: async (p: PerturbationInput | readonly PerturbationInput[], ls = languages) => {
@@ -102,8 +103,8 @@ export function stubCurve(after: { en: number; zh: number }, frozen: boolean): F
     evalAt: [0, 50],
     evalMaxTokens: 2048,
     seed: 0,
-    workers: 1,
-    backend: 'cpu',
+    threads: 1,
+    backend: 'ort-cpu',
   };
   return {
     points: [

@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateCheckpoint } from '../../src/checkpoint/generate.js';
+import type { HostTensor } from '../../src/checkpoint/types.js';
+import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+import type { AdamState } from '../../src/train/adam.js';
+import { Trainer, TrainingError } from '../../src/train/trainer.js';
+
+/**
+ * fixture:train checkpoints weights and AdamW moments and resumes from them; a resumed run must be the run
+ * that never stopped, bit for bit, or a rebuilt fixture model would not match the shipped one.
+ */
+const adam = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
+const batches = Array.from({ length: 4 }, (_, s) =>
+  Array.from({ length: 4 }, (_, w) => [256, ...Array.from({ length: 9 }, (_, t) => (s * 53 + w * 31 + t * 7) % 256)]),
+);
+const lrAt = (step: number) => (1e-2 * (step + 1)) / batches.length;
+const ckpt = generateCheckpoint(mkdtempSync(join(tmpdir(), 'regions-trainer-')), { seed: 21, tokenizer: 'bytes', config: { hidden_size: 32, num_hidden_layers: 2 } });
+const open = (weights: ReadonlyMap<string, HostTensor>, extra: { resume?: AdamState; microBatch?: number } = {}) =>
+  Trainer.open(ckpt.config, weights, { adam, engine: 'ort-cpu', threads: 2, batchTokens: 40, ...extra });
+
+async function train(trainer: Trainer, from: number, to: number): Promise<void> {
+  for (let step = from; step < to; step++) await trainer.trainStep(batches[step]!, lrAt(step));
+}
+
+describe('Trainer (ONNX Runtime gradients, host AdamW)', () => {
+  it('resumes exactly: 4 steps straight = 2 steps, weights and AdamW state into a new trainer, 2 more', async () => {
+    const sessions = openOrtSessions();
+    const straight = await open(ckpt.weights);
+    await train(straight, 0, 4);
+    await straight.close();
+
+    const first = await open(ckpt.weights);
+    await train(first, 0, 2);
+    await first.close();
+    const second = await open(first.weights, { resume: first.adamState() });
+    await train(second, 2, 4);
+    await second.close();
+
+    expect(second.step).toBe(4);
+    const [want, got] = [straight.adamState(), second.adamState()];
+    for (const [name, w] of straight.weights) {
+      expect(w.data.some((x, i) => x !== ckpt.weights.get(name)!.data[i]), `${name} trained`).toBe(true);
+      expect(second.weights.get(name)!.data, name).toEqual(w.data);
+      expect(got.m.get(name), `m.${name}`).toEqual(want.m.get(name));
+      expect(got.v.get(name), `v.${name}`).toEqual(want.v.get(name));
+    }
+    expect(openOrtSessions()).toBe(sessions);
+  });
+
+  it('never writes the caller’s weights, and learns: the loss of a repeated batch goes down', async () => {
+    const before = new Map([...ckpt.weights].map(([n, w]) => [n, w.data.slice()]));
+    const trainer = await open(ckpt.weights);
+    const losses: number[] = [];
+    for (let s = 0; s < 5; s++) losses.push((await trainer.trainStep(batches[0]!, 5e-3)).loss);
+    await trainer.close();
+    expect(losses[4]!).toBeLessThan(losses[0]!);
+    for (const [n, w] of ckpt.weights) expect(w.data, n).toEqual(before.get(n));
+  });
+
+  it('micro-batches give the whole batch’s step (token-weighted mean gradient), to float rounding', async () => {
+    const whole = await open(ckpt.weights);
+    const split = await open(ckpt.weights, { microBatch: 1 });
+    const [a, b] = [await whole.trainStep(batches[1]!, 1e-3), await split.trainStep(batches[1]!, 1e-3)];
+    await whole.close();
+    await split.close();
+    expect(b.loss).toBeCloseTo(a.loss, 5);
+    expect(b.gradNorm).toBeCloseTo(a.gradNorm, 5);
+    for (const [name, w] of whole.weights) {
+      const other = split.weights.get(name)!.data;
+      const worst = w.data.reduce((m, x, i) => Math.max(m, Math.abs(x - other[i]!)), 0);
+      expect(worst, name).toBeLessThan(1e-5);
+    }
+  });
+
+  it('refuses up front a model whose weights, gradients and AdamW moments would not fit, with the memory needed', async () => {
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(TrainingError);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(
+      /^training cannot run on this machine: [\d,]+ parameters need 0\.0 GiB as float32 \(weights, gradients and the two AdamW moments\) plus about 0\.0 GiB of activations for 40 tokens, more than the 0\.0 GiB this machine has available$/,
+    );
+  });
+
+  it('rejects bad options, naming them, and leaves no session open', async () => {
+    const sessions = openOrtSessions();
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, microBatch: 0 })).rejects.toThrow(/microBatch must be a whole number ≥ 1 \(got 0\)/);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, clipNorm: -1 })).rejects.toThrow(/clipNorm must be ≥ 0/);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam: { lr: -1 }, batchTokens: 40, engine: 'ort-cpu' })).rejects.toThrow(/AdamW: lr must be > 0/);
+    expect(openOrtSessions()).toBe(sessions);
+  });
+});
