@@ -92,6 +92,8 @@ export async function cachedImportance(
   const names = scoredNames(shapes, settings);
   const key = importanceCacheKey(input.checkpointHash, windowsHash(windows), {
     objective: IMPORTANCE_OBJECTIVE,
+    // Gradient sums in float32 since 2026-12-01 (float64 before): maps cached before are recomputed.
+    accumulator: 'float32',
     seqLen: givenWindows ? null : settings.seqLen,
     maxTokens: givenWindows ? null : settings.maxTokens,
     weights: settings.weights ?? null,

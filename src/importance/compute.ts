@@ -17,7 +17,7 @@ export type ImportanceInput = {
  * Importance of every parameter for one language, the paper's |θ ⊙ g|: g is the gradient of
  * Σ over windows of each window's mean next-token NLL ({@link IMPORTANCE_OBJECTIVE}), accumulated over
  * the windows at FIXED weights (nothing is updated) — the first-order Taylor estimate of the loss change
- * when the parameter is set to zero. Gradients are summed in float64 across passes; scores are float32.
+ * when the parameter is set to zero. Gradients are summed in float32 across passes (see internals/score.ts for why); scores are float32.
  *
  * With a text, the first `maxTokens` tokens (default 100,000) are cut into windows of `seqLen` (default
  * 128); given windows are scored exactly as given. Bit-reproducible for a given engine and thread count;

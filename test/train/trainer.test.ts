@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseModelConfig } from '../../src/checkpoint/config.js';
 import { generateCheckpoint } from '../../src/checkpoint/generate.js';
 import type { HostTensor } from '../../src/checkpoint/types.js';
 import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
@@ -78,7 +79,17 @@ describe('Trainer (ONNX Runtime gradients, host AdamW)', () => {
   it('refuses up front a model whose weights, gradients and AdamW moments would not fit, with the memory needed', async () => {
     await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(TrainingError);
     await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(
-      /^training cannot run on this machine: [\d,]+ parameters need 0\.0 GiB as float32 \(weights, gradients and the two AdamW moments\) plus about 0\.0 GiB of activations for 40 tokens, more than the 0\.0 GiB this machine has available$/,
+      /^training cannot run on this machine: [\d,]+ parameters need 0\.0 GiB as float32 \(weights, the two AdamW moments, and one batch's gradients twice \(ours and the engine's\)\) plus about 0\.0 GiB of activations for 40 tokens, more than the 0\.0 GiB this machine has available$/,
+    );
+  });
+
+  it('refuses TinyLlama-1.1B’s shape where 20 GiB is available, before reading a weight', async () => {
+    const config = parseModelConfig({
+      model_type: 'llama', hidden_size: 2048, num_hidden_layers: 22, num_attention_heads: 32, num_key_value_heads: 4,
+      intermediate_size: 5632, vocab_size: 32000, tie_word_embeddings: false,
+    });
+    await expect(Trainer.open(config, new Map(), { adam, batchTokens: 1024, available: 20 * 2 ** 30 })).rejects.toThrow(
+      /^training cannot run on this machine: 1,100,048,384 parameters need 20\.5 GiB as float32 .* more than the 20\.0 GiB this machine has available$/,
     );
   });
 
