@@ -5,11 +5,11 @@
  */
 import { expectFinding, specBudget, test } from '../src/vitest/index.js';
 
-// Cold time of this spec in `npx vitest run specs` with an empty cache (two spec files at a time, after the
-// global setup computed the baseline and importance; Intel Xeon, Sapphire Rapids class, 2 cores; 2026-12-01,
-// everything on ONNX Runtime): 39.3 s, rounded up to 50 s here; the budget is 3× that
-// (REGIONS_TIME_SCALE scales it on a slower machine).
-const budget = specBudget('finding 4 (frozen further pre-training)', { coldSeconds: 50 });
+// Cold time of this spec, everything on ONNX Runtime (Intel Xeon, Sapphire Rapids class, 2 cores;
+// 2026-12-01): 39.3 s in `npx vitest run specs` on a quiet machine, 48.4 s inside `bash .ci/run` on a fresh
+// clone with other work running (two spec files at a time, after the global setup's baseline and importance).
+// coldSeconds is the larger, rounded up; the budget is 3× that (REGIONS_TIME_SCALE scales it on a slower machine).
+const budget = specBudget('finding 4 (frozen further pre-training)', { coldSeconds: 49 });
 
 test('freezing the core region during further pre-training makes the other languages forget less', ({ subject }) =>
   budget.run(subject, async () => {

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { textsFolder } from '../corpus/texts.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -65,6 +66,21 @@ export const option = {
       schema: z.string().superRefine((path, ctx) => {
         if (!existsSync(path)) ctx.addIssue({ code: 'custom', message: `must name an existing ${kind}` });
         else if (statSync(path).isDirectory() !== (kind === 'folder')) ctx.addIssue({ code: 'custom', message: `must name a ${kind}` });
+      }),
+    };
+  },
+
+  /** A required texts folder: a path to an existing folder of `<lang>.txt`, or a built-in name (`udhr`). */
+  texts(description: string): Option<string> {
+    return {
+      kind: 'string',
+      placeholder: 'DIR',
+      description: `${description}; or udhr, the built-in UDHR texts in 30 languages`,
+      required: true,
+      schema: z.string().superRefine((path, ctx) => {
+        const dir = textsFolder(path);
+        if (!existsSync(dir)) ctx.addIssue({ code: 'custom', message: 'must name an existing folder (or udhr)' });
+        else if (!statSync(dir).isDirectory()) ctx.addIssue({ code: 'custom', message: 'must name a folder' });
       }),
     };
   },

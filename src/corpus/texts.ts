@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The 30 evaluation languages of the paper (ISO 639-1). */
 export const PAPER_LANGUAGES = [
@@ -10,8 +11,23 @@ export const PAPER_LANGUAGES = [
 /** The six languages the paper finds regions with. */
 export const REGION_LANGUAGES = ['ar', 'es', 'ru', 'zh', 'ko', 'vi'] as const;
 
-/** Languages present in a texts folder (one `<lang>.txt` per language), sorted. */
-export function listLanguages(dir: string): string[] {
+/**
+ * Texts that ship with the package, by name: `udhr`, the Universal Declaration of Human Rights in the paper's
+ * 30 languages (fixtures/corpora/eval; sources and licences in fixtures/corpora/SOURCES.md). Anywhere a texts
+ * folder is asked for, the name stands for its folder (write `./udhr` for a folder of that name).
+ */
+export const BUILTIN_TEXTS: Readonly<Record<string, string>> = {
+  udhr: fileURLToPath(new URL('../../fixtures/corpora/eval', import.meta.url)),
+};
+
+/** The folder of a texts folder path or built-in name ({@link BUILTIN_TEXTS}). */
+export function textsFolder(pathOrName: string): string {
+  return Object.hasOwn(BUILTIN_TEXTS, pathOrName) ? BUILTIN_TEXTS[pathOrName]! : pathOrName;
+}
+
+/** Languages present in a texts folder (one `<lang>.txt` per language; or a built-in name), sorted. */
+export function listLanguages(pathOrName: string): string[] {
+  const dir = textsFolder(pathOrName);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: texts folder not found`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.txt'))
@@ -23,7 +39,8 @@ export function listLanguages(dir: string): string[] {
  * Reads `<dir>/<lang>.txt` for each language (all languages in the folder by default).
  * A missing or empty file is an error naming it and listing what the folder has.
  */
-export function readTexts(dir: string, languages?: readonly string[]): Map<string, string> {
+export function readTexts(pathOrName: string, languages?: readonly string[]): Map<string, string> {
+  const dir = textsFolder(pathOrName);
   const available = listLanguages(dir);
   const wanted = languages ?? available;
   const texts = new Map<string, string>();

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../engine/select.js';
-import { REGION_LANGUAGES } from '../corpus/texts.js';
+import { BUILTIN_TEXTS, REGION_LANGUAGES } from '../corpus/texts.js';
 import { IMPORTANCE_DEFAULTS } from '../importance/settings.js';
 
 /** Environment variables that override an option, so CI runs the same specs on another checkpoint or seed. */
@@ -32,8 +32,11 @@ const count = (min: number) => z.number('must be a number').int('must be a whole
 export const regionsOptionsSchema = z.strictObject({
   /** The checkpoint under test: an HF folder (config.json, safetensors, tokenizer.json). `$REGIONS_CHECKPOINT` overrides it. */
   checkpoint: z.string('must be a folder path').min(1, 'must be a folder path').optional(),
-  /** Held-out evaluation texts, one `<lang>.txt` per language: what perplexity is measured on. */
-  texts: z.string().min(1).default('fixtures/corpora/eval'),
+  /**
+   * Held-out evaluation texts, one `<lang>.txt` per language: what perplexity is measured on. Default `udhr`: the
+   * built-in UDHR texts in the paper's 30 languages, shipped with the package (a folder of that name: `./udhr`).
+   */
+  texts: z.string().min(1).default('udhr'),
   /** Training texts, one `<lang>.txt` per language: what importance is computed on and further pre-training trains on. */
   trainTexts: z.string().min(1).default('fixtures/corpora/train'),
   /**
@@ -181,7 +184,7 @@ export function resolveRegionsOptions(
     resolved: true,
     checkpoint: abs(checkpoint),
     checkpointFrom: fromEnv !== undefined && fromEnv !== '' ? REGIONS_ENV.checkpoint : 'option',
-    texts: abs(o.texts),
+    texts: Object.hasOwn(BUILTIN_TEXTS, o.texts) ? BUILTIN_TEXTS[o.texts]! : abs(o.texts),
     trainTexts: abs(o.trainTexts),
     cacheDir: abs(o.cacheDir),
     thresholds,

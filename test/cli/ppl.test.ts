@@ -35,6 +35,15 @@ describe('regions ppl', { timeout: 60_000 }, () => {
     }
   });
 
+  it("--texts udhr scores the built-in UDHR texts; a folder that does not exist is a usage error naming it", async () => {
+    const run = await runCli(['ppl', '--checkpoint', fx.checkpoint, '--texts', 'udhr', '--languages', 'en,sw', '--max-tokens', '16', '--seq-len', '16', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(run.stdout).languages)).toEqual(['en', 'sw']);
+    const missing = await runCli(['ppl', '--checkpoint', fx.checkpoint, '--texts', 'no-such-folder']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--texts.*must name an existing folder \(or udhr\)/);
+  });
+
   it('is deterministic: two runs print the same JSON', async () => {
     const args = pplArgs('--languages', 'en,zh', '--seq-len', '8', '--max-tokens', '24', '--json');
     const first = await runCli(args);

@@ -119,3 +119,15 @@ describe('fixtures/corpora/general (English general prose, phase 2 of the fixtur
     expect(udhr.filter((l) => trainSet.has(l) || heldout.includes(l))).toEqual([]);
   });
 });
+
+describe('built-in texts', () => {
+  it("'udhr' is the UDHR folder in the paper's 30 languages, wherever a texts folder is asked for", async () => {
+    const { BUILTIN_TEXTS, PAPER_LANGUAGES, listLanguages, readTexts, textsFolder } = await import('../../src/corpus/texts.js');
+    expect(textsFolder('udhr')).toBe(join(import.meta.dirname, '../../fixtures/corpora/eval'));
+    expect(BUILTIN_TEXTS.udhr).toBe(textsFolder('udhr'));
+    expect(listLanguages('udhr')).toEqual([...PAPER_LANGUAGES].sort());
+    expect(readTexts('udhr', ['en']).get('en')).toContain('Universal Declaration of Human Rights');
+    expect(textsFolder('./udhr')).toBe('./udhr'); // a folder of that name, not the built-in
+    expect(() => listLanguages('./udhr')).toThrow(/\.\/udhr: texts folder not found/);
+  });
+});

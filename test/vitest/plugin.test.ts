@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
 import { resolveRegionsOptions } from '../../src/vitest/options.js';
+import { BUILTIN_TEXTS } from '../../src/corpus/texts.js';
 
 const resolve = (options: unknown, env: Record<string, string> = {}) => resolveRegionsOptions(options, { env, root: '/project' });
 
@@ -17,7 +18,7 @@ describe('resolveRegionsOptions', () => {
       resolved: true,
       checkpoint: '/project/fixtures/models/m',
       checkpointFrom: 'option',
-      texts: '/project/fixtures/corpora/eval',
+      texts: BUILTIN_TEXTS.udhr,
       trainTexts: '/project/fixtures/corpora/train',
       backend: null,
       cacheDir: '/project/.cache/regions',

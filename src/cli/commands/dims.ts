@@ -16,7 +16,7 @@ import { formatTable } from '../table.js';
 const options = {
   checkpoint: checkpointOption,
   region: optional(option.path('file', 'region file (from regions select): report its concentration on hidden dims'), 'no concentration report'),
-  texts: optional(option.path('folder', 'folder of texts, one <lang>.txt per language: report activation outliers on one'), 'no activation report'),
+  texts: optional(option.texts('folder of texts, one <lang>.txt per language: report activation outliers on one'), 'no activation report'),
   language: {
     kind: 'string',
     placeholder: 'LANG',

@@ -39,7 +39,7 @@ const options = {
     } satisfies Option<string>,
     'required with --texts; with --windows, the file name without .json',
   ),
-  texts: optional(option.path('folder', 'folder of texts, one <lang>.txt per language'), 'none; then --windows is required'),
+  texts: optional(option.texts('folder of texts, one <lang>.txt per language'), 'none; then --windows is required'),
   windows: optional(
     option.path('file', 'JSON list of token-id windows to score exactly as given, instead of --texts'),
     'none; then --texts is required',

@@ -11,7 +11,7 @@ import { formatTable } from '../table.js';
 
 const options = {
   checkpoint: checkpointOption,
-  texts: option.path('folder', 'folder of texts, one <lang>.txt per language'),
+  texts: option.texts('folder of texts, one <lang>.txt per language'),
   languages: optional(
     option.list('LIST', 'comma-separated languages to score', z.string().regex(/^[\w-]+$/), 'language codes like en,zh'),
     'every <lang>.txt in --texts',
