@@ -5,7 +5,7 @@
  */
 export * from './checkpoint/index.js';
 export { loadTokenizer, type TextTokenizer } from './tokenizer/tokenizer.js';
-export { byteLevelTokenizerJson, BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, BYTE_LEVEL_VOCAB_SIZE } from './tokenizer/byte-level.js';
+export { byteLevelTokenizerJson, BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, BYTE_LEVEL_VOCAB_SIZE } from './checkpoint/byte-level-tokenizer.js';
 export { initBackend, currentBackend, type BackendInfo, type BackendName } from './backend/select.js';
 export { BackendError } from './backend/errors.js';
 export { LlamaModel, disposeAll, type Windows, type LossObjective, type LossAndGrads, type WindowNll } from './model/model.js';

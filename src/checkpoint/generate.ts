@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { byteLevelTokenizerJson, BYTE_LEVEL_VOCAB_SIZE } from '../tokenizer/byte-level.js';
+import { byteLevelTokenizerJson, BYTE_LEVEL_VOCAB_SIZE } from './byte-level-tokenizer.js';
 import { mulberry32, normal } from '../util/random.js';
 import { expectedWeightShapes, parseModelConfig, type ModelConfig, type RawModelConfig } from './config.js';
 import { CheckpointError } from './errors.js';
@@ -34,7 +34,7 @@ export interface GeneratedCheckpoint {
 
 const ARCHITECTURES = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' } as const;
 const TORCH_DTYPES = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
-/** A tokenizer.json whose tokens are single bytes (see src/tokenizer/byte-level.ts), serialised. */
+/** A tokenizer.json whose tokens are single bytes (see ./byte-level-tokenizer.ts), serialised. */
 export function byteTokenizerJson(): string {
   return JSON.stringify(byteLevelTokenizerJson());
 }

@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import type { BackendName } from '../backend/select.js';
 import { readModelConfig, type ModelConfig } from '../checkpoint/config.js';
 import type { ForwardModel } from '../model/forward-model.js';
+import type { Perturbable } from '../model/perturbable.js';
 import { ENGINE_NAMES, type EngineInfo, type EngineName } from '../engine/select.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import { option, optional } from './args.js';
@@ -35,7 +36,7 @@ export function peekConfig(dir: string): ModelConfig {
 export interface OpenedForwardModel {
   backend: EngineInfo;
   dir: string;
-  model: ForwardModel;
+  model: ForwardModel & Perturbable;
   tokenizer: TextTokenizer | null;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImportanceMap } from '../regions/types.js';
+import type { ImportanceMap } from './types.js';
 import type { ImportanceInput } from './compute.js';
 import { OrtModel } from '../engine/onnx/ort-model.js';
 import { IMPORTANCE_OBJECTIVE, engineShapes, scoreWindows, scoredNames, type ImportanceEngine } from './internals/score.js';

@@ -1,4 +1,4 @@
-import type { ImportanceMap } from '../regions/types.js';
+import type { ImportanceMap } from './types.js';
 import { scoreWindows, type ImportanceEngine } from './internals/score.js';
 import { parseImportanceSettings, type ImportanceOptions } from './settings.js';
 import { importanceWindows, type ImportanceText } from './windows.js';

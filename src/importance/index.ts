@@ -3,4 +3,5 @@ export * from './compute.js';
 export * from './cache.js';
 export * from './io.js';
 export * from './settings.js';
+export * from './types.js';
 export * from './windows.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { readSafetensorsHeader, readTensorFloat32, writeSafetensors } from '../checkpoint/safetensors.js';
-import type { ImportanceMap } from '../regions/types.js';
-import { parseJsonField } from '../regions/internals/metadata.js';
+import type { ImportanceMap } from './types.js';
+import { parseJsonField } from '../checkpoint/metadata.js';
 
 /*
  * An importance file is a safetensors file with one F32 tensor per scored weight under its HF name, and

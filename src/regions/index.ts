@@ -5,3 +5,4 @@ export * from './sum.js';
 export * from './monolingual.js';
 export * from './overlap.js';
 export * from './io.js';
+export * from './hash.js';

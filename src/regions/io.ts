@@ -1,7 +1,7 @@
 import { CheckpointError } from '../checkpoint/errors.js';
 import { readSafetensorsHeader, readTensorRaw, writeSafetensors } from '../checkpoint/safetensors.js';
 import { shapeText } from './internals/checks.js';
-import { parseJsonField } from './internals/metadata.js';
+import { parseJsonField } from '../checkpoint/metadata.js';
 import type { Region, RegionKind } from './types.js';
 
 /*

@@ -1,7 +1,8 @@
 import { checkFraction } from './internals/checks.js';
 import { selectRegion, type TensorFilter } from './select.js';
 import { checkSameModel, pickLanguages } from './sum.js';
-import type { ImportanceMap, Region } from './types.js';
+import type { Region } from './types.js';
+import type { ImportanceMap } from '../importance/types.js';
 
 /**
  * The monolingual region of `language`, as the paper defines it: the language's own per-matrix top-k

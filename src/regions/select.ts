@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mulberry32 } from '../util/random.js';
 import { checkFraction } from './internals/checks.js';
 import { bottomMask, randomMask, topMask } from './internals/rank.js';
-import type { ImportanceMap, Region } from './types.js';
+import type { Region } from './types.js';
+import type { ImportanceMap } from '../importance/types.js';
 
 /** Which tensors a region is chosen in: a predicate on the HF name, or an explicit list of names. */
 export type TensorFilter = ((name: string) => boolean) | readonly string[];

@@ -1,6 +1,6 @@
 import { REGION_LANGUAGES } from '../corpus/texts.js';
 import { checkSameShape } from './internals/checks.js';
-import type { ImportanceMap } from './types.js';
+import type { ImportanceMap } from '../importance/types.js';
 
 /**
  * Picks the maps of `languages` from per-language importance.

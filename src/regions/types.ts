@@ -4,16 +4,6 @@
  */
 export type RegionKind = 'top' | 'bottom' | 'random' | `monolingual:${string}` | 'custom';
 
-/** Per-parameter importance |θ ⊙ g| for one language (or a sum over languages), by HF weight name. */
-export interface ImportanceMap {
-  /** Languages whose importance was summed. */
-  languages: string[];
-  /** Values, same layout as the weight (row-major). */
-  scores: Map<string, { shape: number[]; data: Float32Array }>;
-  /** How it was computed (checkpoint hash, text hash, tokens, seq len, objective, seed…), for provenance. */
-  provenance: Record<string, string>;
-}
-
 /** A region: which entries of which weights it holds. */
 export interface Region {
   kind: RegionKind;

@@ -12,7 +12,7 @@
  *   error √(J(1−J)/k): ±0.016 at k = 1024, plenty to tell J = 0.9 from a bound of 0.5.
  */
 import type { Region } from '../regions/types.js';
-import { regionHash } from '../vitest/internals/digest.js';
+import { regionHash } from '../regions/hash.js';
 import { decodeIndices, encodeIndices } from './internals/varint.js';
 import type { RegionFingerprint } from './results.js';
 

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
+import { saveRegion } from '../../src/regions/io.js';
 import { makeFixture, runCli, TEXTS, type CliFixture } from './helpers.js';
 
 let fx: CliFixture;
@@ -17,7 +19,8 @@ describe('regions ppl', { timeout: 60_000 }, () => {
     expect(run.stderr).not.toMatch(/^regions:/m);
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
-    expect(Object.keys(json)).toEqual(['backend', 'checkpoint', 'seq_len', 'max_tokens', 'languages']);
+    expect(Object.keys(json)).toEqual(['backend', 'checkpoint', 'seq_len', 'max_tokens', 'zeroed', 'languages']);
+    expect(json.zeroed).toBeNull();
     expect(json.backend).toEqual({ name: 'cpu', device: expect.any(String) });
     expect(json.checkpoint).toBe(fx.checkpoint);
     expect(json.seq_len).toBe(16);
@@ -42,6 +45,22 @@ describe('regions ppl', { timeout: 60_000 }, () => {
     const missing = await runCli(['ppl', '--checkpoint', fx.checkpoint, '--texts', 'no-such-folder']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--texts.*must name an existing folder \(or udhr\)/);
+  });
+
+  it('--zero sets a region file’s entries to 0 while scoring: zeroing the final norm makes every next token uniform', async () => {
+    const file = join(fx.root, 'final-norm.safetensors');
+    const shape = [32];
+    const masks = new Map([['model.norm.weight', { shape, data: new Uint8Array(32).fill(1) }]]);
+    saveRegion(file, { kind: 'custom', fraction: 1, languages: [], masks, counts: new Map([['model.norm.weight', 32]]), seed: null, provenance: {} });
+    const args = pplArgs('--languages', 'en', '--seq-len', '16', '--max-tokens', '40', '--json');
+    const zeroed = JSON.parse((await runCli([...args, '--zero', file])).stdout);
+    expect(zeroed.zeroed).toEqual({ file, kind: 'custom', fraction: 1, languages: [], entries: 32, weights: 1 });
+    expect(zeroed.languages.en.mean_nll).toBeCloseTo(Math.log(258), 5); // h = 0 → logits 0 → uniform over 258 ids
+    const plain = JSON.parse((await runCli(args)).stdout);
+    expect(plain.languages.en.mean_nll).not.toBeCloseTo(Math.log(258), 3);
+    const bad = await runCli([...args, '--zero', join(fx.root, 'missing.safetensors')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--zero.*must name an existing file/);
   });
 
   it('is deterministic: two runs print the same JSON', async () => {

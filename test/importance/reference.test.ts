@@ -24,7 +24,7 @@ import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import { LlamaModel } from '../../src/model/model.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import { selectRegion } from '../../src/regions/select.js';
-import type { ImportanceMap } from '../../src/regions/types.js';
+import type { ImportanceMap } from '../../src/importance/types.js';
 
 const ROOT = join(import.meta.dirname, '../fixtures/reference');
 const CASES = readdirSync(ROOT, { withFileTypes: true })

@@ -1,4 +1,4 @@
-import type { ImportanceMap } from '../../src/regions/types.js';
+import type { ImportanceMap } from '../../src/importance/types.js';
 
 /** An importance map from plain arrays: name → [shape, values]. */
 export function scoreMap(

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { monolingualRegion } from '../../src/regions/monolingual.js';
 import { entriesPerTensor } from '../../src/regions/select.js';
-import type { ImportanceMap } from '../../src/regions/types.js';
+import type { ImportanceMap } from '../../src/importance/types.js';
 import { naiveTop, ones, scoreMap } from './helpers.js';
 
 const A = 'model.layers.0.self_attn.o_proj.weight';

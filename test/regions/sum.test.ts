@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REGION_LANGUAGES } from '../../src/corpus/texts.js';
 import { sumImportance } from '../../src/regions/sum.js';
-import type { ImportanceMap } from '../../src/regions/types.js';
+import type { ImportanceMap } from '../../src/importance/types.js';
 import { scoreMap } from './helpers.js';
 
 const A = 'model.layers.0.self_attn.q_proj.weight';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../src/checkpoint/errors.js';
-import { BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, byteLevelTokenizerJson } from '../../src/tokenizer/byte-level.js';
+import { BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, byteLevelTokenizerJson } from '../../src/checkpoint/byte-level-tokenizer.js';
 import { loadTokenizer, type TextTokenizer } from '../../src/tokenizer/tokenizer.js';
 
 // The packages export their models/ files but not package.json, so the tokenizer.json path is resolved

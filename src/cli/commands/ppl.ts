@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { expectedWeightShapes } from '../../checkpoint/config.js';
 import { CheckpointError } from '../../checkpoint/errors.js';
 import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
+import { withPerturbation } from '../../perturb/with-perturbation.js';
+import { zeroRegion } from '../../perturb/zero-region.js';
+import { loadRegion } from '../../regions/io.js';
+import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
@@ -19,9 +24,16 @@ const options = {
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
   maxTokens: optional(option.count('N', 'score at most N tokens of each text', 1), 'the whole text'),
   batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
+  zero: optional(option.path('file', 'region file (regions select) whose entries are set to 0 while scoring; the weights are restored after'), 'nothing zeroed'),
   backend: engineOption,
   json: option.flag('print JSON instead of a table'),
 };
+
+/** The region of `--zero`, or null. */
+function zeroedOf(values: Values<typeof options>): { file: string; region: Region } | null {
+  if (values.zero === undefined) return null;
+  return { file: values.zero, region: loadRegion(values.zero, expectedWeightShapes(peekConfig(values.checkpoint))) };
+}
 
 /** The languages to score: `--languages`, each checked against the folder, or all the folder has. */
 function chooseLanguages(values: Values<typeof options>): string[] {
@@ -35,7 +47,19 @@ function chooseLanguages(values: Values<typeof options>): string[] {
   return [...new Set(values.languages ?? available)];
 }
 
-function jsonReport(values: Values<typeof options>, backend: { name: string; device: string }, results: Map<string, LanguagePerplexity>): string {
+/** What `--zero` zeroed, as the outputs say it. */
+function zeroedJson(zeroed: { file: string; region: Region } | null) {
+  if (zeroed === null) return null;
+  const { region } = zeroed;
+  return { file: zeroed.file, kind: region.kind, fraction: region.fraction, languages: region.languages, entries: regionSize(region), weights: region.masks.size };
+}
+
+function jsonReport(
+  values: Values<typeof options>,
+  backend: { name: string; device: string },
+  results: Map<string, LanguagePerplexity>,
+  zeroed: { file: string; region: Region } | null,
+): string {
   const languages = Object.fromEntries(
     [...results].map(([lang, r]) => [lang, { tokens: r.tokens, mean_nll: r.meanNll, ppl: r.ppl, bits_per_byte: r.bitsPerByte }]),
   );
@@ -44,6 +68,7 @@ function jsonReport(values: Values<typeof options>, backend: { name: string; dev
     checkpoint: values.checkpoint,
     seq_len: values.seqLen,
     max_tokens: values.maxTokens ?? null,
+    zeroed: zeroedJson(zeroed),
     languages,
   };
   return `${JSON.stringify(json, null, 2)}\n`;
@@ -70,7 +95,8 @@ export const pplCommand = defineCommand({
     'Perplexity of the checkpoint on each <lang>.txt of --texts. Each text is tokenized line by line and cut ' +
     'into non-overlapping windows of --seq-len tokens, each starting with BOS, so every text token is ' +
     'predicted exactly once. Reports tokens predicted, mean NLL (nats), perplexity and bits per byte ' +
-    '(comparable across tokenizers).',
+    '(comparable across tokenizers). With --zero, the entries of a region file (from regions select) are ' +
+    'set to 0 while scoring, as the core-region finding does it; the weights are restored afterwards.',
   options,
   async run(values, io) {
     const languages = chooseLanguages(values);
@@ -79,29 +105,36 @@ export const pplCommand = defineCommand({
       throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
     }
     const texts = readTexts(values.texts, languages);
+    const zeroed = zeroedOf(values); // a bad region file fails before the slow load
     const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: ppl needs one to tokenize the texts');
     if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
     await withForwardModel(values, io, async (opened) => {
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();
       const results = new Map<string, LanguagePerplexity>();
-      for (const [i, lang] of languages.entries()) {
-        const label = `scoring ${lang} (${i + 1}/${languages.length})`;
-        const result = await withProgress(io.stderr, label, 'windows', (onProgress) =>
-          textPerplexity(model, tokenizer, texts.get(lang)!, {
-            seqLen: values.seqLen,
-            maxTokens: values.maxTokens,
-            batchSize: values.batchSize,
-            onProgress,
-          }),
-        );
-        results.set(lang, result);
-      }
+      const score = async () => {
+        for (const [i, lang] of languages.entries()) {
+          const label = `scoring ${lang} (${i + 1}/${languages.length})`;
+          const result = await withProgress(io.stderr, label, 'windows', (onProgress) =>
+            textPerplexity(model, tokenizer, texts.get(lang)!, {
+              seqLen: values.seqLen,
+              maxTokens: values.maxTokens,
+              batchSize: values.batchSize,
+              onProgress,
+            }),
+          );
+          results.set(lang, result);
+        }
+      };
+      if (zeroed === null) await score();
+      else await withPerturbation(model, zeroRegion(zeroed.region), score);
       if (values.json) {
-        io.stdout.write(jsonReport(values, opened.backend, results));
+        io.stdout.write(jsonReport(values, opened.backend, results, zeroed));
       } else {
         const limit = values.maxTokens === undefined ? '' : `, at most ${values.maxTokens} tokens per text`;
-        io.stdout.write(`${setupLine('ppl', opened)}\nwindows of ${values.seqLen} tokens${limit}\n\n${tableReport(results)}`);
+        const z = zeroedJson(zeroed);
+        const zero = z === null ? '' : `\nzeroed: ${z.file} (${z.kind}, k = ${+(z.fraction * 100).toPrecision(3)}%: ${z.entries} entries in ${z.weights} weights)`;
+        io.stdout.write(`${setupLine('ppl', opened)}\nwindows of ${values.seqLen} tokens${limit}${zero}\n\n${tableReport(results)}`);
       }
     });
   },

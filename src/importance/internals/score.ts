@@ -3,7 +3,7 @@ import { currentBackend } from '../../backend/select.js';
 import { batchWindows } from '../../corpus/windows.js';
 import { LlamaModel, disposeAll } from '../../model/model.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
-import type { ImportanceMap } from '../../regions/types.js';
+import type { ImportanceMap } from '../types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { predictedTokens, windowsHash } from '../windows.js';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { regionHash } from '../../regions/hash.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import type { Region } from '../../regions/types.js';
 
@@ -74,11 +74,6 @@ export function zeroMasked(weights: ReadonlyMap<string, HostTensor>, masks: Read
   return out;
 }
 
-/** sha256 (hex) of a string. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /** A region as settings record it: its description and a content hash of its masks (names, shapes, entries). */
 export interface RegionDigest {
   kind: string;
@@ -90,23 +85,16 @@ export interface RegionDigest {
   sha256: string;
 }
 
-/** Describes a region for settings: the hash covers every mask's name, shape and 0/1 entries, in name order. */
+/** Describes a region for settings; its sha256 is {@link regionHash}. */
 export function regionDigest(region: Region): RegionDigest {
-  const hash = createHash('sha256');
   let entries = 0;
-  for (const name of [...region.masks.keys()].sort()) {
-    const mask = region.masks.get(name)!;
-    const bits = Uint8Array.from(mask.data, (v) => (v !== 0 ? 1 : 0));
-    for (const b of bits) entries += b;
-    hash.update(`${name}\0${mask.shape.join(',')}\0`);
-    hash.update(bits);
-  }
+  for (const mask of region.masks.values()) for (const v of mask.data) entries += v !== 0 ? 1 : 0;
   return {
     kind: region.kind,
     fraction: region.fraction,
     languages: [...region.languages],
     seed: region.seed,
     entries,
-    sha256: hash.digest('hex'),
+    sha256: regionHash(region),
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../checkpoint/safetensors.js';
-import { jsonHash } from './digest.js';
+import { jsonHash } from '../../util/hash.js';
 
 /**
  * A folder of JSON results keyed by a content hash of what determines them (`what`, any JSON):

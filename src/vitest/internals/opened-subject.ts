@@ -19,13 +19,15 @@ import { assertApplicable, withPerturbation } from '../../perturb/with-perturbat
 import { monolingualRegion } from '../../regions/monolingual.js';
 import { inTransformerLayers, selectRegion } from '../../regions/select.js';
 import { sumImportance } from '../../regions/sum.js';
-import type { ImportanceMap, Region } from '../../regions/types.js';
+import type { Region } from '../../regions/types.js';
+import type { ImportanceMap } from '../../importance/types.js';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { RegionsOptionsError, type ResolvedRegionsOptions } from '../options.js';
 import { SpecProgress } from '../progress.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { Thresholds } from '../thresholds.js';
-import { regionHash, sha256 } from './digest.js';
+import { regionHash } from '../../regions/hash.js';
+import { sha256 } from '../../util/hash.js';
 import { JsonCache } from './json-cache.js';
 
 /** HF name → shape for the weights inside the transformer layers, with zero scores: what a random region is drawn over. */

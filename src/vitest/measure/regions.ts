@@ -4,7 +4,7 @@ import { randomMask } from '../../regions/internals/rank.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';
 import { regionReportData } from '../../report/region-data.js';
-import { regionHash } from '../internals/digest.js';
+import { regionHash } from '../../regions/hash.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { RegionSummary } from './result.js';
 

@@ -7,7 +7,7 @@ import type { LanguagePerplexity } from '../../../src/metrics/perplexity.js';
 import { parsePerturbation, type Perturbation, type PerturbationInput } from '../../../src/perturb/perturbation.js';
 import type { Region } from '../../../src/regions/types.js';
 import type { ForgettingCurve } from '../../../src/train/further.js';
-import { regionHash } from '../../../src/vitest/internals/digest.js';
+import { regionHash } from '../../../src/regions/hash.js';
 import { resolveRegionsOptions } from '../../../src/vitest/options.js';
 import type { RegionsSubject } from '../../../src/vitest/subject.js';
 import { DEFAULT_THRESHOLDS } from '../../../src/vitest/thresholds.js';

@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Region } from '../../regions/types.js';
+import type { Region } from './types.js';
 
-/** sha256 (hex) of a UTF-8 string. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** sha256 (hex) of a value's JSON (object keys in insertion order: build keys in a fixed order). */
-export function jsonHash(value: unknown): string {
-  return sha256(JSON.stringify(value));
-}
-
-/** Content hash of a region's masks: every weight's name, shape and 0/1 entries, in name order. */
+/**
+ * The content hash of a region: sha256 over every mask's name, shape and 0/1 entries, in name order. The
+ * one region identity the project uses — cache keys, report records, further pre-training settings.
+ */
 export function regionHash(region: Region): string {
   const hash = createHash('sha256');
   for (const name of [...region.masks.keys()].sort()) {

@@ -1,4 +1,4 @@
-import { CheckpointError } from '../../checkpoint/errors.js';
+import { CheckpointError } from './errors.js';
 
 /**
  * Parses one JSON-encoded `__metadata__` field of a safetensors file and checks it with `accept`
