@@ -7,6 +7,7 @@
 import './vitest-types.js';
 
 export { test, it, expect, expectFinding, fcParameters } from './fixtures.js';
+export { regionFraction, hiddenDim, layerIndex } from './arbitraries.js';
 export { specBudget, TIME_SCALE_ENV, type ColdTime, type SpecBudget } from './budget.js';
 export { BudgetExceededError, SpecProgress } from './progress.js';
 export * from './matchers/index.js';

@@ -37,7 +37,7 @@ export interface OrtModelOptions {
    * Whether sessions keep ONNX Runtime's CPU memory arena, which holds on to a run's peak allocation for the
    * next run. Default: on below 100 M parameters (the fixture's gradient step is ~20% faster with it), off
    * above, where a gradient session's arena would keep activations and a copy of every gradient (GBs) alive
-   * between runs.
+   * between runs. Without the arena, only one gradient session (one batch shape) is kept at a time.
    */
   memArena?: boolean;
 }
@@ -223,14 +223,15 @@ export class OrtModel implements Perturbable, ForwardModel {
   }
 
   /**
-   * The cached session for a batch shape and output (built on first use). At most one gradient session is
-   * kept: each holds the memory of every weight's gradient, so another shape's is released first.
+   * The cached session for a batch shape and output (built on first use). Without the memory arena (large
+   * models) at most one gradient session is kept: another shape's is released first, as each one's run holds
+   * every weight's gradient.
    */
   async #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
     if (this.#released) throw new Error('the ONNX Runtime model was released');
     const key = `${output}:${batch}x${seq}`;
     let s = this.#sessions.get(key);
-    if (s === undefined && output.startsWith('grads-')) {
+    if (s === undefined && output.startsWith('grads-') && !this.#options.memArena) {
       for (const [other, stale] of [...this.#sessions]) {
         if (!other.startsWith('grads-')) continue;
         this.#sessions.delete(other);

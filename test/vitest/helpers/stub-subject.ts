@@ -15,12 +15,12 @@ import { DEFAULT_THRESHOLDS } from '../../../src/vitest/thresholds.js';
 export const STUB_WEIGHT = 'model.layers.0.mlp.down_proj.weight';
 
 /** A region of `entries` entries of a [8, 8] weight. */
-export function stubRegion(kind: Region['kind'], entries: number[]): Region {
+export function stubRegion(kind: Region['kind'], entries: number[], fraction = 0.05): Region {
   const data = new Uint8Array(64);
   for (const i of entries) data[i] = 1;
   return {
     kind,
-    fraction: 0.05,
+    fraction,
     languages: ['en', 'zh'],
     masks: new Map([[STUB_WEIGHT, { shape: [8, 8], data }]]),
     counts: new Map([[STUB_WEIGHT, entries.length]]),
@@ -73,7 +73,7 @@ export function stubSubject(numbers: StubNumbers): RegionsSubject {
       const out = numbers.ppl(parsed);
       return Object.fromEntries(ls.map((l) => [l, measured(out[l]!)]));
     },
-    region: async (r: { kind: Region['kind'] }) => stubRegion(r.kind, [0, 9, 18, 27]),
+    region: async (r: { kind: Region['kind']; fraction?: number }) => stubRegion(r.kind, [0, 9, 18, 27], r.fraction),
     monolingualRegion: async (l: string) => stubRegion(`monolingual:${l}`, [1, 2, 3]),
     cache: {
       // The run's cache key holds the frozen region's hash: serve the curve of that region's kind.
