@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type Command } from './args.js';
 import { compareCommand } from './commands/compare.js';
+import { detectCommand } from './commands/detect.js';
 import { dimsCommand } from './commands/dims.js';
 import { importanceCommand } from './commands/importance.js';
 import { logitsCommand } from './commands/logits.js';
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   selectCommand,
   overlapCommand,
   dimsCommand,
+  detectCommand,
   compareCommand,
 ];
 

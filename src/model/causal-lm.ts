@@ -4,7 +4,7 @@
  * engine records it as a graph (../engine/onnx/ort-model.ts).
  */
 import type { ModelConfig } from '../checkpoint/config.js';
-import { attentionMask, decoderLayer, param, rmsNorm, type ForwardContext } from './layers.js';
+import { attentionMask, decoderLayer, param, rmsNorm, type DownProjObserver, type ForwardContext } from './layers.js';
 import type { Ops } from './ops.js';
 import { ropeTables } from './rope.js';
 
@@ -12,7 +12,7 @@ import { ropeTables } from './rope.js';
 export type Observer<T> = (layer: number, hidden: T) => void;
 
 /** The final hidden states, normed: ids [batch, seq] (int) → [batch·seq, d]. */
-export function forwardHidden<T>(ops: Ops<T>, config: ModelConfig, ids: T, observe?: Observer<T>): T {
+export function forwardHidden<T>(ops: Ops<T>, config: ModelConfig, ids: T, observe?: Observer<T>, observeDownProj?: DownProjObserver<T>): T {
   const [batch, seq] = ops.shape(ids) as [number, number];
   const ctx: ForwardContext<T> = {
     config,
@@ -20,6 +20,7 @@ export function forwardHidden<T>(ops: Ops<T>, config: ModelConfig, ids: T, obser
     seq,
     rope: ropeTables(ops, config, seq),
     mask: ops.constant(attentionMask(seq, config.slidingWindow), [seq, seq]),
+    observeDownProj,
   };
   const embed = param(ops, 'model.embed_tokens.weight');
   let h = ops.gatherRows(embed, ops.reshape(ids, [batch * seq])); // [batch·seq, d]

@@ -64,6 +64,8 @@ export interface ForwardContext<T> {
   rope: RopeTables<T>;
   /** [seq, seq], see {@link attentionMask}. */
   mask: T;
+  /** Sees every layer's down_proj input and output (the super-weight detector). */
+  observeDownProj?: DownProjObserver<T>;
 }
 
 /** Self-attention of layer `i`. x: [batch·seq, d] (already normed) → [batch·seq, d]. */
@@ -88,12 +90,18 @@ export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardConte
   return linear(ops, merged, `${p}.o_proj`);
 }
 
+/** Observes layer i's `mlp.down_proj`: its input [n, ffn] (silu(gate) ⊙ up) and its output [n, d]. */
+export type DownProjObserver<T> = (layer: number, input: T, output: T) => void;
+
 /** SwiGLU MLP of layer `i`: down(silu(gate(x)) ⊙ up(x)). x: [n, d] → [n, d]. */
-export function mlp<T>(ops: Ops<T>, x: T, i: number): T {
+export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<T>): T {
   const p = `model.layers.${i}.mlp`;
   const gate = linear(ops, x, `${p}.gate_proj`);
   const silu = ops.mul(gate, ops.sigmoid(gate));
-  return linear(ops, ops.mul(silu, linear(ops, x, `${p}.up_proj`)), `${p}.down_proj`);
+  const input = ops.mul(silu, linear(ops, x, `${p}.up_proj`));
+  const output = linear(ops, input, `${p}.down_proj`);
+  observe?.(i, input, output);
+  return output;
 }
 
 /** One decoder layer: pre-norm attention and pre-norm MLP, each added to the residual stream. h: [batch·seq, d]. */
@@ -103,5 +111,5 @@ export function decoderLayer<T>(ops: Ops<T>, h: T, i: number, ctx: ForwardContex
   const attnIn = rmsNorm(ops, h, param(ops, `${p}.input_layernorm.weight`), eps);
   const h1 = ops.add(h, selfAttention(ops, attnIn, i, ctx));
   const mlpIn = rmsNorm(ops, h1, param(ops, `${p}.post_attention_layernorm.weight`), eps);
-  return ops.add(h1, mlp(ops, mlpIn, i));
+  return ops.add(h1, mlp(ops, mlpIn, i, ctx.observeDownProj));
 }

@@ -23,6 +23,7 @@ const LAYERS = [
   'regions',
   'perturb',
   'dims',
+  'detect',
   'train',
   'vitest',
   'report',

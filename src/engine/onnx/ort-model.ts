@@ -52,7 +52,23 @@ export type GraphOutput =
   | 'grads-mean'
   | 'grads-sum-of-window-means'
   /** per observed layer (the embedding output, then each decoder layer), max |h| per hidden dim at position 0 and at the other positions: [layers, 2, d] */
-  | 'residual-maxima';
+  | 'residual-maxima'
+  /**
+   * `hidden`: the residual stream after the embedding and after each decoder layer, [layers + 1, batch·seq, d];
+   * `down-in-max` / `down-out-max`: per layer, max over positions of |down_proj input| per channel [layers, ffn]
+   * and of |down_proj output| per hidden dim [layers, d] (what the detectors read, ../../detect/)
+   */
+  | 'activations';
+
+/** Result of {@link OrtModel.activations}, flat row-major. */
+export interface Activations {
+  /** [layers + 1][batch·seq][d] */
+  hidden: Float32Array;
+  /** [layers][ffn] */
+  downInMax: Float32Array;
+  /** [layers][d] */
+  downOutMax: Float32Array;
+}
 
 /** Result of {@link OrtModel.lossAndGrads}: the gradients as host arrays, by HF name. */
 export interface HostLossAndGrads {
@@ -105,6 +121,25 @@ export function buildGraph(
       maxima.push(seq > 1 ? max(ops.slice(a, [0, 1, 0], [batch, seq - 1, d])) : g.constant(new Float32Array(d), [1, d]));
     });
     g.output(g.node('Concat', maxima, [maxima.length, d], { axis: 0 }), 'residual-maxima');
+  } else if (output === 'activations') {
+    const n = batch * seq;
+    const hidden: Sym[] = [];
+    const downIn: Sym[] = [];
+    const downOut: Sym[] = [];
+    const colMax = (x: Sym, width: number) => g.node('ReduceMax', [g.node('Abs', [x], [n, width])], [1, width], { axes: [0], keepdims: 1 });
+    forwardHidden(
+      ops,
+      config,
+      ids,
+      (_, h) => hidden.push(g.node('Reshape', [h, g.ints([1, n, config.hiddenSize])], [1, n, config.hiddenSize])),
+      (_, input, out) => {
+        downIn.push(colMax(input, config.intermediateSize));
+        downOut.push(colMax(out, config.hiddenSize));
+      },
+    );
+    g.output(g.node('Concat', hidden, [hidden.length, n, config.hiddenSize], { axis: 0 }), 'hidden');
+    g.output(g.node('Concat', downIn, [downIn.length, config.intermediateSize], { axis: 0 }), 'down-in-max');
+    g.output(g.node('Concat', downOut, [downOut.length, config.hiddenSize], { axis: 0 }), 'down-out-max');
   } else if (output === 'nll') {
     const nll = nllOf(ops, config, ids, logitsChunkBytes); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
@@ -306,6 +341,17 @@ export class OrtModel implements Perturbable, ForwardModel {
   async residualMaxima(windows: Windows): Promise<Float32Array> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
     return this.#run(flat, batch, seq, 'residual-maxima');
+  }
+
+  /**
+   * Every residual-stream activation and the down_proj input/output maxima of the windows (of equal length):
+   * what the massive-activation and super-weight detectors read. The hidden states are (layers + 1)·batch·seq·d
+   * floats: run it on a few windows.
+   */
+  async activations(windows: Windows): Promise<Activations> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const out = await this.#runAll(flat, batch, seq, 'activations');
+    return { hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax: out.get('down-out-max')! };
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */

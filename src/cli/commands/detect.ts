@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CheckpointError } from '../../checkpoint/errors.js';
+import { listLanguages, readTexts } from '../../corpus/texts.js';
+import { textWindows } from '../../corpus/windows.js';
+import type { MassiveActivations, SuperWeights } from '../../detect/activations.js';
+import { defineCommand, option, UsageError, withDefault, type Command, type Values } from '../args.js';
+import type { CliIo } from '../io.js';
+import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { formatTable } from '../table.js';
+
+const DETECTORS = ['super-weights', 'massive-activations'] as const;
+type Detector = (typeof DETECTORS)[number];
+
+const options = {
+  checkpoint: checkpointOption,
+  texts: withDefault(option.texts('folder of texts, one <lang>.txt per language'), 'udhr'),
+  languages: withDefault(option.list('LIST', 'languages whose text the probe runs on', z.string().regex(/^[\w-]+$/), 'language codes like en,zh'), ['en']),
+  maxTokens: withDefault(option.count('N', 'tokens of each language’s text in the probe (whole lines)', 1), 2048),
+  seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
+  minRatio: withDefault(option.count('N', 'the least spike ratio (super weights: output max ÷ median dim; massive activations: ÷ median |h|)', 1), 0),
+  backend: engineOption,
+  json: option.flag('print JSON instead of a table'),
+};
+
+const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+function superText(r: SuperWeights): string {
+  const rows = r.layers.map((l) => [String(l.layer), `${f(l.input.value)} @ ${l.input.channel}`, `${f(l.output.value)} @ ${l.output.dim}`, `×${f(l.outputRatio)}`]);
+  const table = formatTable(
+    [
+      { header: 'layer', align: 'right' },
+      { header: 'down_proj input max @ channel', align: 'right' },
+      { header: 'output max @ dim', align: 'right' },
+      { header: 'output ÷ median dim', align: 'right' },
+    ],
+    rows,
+  );
+  const found =
+    r.candidates.length === 0
+      ? `no super weight: no layer's down_proj output spikes to ×${r.criterion.minRatio} its median dim`
+      : r.candidates
+          .map((c) => `(${c.layer}, ${c.row}, ${c.col}): model.layers.${c.layer}.mlp.down_proj.weight[${c.row}][${c.col}] = ${c.weight.toPrecision(4)}, output ×${f(c.outputRatio)}${c.known === null ? '' : ` — matches ${c.known.source}'s ${c.known.model}`}`)
+          .join('\n');
+  return `${table}\nsuper-weight candidates (layer, row, col):\n${found}\n`;
+}
+
+function massiveText(r: MassiveActivations): string {
+  const rows = r.layers.map((l) => [
+    l.layer < 0 ? 'embed' : String(l.layer),
+    l.median.toPrecision(3),
+    l.top.map((p) => `${f(p.value)} @ ${p.dim} (${p.kind})`).join(', '),
+    `×${f(l.ratio)}`,
+  ]);
+  const table = formatTable(
+    [
+      { header: 'layer', align: 'right' },
+      { header: 'median |h|', align: 'right' },
+      { header: 'top |h| @ dim (position)', align: 'left' },
+      { header: 'top ÷ median', align: 'right' },
+    ],
+    rows,
+  );
+  const { minValue, minRatio } = r.criterion;
+  const found =
+    r.massive.length === 0
+      ? `none: no activation above ${minValue} and ×${minRatio} its layer's median`
+      : r.massive.map((m) => `dim ${m.dim}: up to ${f(m.maxValue)} (×${f(m.maxRatio)}) in layers ${m.layers.join(', ')}, at ${m.kinds.join('/')} positions`).join('\n');
+  return `${table}\nmassive activations (Sun et al.: > ${minValue} and ≥ ×${minRatio} the median):\n${found}\n`;
+}
+
+function sub(detector: Detector) {
+  return defineCommand({
+    name: `detect ${detector}`,
+    summary: detector === 'super-weights' ? 'super-weight candidates from one forward pass' : 'massive activations per layer',
+    description:
+      detector === 'super-weights'
+        ? 'Runs the probe text once and reports, per layer, the largest |input| channel and |output| dim of ' +
+          'mlp.down_proj; a layer whose output spike is at least --min-ratio (default 50) × its median dim gives a ' +
+          'super-weight candidate (layer, row = that dim, col = that channel), as Yu et al. (2024) find them. A ' +
+          'candidate equal to a published coordinate on a checkpoint of the same shape is named as a match.'
+        : 'Runs the probe text once and reports, after the embedding and after each layer, the largest |activation| ' +
+          'of the residual stream on distinct dims, at which kind of position (the first token, a delimiter . or ' +
+          'newline, any other), and its ratio to the median |activation|; dims above 100 and --min-ratio (default ' +
+          '1000) × the median are massive activations (Sun et al., 2024).',
+    options,
+    run: (values, io) => runDetector(detector, values, io),
+  });
+}
+
+async function runDetector(detector: Detector, values: Values<typeof options>, io: CliIo): Promise<void> {
+  const config = peekConfig(values.checkpoint);
+  const languages = [...new Set(values.languages)];
+  const available = listLanguages(values.texts);
+  const missing = languages.filter((l) => !available.includes(l));
+  if (missing.length > 0) throw new UsageError(`--language: ${values.texts} has no ${missing.map((l) => `${l}.txt`).join(', ')} (it has: ${available.join(', ')})`);
+  if (values.seqLen > config.maxPositionEmbeddings) {
+    throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
+  }
+  const texts = readTexts(values.texts, languages);
+  const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: detect needs one to tokenize the probe text');
+  if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer();
+  const [{ OrtModel }, detect] = await Promise.all([import('../../engine/onnx/ort-model.js'), import('../../detect/activations.js')]);
+  await withForwardModel(values, io, async (opened) => {
+    const { model, tokenizer } = opened;
+    if (tokenizer === null) throw noTokenizer();
+    if (!(model instanceof OrtModel)) throw new UsageError(`detect runs on ONNX Runtime (--backend ort, ort-cpu, …), not on ${opened.backend.name}`);
+    const windows = [...texts.values()].flatMap((t) => textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
+    if (windows.length === 0) throw new UsageError('--texts: the probe text has no tokens');
+    const delimiters = new Set<number>();
+    const isDelimiter = (id: number) => {
+      if (delimiters.has(id)) return true;
+      const text = tokenizer.decode([id]).replace(/ /g, '');
+      if (text === '.' || text === '\n' || text === '。') delimiters.add(id);
+      return delimiters.has(id);
+    };
+    const minRatio = values.minRatio === 0 ? undefined : values.minRatio;
+    const result = detector === 'super-weights' ? await detect.superWeights(model, windows, { minRatio }) : await detect.massiveActivations(model, windows, { isDelimiter, minRatio });
+    const probe = { texts: values.texts, languages, max_tokens: values.maxTokens, seq_len: values.seqLen, windows: result.windows, tokens: result.tokens };
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ detector, backend: { name: opened.backend.name, device: opened.backend.device }, checkpoint: values.checkpoint, probe, ...result }, null, 2)}\n`);
+    } else {
+      const head = `${setupLine(`detect ${detector}`, opened)}\nprobe: ${result.windows} windows, ${result.tokens} tokens of ${languages.join(', ')} (${values.texts})\n\n`;
+      io.stdout.write(head + (detector === 'super-weights' ? superText(result as SuperWeights) : massiveText(result as MassiveActivations)));
+    }
+  });
+}
+
+const SUBS = new Map(DETECTORS.map((d) => [d, sub(d)]));
+
+/** `regions detect super-weights|massive-activations`: the forward-only detectors (../../detect/). */
+export const detectCommand: Command = {
+  name: 'detect',
+  summary: 'forward-only detectors: super-weights, massive-activations',
+  usage: `regions detect ${DETECTORS.join('|')} --checkpoint DIR [options]`,
+  help:
+    `regions detect ${DETECTORS.join('|')} --checkpoint DIR [options]\n\n` +
+    DETECTORS.map((d) => SUBS.get(d)!.help).join('\n\n'),
+  async execute(argv, io) {
+    const [name, ...rest] = argv;
+    const command = SUBS.get(name as Detector);
+    if (command === undefined) throw new UsageError(`detect takes a detector first: ${DETECTORS.join(' or ')} (got ${name === undefined ? 'nothing' : JSON.stringify(name)})`);
+    await command.execute(rest, io);
+  },
+};
