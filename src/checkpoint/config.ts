@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CheckpointError } from './errors.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 /**
  * config.json of a HuggingFace LLaMA-family checkpoint (model types llama, mistral, qwen2), validated
@@ -103,9 +104,9 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   }
   const parsed = rawConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || '(root)';
-    const received = (json as Record<string, unknown>)[String(issue.path[0])];
+    const issue = firstIssue(parsed.error, json);
+    const field = issue.field || '(root)';
+    const received = (json as Record<string, unknown>)[String(issue.top)];
     fail(file, field, `${issue.message}${received === undefined ? ' (missing)' : ` (got ${JSON.stringify(received)})`}`);
   }
   const c = parsed.data;

@@ -5,6 +5,7 @@ import { expectedWeightShapes, readModelConfig, type ModelConfig } from './confi
 import { CheckpointError } from './errors.js';
 import { readSafetensorsHeader, readTensorFloat32, type SafetensorsHeader } from './safetensors.js';
 import type { HostTensor } from './types.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 /** A checkpoint loaded into host memory: validated config and every weight the model needs, as float32. */
 export interface Checkpoint {
@@ -96,12 +97,8 @@ function readIndex(dir: string, indexFile: string): WeightLocation {
   }
   const parsed = indexSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CheckpointError(
-      indexFile,
-      `expected {"metadata": {...}, "weight_map": {tensor: shard file}}: ${issue.message}`,
-      issue.path.join('.') || '(root)',
-    );
+    const issue = firstIssue(parsed.error, json);
+    throw new CheckpointError(indexFile, `expected {"metadata": {...}, "weight_map": {tensor: shard file}}: ${issue.message}`, issue.field || '(root)');
   }
   const realDir = realpathSync(dir);
   const weightMap = new Map<string, string>();

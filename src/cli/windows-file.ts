@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { firstIssue } from '../util/zod-issue.js';
 
 /** A JSON list of token windows for a model with `vocabSize` ids: `[[1, 5, 9], [1, 7]]`. */
 function windowsSchema(vocabSize: number) {
@@ -35,8 +36,8 @@ export function readWindowsFile(file: string, vocabSize: number): number[][] {
   }
   const parsed = windowsSchema(vocabSize).safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const value = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown>)[key], json);
+    const issue = firstIssue(parsed.error, json);
+    const value = issue.received;
     const got =
       issue.path.length === 0 ? '' : Array.isArray(value) ? ` (it has ${value.length})` : ` (got ${JSON.stringify(value)})`;
     throw new Error(`${file}: ${where(issue.path)}${issue.message}${got}`);

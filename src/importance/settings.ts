@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firstIssue } from '../util/zod-issue.js';
 
 /**
  * How importance is measured, with the paper's defaults. The authors' script runs forward/backward over
@@ -46,9 +47,9 @@ export function parseImportanceSettings(options: ImportanceOptions): ImportanceS
   const { onProgress: _ignored, ...data } = options;
   const parsed = settingsSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const value = (data as Record<string, unknown>)[String(issue.path[0])];
-    throw new Error(`importance setting ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(value)})`);
+    const issue = firstIssue(parsed.error, data);
+    const value = (data as Record<string, unknown>)[String(issue.top)];
+    throw new Error(`importance setting ${issue.field}: ${issue.message} (got ${JSON.stringify(value)})`);
   }
   return parsed.data;
 }

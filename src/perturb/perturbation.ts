@@ -6,6 +6,7 @@ import { noiseKind, noiseSchema } from './noise.js';
 import { normKind, normSchema } from './norm.js';
 import { parameterKind, parameterSchema } from './parameter.js';
 import { zeroRegionKind, zeroRegionSchema } from './zero-region.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 /**
  * A perturbation of a model's weights, as data: specs write them, fast-check generates them, and
@@ -51,9 +52,8 @@ export function kindOf<P extends Perturbation>(p: P): PerturbationKind<P> {
 export function parsePerturbation(input: unknown): Perturbation {
   const parsed = perturbationSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
-    throw new PerturbationError(`invalid perturbation: ${field}${issue.message}`);
+    const issue = firstIssue(parsed.error, input);
+    throw new PerturbationError(`invalid perturbation: ${issue.field === '' ? '' : `${issue.field}: `}${issue.message}`);
   }
   return parsed.data;
 }

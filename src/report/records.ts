@@ -20,6 +20,7 @@ import {
   type RegionEntry,
   type Results,
 } from './results.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 const numberOrNull = z.number().nullable();
 const rawEffect = z.looseObject({ language: z.string(), baseline: z.number(), perturbed: numberOrNull, ratio: numberOrNull });
@@ -156,8 +157,8 @@ function stripRegion(r: z.infer<typeof rawRegion>): RegionEntry {
 }
 
 function issueText(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return `${issue.path.length > 0 ? issue.path.join('.') : '(record)'}: ${issue.message}`;
+  const issue = firstIssue(error, undefined);
+  return `${issue.field || '(record)'}: ${issue.message}`;
 }
 
 const rawBackend = z.looseObject({ name: z.string(), device: z.string() });

@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import { readJsonFile } from '../util/json.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 /** The `schema` field of a version-1 results file. */
 export const RESULTS_SCHEMA = 'vitest-regions/results@1';
@@ -247,9 +248,9 @@ export type Results = z.infer<typeof resultsSchema>;
 export function parseResults(value: unknown, file = 'results'): Results {
   const parsed = resultsSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  const hint = issue.path[0] === 'schema' ? ` (is it a results.json written by vitest-regions' reporter? expected "${RESULTS_SCHEMA}")` : '';
+  const issue = firstIssue(parsed.error, value);
+  const where = issue.field || '(root)';
+  const hint = issue.top === 'schema' ? ` (is it a results.json written by vitest-regions' reporter? expected "${RESULTS_SCHEMA}")` : '';
   throw new Error(`${file}: ${where}: ${issue.message}${hint}`);
 }
 

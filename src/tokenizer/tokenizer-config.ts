@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CheckpointError } from '../checkpoint/errors.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 /** A special token as tokenizer_config.json writes it: a string, or an AddedToken object with `content`. */
 const tokenSchema = z.union([z.string(), z.object({ content: z.string() }).passthrough()], {
@@ -61,8 +62,8 @@ export function readTokenizerConfig(file: string): TokenizerConfigSpecials | nul
   }
   const parsed = tokenizerConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = String(issue.path[0] ?? '(root)');
+    const issue = firstIssue(parsed.error, json);
+    const field = issue.top ?? '(root)';
     const received = (json as Record<string, unknown>)[field];
     throw new CheckpointError(file, `${issue.message} (got ${JSON.stringify(received)})`, field);
   }

@@ -18,6 +18,7 @@ import { frozenMasks, regionDigest, zeroMasked, type RegionDigest } from './inte
 import { WindowSampler } from './sampler.js';
 import { learningRate } from './schedule.js';
 import { Trainer } from './trainer.js';
+import { firstIssue, shown } from '../util/zod-issue.js';
 
 /** A text in one language (ISO 639-1 code, as the paper's languages are named). */
 export interface LanguageText {
@@ -155,20 +156,14 @@ function fail(field: string, message: string): never {
   throw new Error(`furtherPretrain: options.${field}: ${message}`);
 }
 
-function shown(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
-}
 
 /** Validates the options' data (zod), then the checks that need the model; fills in defaults. */
 function validate(config: ModelConfig, weights: ReadonlyMap<string, HostTensor>, options: FurtherPretrainOptions) {
   const parsed = settingsSchema.safeParse(options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    let received: unknown = options;
-    for (const key of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-    const field = issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
-    fail(field || '(root)', `${issue.message}${received === undefined ? ' (missing)' : ` (got ${shown(received)})`}`);
+    const issue = firstIssue(parsed.error, options);
+    const received = issue.received;
+    fail(issue.codePath || '(root)', `${issue.message}${received === undefined ? ' (missing)' : ` (got ${shown(received, 40)})`}`);
   }
   const s = parsed.data;
   const tokenizer = options.tokenizer;

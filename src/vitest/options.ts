@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ENGINE_NAMES } from '../engine/select.js';
 import { BUILTIN_TEXTS, REGION_LANGUAGES } from '../corpus/texts.js';
 import { IMPORTANCE_DEFAULTS } from '../importance/settings.js';
+import { firstIssue, shown } from '../util/zod-issue.js';
 
 /** Environment variables that override an option, so CI runs the same specs on another checkpoint or seed. */
 export const REGIONS_ENV = {
@@ -111,10 +112,6 @@ export class RegionsOptionsError extends Error {
   }
 }
 
-const shown = (v: unknown): string => {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-};
 
 /**
  * Checks the options' shape and fills in defaults (no file system, no environment).
@@ -127,16 +124,14 @@ export function parseRegionsOptions(input: unknown): z.output<typeof regionsOpti
   }
   const parsed = regionsOptionsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
+  const issue = firstIssue(parsed.error, input);
+  if (issue.unknownKeys !== null) {
     const known = Object.keys(regionsOptionsSchema.shape).join(', ');
-    throw new RegionsOptionsError(`unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`, `not an option (known: ${known})`);
+    throw new RegionsOptionsError(`unknown option ${issue.unknownKeys.map((k) => `"${k}"`).join(', ')}`, `not an option (known: ${known})`);
   }
-  const [key, ...rest] = issue.path.map(String);
-  let value: unknown = input;
-  for (const k of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey];
+  const rest = issue.field.split('.').slice(1);
   const where = rest.length > 0 ? ` at ${rest.map((k) => `[${k}]`).join('')}` : '';
-  throw new RegionsOptionsError(`option "${key}"`, `${issue.message}${where} (got ${value === undefined ? 'nothing' : shown(value)})`);
+  throw new RegionsOptionsError(`option "${issue.top}"`, `${issue.message}${where} (got ${issue.received === undefined ? 'nothing' : shown(issue.received)})`);
 }
 
 function envInteger(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {

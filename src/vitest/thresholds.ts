@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { sensitivityTargetSchema } from '../dims/sensitivity.js';
 import { readJsonFile } from '../util/json.js';
+import { firstIssue } from '../util/zod-issue.js';
 
 const ratio = z.number('must be a number').gt(0, 'must be > 0');
 const fraction = z.number('must be a number').gt(0, 'must be > 0').lt(1, 'must be < 1');
@@ -174,14 +175,12 @@ export const DEFAULT_THRESHOLDS: Thresholds = thresholdsSchema.parse({});
 export function parseThresholds(value: unknown, file = 'thresholds'): Thresholds {
   const parsed = thresholdsSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new Error(`${file}: ${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
+  const issue = firstIssue(parsed.error, value);
+  if (issue.unknownKeys !== null) {
+    const where = issue.field !== '' ? `${issue.field}: ` : '';
+    throw new Error(`${file}: ${where}unknown field ${issue.unknownKeys.map((k) => `"${k}"`).join(', ')}`);
   }
-  let got: unknown = value;
-  for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey];
-  throw new Error(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message} (got ${got === undefined ? 'nothing' : JSON.stringify(got)})`);
+  throw new Error(`${file}: ${issue.field || '(root)'}: ${issue.message} (got ${issue.received === undefined ? 'nothing' : JSON.stringify(issue.received)})`);
 }
 
 /** Reads and validates a thresholds file. @throws Error naming the file (unreadable, not JSON, or a bad field). */

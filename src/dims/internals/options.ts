@@ -1,9 +1,10 @@
 import type { z } from 'zod';
+import { firstIssue } from '../../util/zod-issue.js';
 
 /** Parses a function's settings, turning a zod failure into one line: "fn: field: message". */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, fn: string): z.output<S> {
   const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new Error(`${fn}: ${issue.path.length === 0 ? '' : `${issue.path.join('.')}: `}${issue.message}`);
+  const issue = firstIssue(parsed.error, options);
+  throw new Error(`${fn}: ${issue.field === '' ? '' : `${issue.field}: `}${issue.message}`);
 }

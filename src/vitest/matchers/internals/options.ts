@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Region } from '../../../regions/types.js';
 import type { RegionsSubject } from '../../subject.js';
+import { firstIssue } from '../../../util/zod-issue.js';
 
 /**
  * Validates a matcher's options (zod) — a mistake in a spec is a usage error that names the option, not a
@@ -10,14 +11,13 @@ import type { RegionsSubject } from '../../subject.js';
 export function parseMatcherOptions<S extends z.ZodType>(schema: S, value: unknown, matcher: string): z.output<S> {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    throw new TypeError(`${matcher}: unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
+  const issue = firstIssue(parsed.error, value);
+  if (issue.unknownKeys !== null) {
+    throw new TypeError(`${matcher}: unknown option ${issue.unknownKeys.map((k) => `"${k}"`).join(', ')}`);
   }
-  let got: unknown = value;
-  for (const k of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey];
+  const got = issue.received;
   const shown = got === undefined ? 'nothing' : typeof got === 'object' && got !== null && !Array.isArray(got) ? 'an object' : JSON.stringify(got);
-  throw new TypeError(`${matcher}: option "${issue.path.join('.')}": ${issue.message} (got ${shown})`);
+  throw new TypeError(`${matcher}: option "${issue.field}": ${issue.message} (got ${shown})`);
 }
 
 const isRegion = (v: unknown): v is Region => typeof v === 'object' && v !== null && (v as Region).masks instanceof Map;
