@@ -8,7 +8,7 @@ import type { MassiveActivations, SuperWeights } from '../../detect/activations.
 import { defineCommand, option, UsageError, withDefault, type Command, type Values } from '../args.js';
 import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const DETECTORS = ['super-weights', 'massive-activations'] as const;
 type Detector = (typeof DETECTORS)[number];

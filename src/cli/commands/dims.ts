@@ -11,7 +11,7 @@ import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const options = {
   checkpoint: checkpointOption,

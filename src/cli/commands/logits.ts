@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, UsageError } from '../args.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const TOP = 10;
 

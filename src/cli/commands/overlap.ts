@@ -4,7 +4,7 @@ import { regionOverlap, type RegionOverlap } from '../../regions/overlap.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { option, parseOptions, UsageError, wrap, type Command } from '../args.js';
 import type { CliIo } from '../io.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const flags = { json: option.flag('print JSON instead of a table') };
 

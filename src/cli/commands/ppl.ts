@@ -12,7 +12,7 @@ import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const options = {
   checkpoint: checkpointOption,

@@ -10,7 +10,7 @@ import { regionSize, type Region } from '../../regions/types.js';
 import type { ImportanceMap } from '../../importance/types.js';
 import { defineCommand, option, optional, UsageError, type Command, type Option } from '../args.js';
 import type { CliIo } from '../io.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 
 const KIND = /^(top|bottom|random|monolingual:[\w-]+)$/;
 

@@ -1,4 +1,5 @@
 import type { ResultTable } from './result.js';
+import { formatTable, type Column } from '../../util/table.js';
 
 /** A perplexity with 4 significant digits ("1.410", "257.7", "5858"); exponent form from 10⁴ up ("3.69e+5"). */
 export function formatPpl(ppl: number): string {
@@ -29,14 +30,8 @@ export function formatPercent(f: number): string {
  * column is left-aligned, the others right-aligned (numbers), the last (✓/✗) as is.
  */
 export function renderTable(table: ResultTable, indent = '  '): string {
-  const widths = table.columns.map((c, j) => Math.max(c.length, ...table.rows.map((r) => (r[j] ?? '').length)));
-  const line = (cells: string[]) =>
-    indent +
-    cells
-      .map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!)))
-      .join(' | ')
-      .trimEnd();
-  return [`${indent}${table.title}`, line(table.columns), indent + widths.map((w) => '-'.repeat(w)).join('-|-'), ...table.rows.map(line)].join('\n');
+  const columns = table.columns.map((header, j): Column => ({ header, align: j === 0 ? 'left' : 'right' }));
+  return formatTable(columns, table.rows, { look: 'pipes', title: table.title, indent });
 }
 
 /** Median of a non-empty list. */
