@@ -10,7 +10,7 @@
  *   sketch estimate on large ones).
  */
 import { formatPercent, renderTable } from '../vitest/measure/format.js';
-import { fingerprintOverlap } from './fingerprint.js';
+import { fingerprintOverlap } from '../region-data/fingerprint.js';
 import type { RegionFingerprint, Results } from './results.js';
 
 /** Bounds of {@link compareResults}. */

@@ -4,9 +4,9 @@
  * errors from the sketch alone. Layout: the row and column counts the heatmap draws.
  */
 import { describe, expect, test } from 'vitest';
-import { fingerprintOverlap, regionFingerprint } from '../../src/report/fingerprint.js';
-import { decodeIndices, encodeIndices } from '../../src/report/internals/varint.js';
-import { regionLayout } from '../../src/report/layout.js';
+import { fingerprintOverlap, regionFingerprint } from '../../src/region-data/fingerprint.js';
+import { decodeIndices, encodeIndices } from '../../src/region-data/internals/varint.js';
+import { regionLayout } from '../../src/region-data/layout.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import type { Region } from '../../src/regions/types.js';
 import { HOT_DIMS, sampleRegion } from './helpers/sample.js';

@@ -3,7 +3,7 @@ import { zeroRegion } from '../../perturb/zero-region.js';
 import { randomMask } from '../../regions/internals/rank.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';
-import { regionReportData } from '../../report/region-data.js';
+import { regionReportData } from '../../region-data/index.js';
 import { regionHash } from '../../regions/hash.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { RegionSummary } from './result.js';

@@ -5,7 +5,7 @@
  * language whose name is an HTML script tag.
  */
 import { buildResults, type CollectedTest } from '../../../src/report/collect.js';
-import { regionReportData } from '../../../src/report/region-data.js';
+import { regionReportData } from '../../../src/region-data/index.js';
 import type { Provenance, Results } from '../../../src/report/results.js';
 import type { Region } from '../../../src/regions/types.js';
 import { mulberry32 } from '../../../src/util/random.js';

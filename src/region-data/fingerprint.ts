@@ -14,7 +14,7 @@
 import type { Region } from '../regions/types.js';
 import { regionHash } from '../regions/hash.js';
 import { decodeIndices, encodeIndices } from './internals/varint.js';
-import type { RegionFingerprint } from './results.js';
+import type { RegionFingerprint } from './schemas.js';
 
 /** Regions with at most this many entries carry their exact indices. */
 export const INLINE_LIMIT = 50_000;

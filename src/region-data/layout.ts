@@ -5,7 +5,7 @@
  */
 import { hiddenAxis } from '../perturb/hidden-axis.js';
 import type { Region } from '../regions/types.js';
-import type { RegionLayout } from './results.js';
+import type { RegionLayout } from './schemas.js';
 
 /** Bins per axis (a 4096-wide axis becomes 64 bins of 64 rows). */
 export const LAYOUT_BINS = 64;

@@ -7,7 +7,7 @@
 import type { Region } from '../regions/types.js';
 import { regionFingerprint } from './fingerprint.js';
 import { regionLayout } from './layout.js';
-import type { RegionFingerprint, RegionLayout } from './results.js';
+import type { RegionFingerprint, RegionLayout } from './schemas.js';
 
 /** The fingerprint and layout of a region. */
 export interface RegionReportData {
