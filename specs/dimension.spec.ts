@@ -16,7 +16,7 @@ const budget = specBudget('finding 2 (dimension sensitivity)', { coldSeconds: 19
 test('×4 on one parameter at a sensitive dimension destroys competence, at a random one it does not', ({ subject, regions }) =>
   budget.run(subject, async () => {
     const t = subject.thresholds.dimensionSensitivity;
-    const dims = t.dims ?? [];
+    const dims = t.dims === 'detected' ? await subject.detectedDims(t.layer) : (t.dims ?? []);
     if (dims.length === 0) throw new Error(`${subject.thresholdsFile ?? 'the thresholds'}: dimensionSensitivity.dims names no dimension to test`);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...dims), fc.nat({ max: 1000 }), async (dim, seed) => {

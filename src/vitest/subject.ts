@@ -98,6 +98,12 @@ export interface RegionsSubject {
   region(request: RegionRequest): Promise<Region>;
   /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
   monolingualRegion(language: string, fraction?: number): Promise<Region>;
+  /**
+   * The residual stream's three largest dims entering decoder layer `layer` (after the embedding for 0), by
+   * the massive-activation detector on the first windows of every region language's evaluation text: the
+   * candidates "whatever dimension the detector finds". Needs ONNX Runtime.
+   */
+  detectedDims(layer: number): Promise<number[]>;
   /** The weights on the host (training copies them). Never write them. */
   hostWeights(): Promise<Map<string, HostTensor>>;
   /** Frees the engine's sessions or tensors. The subject is unusable afterwards. */

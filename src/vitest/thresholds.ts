@@ -71,14 +71,15 @@ export const coreRegionThresholdsSchema = z.strictObject({
  * Finding 2 — one parameter ×4 on a dimension the core region lines up on destroys competence, the same
  * on another dimension does not. The paper: LLaMA-2-13B layer 1, dim 2100 → zh ppl 257.7 vs 5.86 on dim
  * 4200 (≈ ×44 against the control). Which parameter is unconfirmed: `target` (default the
- * post-attention RMSNorm entry). `dims` has no default: it is a property of the checkpoint (its
- * massive-activation dims, see `regions dims`).
+ * post-attention RMSNorm entry). `dims` is a property of the checkpoint: a list, or `detected` — the
+ * residual stream's three largest dims entering `layer`, as the massive-activation detector finds them
+ * (`regions detect massive-activations`; the subject's `detectedDims`).
  */
 export const dimensionThresholdsSchema = z.strictObject({
   ...perturbationFinding,
   layer: z.number().int().nonnegative().default(1),
   /** The dimensions expected to be sensitive (LLaMA-2-7B: 1415, 2533; 13B: 2100, 4743). */
-  dims: z.array(z.number().int().nonnegative()).min(1).optional(),
+  dims: z.union([z.array(z.number().int().nonnegative()).min(1), z.literal('detected')]).optional(),
   target: sensitivityTargetSchema.default({ tensor: 'post_attention_layernorm' }),
   factor: z.number().default(4),
   /** The perturbation at the dim must raise perplexity at least this much… */

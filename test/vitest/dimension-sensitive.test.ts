@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe } from 'vitest';
 import { perturbNorm } from '../../src/perturb/norm.js';
 import { expect, expectFinding, fcParameters, test } from '../../src/vitest/fixtures.js';
+import { openSubject } from '../../src/vitest/subject.js';
 import { MASSIVE_DIM, massiveDim } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 
@@ -78,5 +79,32 @@ describe('negative controls: ordinary dims', () => {
 
   test('the massive dim used as a control makes the finding fail', async ({ subject }) => {
     await expect(subject).not.toBeDimensionSensitive({ ...AT, dim: 40, controlDims: [MASSIVE_DIM], minRatio: 1.5 });
+  });
+});
+
+describe('dims "detected": the candidates the massive-activation detector finds', () => {
+  const detectedFile = join(mkdtempSync(join(tmpdir(), 'regions-thresholds-')), 'regions.thresholds.json');
+  writeFileSync(
+    detectedFile,
+    JSON.stringify({
+      checkpoint: 'massive-dim instrument',
+      dimensionSensitivity: { expected: 'holds', layer: 0, dims: 'detected', target: { tensor: 'input_layernorm' }, minRatio: 10, aggregate: 'every', controlMaxRatio: 2 },
+    }),
+  );
+  test('the detector finds the planted dim entering layer 0, and the matcher with no dim tests it (ONNX Runtime)', async () => {
+    const subject = await openSubject(instrumentOptions(instrument, { thresholds: detectedFile, backend: 'auto' }));
+    try {
+      const dims = await subject.detectedDims(0);
+      expect(dims).toHaveLength(3);
+      expect(dims[0]).toBe(MASSIVE_DIM);
+      await expectFinding('holds', subject).toBeDimensionSensitive({ controlDims: 'random', controlCount: 3, seed: 1 });
+      await expect(subject.detectedDims(9)).rejects.toThrow(/layer must be a decoder layer in \[0, \d\) \(got 9\)/);
+    } finally {
+      await subject.close();
+    }
+  });
+
+  test('on a tfjs engine the detector is refused, naming the engine', async ({ subject }) => {
+    await expect(subject.detectedDims(0)).rejects.toThrow(/the detectors run on ONNX Runtime, not on wasm/);
   });
 });

@@ -11,6 +11,7 @@ import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
+import { massiveActivations } from '../../detect/activations.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { LlamaModel } from '../../model/model.js';
 import type { SubjectModel } from '../subject.js';
@@ -229,6 +230,18 @@ export class OpenedSubject implements RegionsSubject {
       maps.push(r.map);
     }
     return maps;
+  }
+
+  async detectedDims(layer: number): Promise<number[]> {
+    this.#open();
+    if (!(this.model instanceof OrtModel)) throw new Error(`detectedDims: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
+    if (!(Number.isInteger(layer) && layer >= 0 && layer < this.config.numLayers)) {
+      throw new Error(`detectedDims: layer must be a decoder layer in [0, ${this.config.numLayers}) (got ${layer})`);
+    }
+    const windows = this.options.regionLanguages.flatMap((l) => this.evalWindows(l).windows.filter((w) => w.length === this.seqLen).slice(0, 4));
+    const found = await massiveActivations(this.model, windows);
+    // Profile layer −1 is the embedding output: what layer 0 reads; profile L − 1 is what layer L reads.
+    return found.layers.find((p) => p.layer === layer - 1)!.top.map((peak) => peak.dim);
   }
 
   importance(language: string): Promise<ImportanceMap> {

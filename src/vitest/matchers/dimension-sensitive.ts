@@ -63,10 +63,12 @@ export async function toBeDimensionSensitive(this: MatcherState, received: unkno
   const subject = asSubject(received, NAME);
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.dimensionSensitivity;
-  const dim = o.dim ?? t.dims?.[0];
+  const layer = o.layer ?? t.layer;
+  // Without a dim: the thresholds' first, or with dims "detected" the detector's largest dim entering the layer.
+  const dim = o.dim ?? (t.dims === 'detected' ? (await subject.detectedDims(layer))[0] : t.dims?.[0]);
   if (dim === undefined) throw new TypeError(`${NAME}: option "dim": required (or list the checkpoint's sensitive dims in the thresholds file's dimensionSensitivity.dims)`);
   const result = await measureDimension(subject, {
-    layer: o.layer ?? t.layer,
+    layer,
     dim,
     target: o.target ?? t.target,
     factor: o.factor ?? t.factor,

@@ -79,6 +79,7 @@ export function stubSubject(numbers: StubNumbers): RegionsSubject {
       // The run's cache key holds the frozen region's hash: serve the curve of that region's kind.
       getOrCompute: async (_name: string, what: { freeze: string | null }) => numbers.curves!(what.freeze === null ? null : (kindsByHash.get(what.freeze) ?? 'unknown')),
     },
+    detectedDims: async () => [3, 5, 1],
     hostWeights: async () => new Map(),
     close: () => {},
   };
