@@ -56,7 +56,8 @@ function filterTensors(scores: ReadonlyMap<string, unknown>, include: TensorFilt
   return names;
 }
 
-function tensorSeed(seed: number, name: string): number {
+/** The seed of one tensor's draw in a random region: every random region (selectRegion's, a matcher's control) draws tensor by tensor from it. */
+export function tensorSeed(seed: number, name: string): number {
   return createHash('sha256').update(`${seed}\0${name}`).digest().readUInt32LE(0);
 }
 

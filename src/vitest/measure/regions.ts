@@ -1,6 +1,7 @@
 import { describe } from '../../perturb/perturbation.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
-import { randomMask } from '../../regions/internals/rank.js';
+import { bottomMask, randomMask } from '../../regions/internals/rank.js';
+import { tensorSeed } from '../../regions/select.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';
 import { regionReportData } from '../../region-data/index.js';
@@ -44,17 +45,10 @@ export function summarizeRegion(region: Region): RegionSummary {
   };
 }
 
-/** The `m` lowest scores (ties: higher flat index first, as selectRegion's bottom). */
-function lowestMask(scores: Float32Array, m: number): Uint8Array {
-  const order = Array.from(scores.keys()).sort((a, b) => scores[a]! - scores[b]! || b - a);
-  const mask = new Uint8Array(scores.length);
-  for (const i of order.slice(0, m)) mask[i] = 1;
-  return mask;
-}
-
 /**
  * The paper's control for a region: as many entries in each weight as the region holds there (so the
- * same size, weight by weight), chosen uniformly (`random`, seeded) or as the lowest summed importance
+ * same size, weight by weight), chosen uniformly (`random`: each weight from its own generator, seeded by
+ * (seed, name) — the one definition of a random region, selectRegion's) or as the lowest summed importance
  * (`bottom`, from the subject's core importance). A given Region is returned as is.
  */
 export async function controlRegion(subject: RegionsSubject, region: Region, control: ControlArgument, seed: number): Promise<Region> {
@@ -62,16 +56,15 @@ export async function controlRegion(subject: RegionsSubject, region: Region, con
   const importance = control === 'bottom' ? await subject.coreImportance() : null;
   const masks: Region['masks'] = new Map();
   const counts = new Map<string, number>();
-  const rng = mulberry32(seed);
   for (const [name, mask] of region.masks) {
     const m = region.counts.get(name) ?? mask.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
     let data: Uint8Array;
     if (importance === null) {
-      data = randomMask(mask.data.length, m, rng);
+      data = randomMask(mask.data.length, m, mulberry32(tensorSeed(seed, name))); // as selectRegion draws a random region
     } else {
       const scores = importance.scores.get(name);
       if (scores === undefined) throw new Error(`bottom control: no importance for ${name} (the region has entries there)`);
-      data = lowestMask(scores.data, m);
+      data = bottomMask(scores.data, m);
     }
     masks.set(name, { shape: [...mask.shape], data });
     counts.set(name, m);
