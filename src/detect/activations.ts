@@ -94,6 +94,11 @@ export interface DetectOptions {
   minRatio?: number;
 }
 
+/** peak ÷ median: Infinity for a zero median under a positive peak, NaN where either is NaN (it meets no criterion). */
+function ratioTo(peak: number, med: number): number {
+  return med === 0 ? (peak > 0 ? Infinity : NaN) : peak / med;
+}
+
 function median(values: Float32Array): number {
   const sorted = Float32Array.from(values, Math.abs).sort();
   const n = sorted.length;
@@ -104,7 +109,11 @@ function median(values: Float32Array): number {
 async function eachGroup(model: OrtModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<OrtModel['activations']>>) => void): Promise<void> {
   if (windows.length === 0) throw new Error('detect: no windows to run (the text is empty)');
   const groups = new Map<number, number[][]>();
-  for (const w of windows) groups.set(w.length, [...(groups.get(w.length) ?? []), w]);
+  for (const w of windows) {
+    const group = groups.get(w.length);
+    if (group === undefined) groups.set(w.length, [w]);
+    else group.push(w);
+  }
   for (const group of groups.values()) use(group, await model.activations(group));
 }
 
@@ -127,13 +136,16 @@ export async function massiveActivations(model: OrtModel, windows: readonly numb
     const seq = group[0]!.length;
     const n = group.length * seq;
     tokens += n;
+    // Each position's token and kind, once for all layers.
+    const tokenAt = group.flat();
+    const kindAt: PositionKind[] = tokenAt.map((token, t) => (t % seq === 0 ? 'first' : isDelimiter(token) ? 'delimiter' : 'other'));
     for (let l = 0; l < layers; l++) {
       const block = a.hidden.subarray(l * n * d, (l + 1) * n * d);
       all[l]!.push(block);
       for (let t = 0; t < n; t++) {
         const position = t % seq;
-        const token = group[Math.floor(t / seq)]![position]!;
-        const kind: PositionKind = position === 0 ? 'first' : isDelimiter(token) ? 'delimiter' : 'other';
+        const token = tokenAt[t]!;
+        const kind = kindAt[t]!;
         for (let k = 0; k < d; k++) {
           const value = Math.abs(block[t * d + k]!);
           const best = bestPerDim[l]![k];
@@ -153,10 +165,10 @@ export async function massiveActivations(model: OrtModel, windows: readonly numb
     const med = median(values);
     const top = [...bestPerDim[l]!].sort((x, y) => y.value - x.value).slice(0, 3);
     const layer = l - 1;
-    profiles.push({ layer, median: med, top, ratio: med > 0 ? top[0]!.value / med : Infinity, byKind: byKind[l]! });
+    profiles.push({ layer, median: med, top, ratio: ratioTo(top[0]!.value, med), byKind: byKind[l]! });
     for (const peak of bestPerDim[l]!) {
-      const ratio = med > 0 ? peak.value / med : Infinity;
-      if (peak.value < minValue || ratio < minRatio) continue;
+      const ratio = ratioTo(peak.value, med);
+      if (!(peak.value > minValue && ratio >= minRatio)) continue; // NaN meets neither
       const entry = massive.get(peak.dim) ?? { dim: peak.dim, layers: [], maxValue: 0, maxRatio: 0, kinds: [] };
       entry.layers.push(layer);
       entry.maxValue = Math.max(entry.maxValue, peak.value);
@@ -199,9 +211,9 @@ export async function superWeights(model: OrtModel, windows: readonly number[][]
     const channel = argmax(ins);
     const dim = argmax(outs);
     const med = median(outs);
-    const profile = { layer: l, input: { value: ins[channel]!, channel }, output: { value: outs[dim]!, dim }, outputRatio: med > 0 ? outs[dim]! / med : Infinity };
+    const profile = { layer: l, input: { value: ins[channel]!, channel }, output: { value: outs[dim]!, dim }, outputRatio: ratioTo(outs[dim]!, med) };
     layers.push(profile);
-    if (profile.outputRatio < minRatio) continue;
+    if (!(profile.outputRatio >= minRatio)) continue; // a NaN spike is no candidate
     const weight = (await model.readWeight(`model.layers.${l}.mlp.down_proj.weight`))[dim * ffn + channel]!;
     const coordinate = { layer: l, row: dim, col: channel };
     candidates.push({

@@ -60,6 +60,20 @@ describe('superWeights', () => {
   });
 });
 
+describe('a model gone NaN', () => {
+  it('yields no super-weight candidate and no massive dim (NaN meets no criterion)', async () => {
+    const w = planted();
+    w.get('model.layers.0.mlp.down_proj.weight')!.data.fill(Number.NaN);
+    const nan = new OrtModel(config, w, { threads: 1 });
+    try {
+      expect((await superWeights(nan, windows)).candidates).toEqual([]);
+      expect((await massiveActivations(nan, windows, { minValue: 10, minRatio: 100 })).massive).toEqual([]);
+    } finally {
+      await nan.release();
+    }
+  });
+});
+
 describe('massiveActivations', () => {
   it('the planted weight makes its row a massive dim from layer 0 on; a clean model has none', async () => {
     const r = await massiveActivations(withPlant, windows, { isDelimiter, minValue: 10, minRatio: 100 });

@@ -108,12 +108,14 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
     if (!(model instanceof OrtModel)) throw new UsageError(`detect runs on ONNX Runtime (--backend ort, ort-cpu, …), not on ${opened.backend.name}`);
     const windows = [...texts.values()].flatMap((t) => textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
     if (windows.length === 0) throw new UsageError('--texts: the probe text has no tokens');
-    const delimiters = new Set<number>();
+    const delimiter = new Map<number, boolean>(); // decoded once per token id
     const isDelimiter = (id: number) => {
-      if (delimiters.has(id)) return true;
-      const text = tokenizer.decode([id]).replace(/ /g, '');
-      if (text === '.' || text === '\n' || text === '。') delimiters.add(id);
-      return delimiters.has(id);
+      let is = delimiter.get(id);
+      if (is === undefined) {
+        const text = tokenizer.decode([id]).replace(/ /g, '');
+        delimiter.set(id, (is = text === '.' || text === '\n' || text === '。'));
+      }
+      return is;
     };
     const minRatio = values.minRatio === 0 ? undefined : values.minRatio;
     const result = detector === 'super-weights' ? await detect.superWeights(model, windows, { minRatio }) : await detect.massiveActivations(model, windows, { isDelimiter, minRatio });

@@ -260,7 +260,7 @@ export class OrtModel implements Perturbable, ForwardModel {
   /**
    * The cached session for a batch shape and output (built on first use). Without the memory arena (large
    * models) at most one gradient session is kept: another shape's is released first, as each one's run holds
-   * every weight's gradient.
+   * every weight's gradient. So gradient runs on one model go one at a time (as the trainer and importance do).
    */
   async #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
     if (this.#released) throw new Error('the ONNX Runtime model was released');

@@ -58,6 +58,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly #train = new Map<string, string>();
   readonly #importance = new Map<string, Promise<ImportanceMap>>();
   readonly #regions = new Map<string, Promise<Region>>();
+  readonly #detected = new Map<number, Promise<number[]>>();
   readonly #release: () => Promise<void>;
   #closed = false;
 
@@ -232,7 +233,17 @@ export class OpenedSubject implements RegionsSubject {
     return maps;
   }
 
-  async detectedDims(layer: number): Promise<number[]> {
+  detectedDims(layer: number): Promise<number[]> {
+    let p = this.#detected.get(layer);
+    if (p === undefined) {
+      p = this.#detectDims(layer);
+      p.catch(() => this.#detected.delete(layer));
+      this.#detected.set(layer, p);
+    }
+    return p;
+  }
+
+  async #detectDims(layer: number): Promise<number[]> {
     this.#open();
     if (!(this.model instanceof OrtModel)) throw new Error(`detectedDims: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
     if (!(Number.isInteger(layer) && layer >= 0 && layer < this.config.numLayers)) {
