@@ -24,7 +24,7 @@ export * from './perturb/index.js';
 export * from './dims/index.js';
 export { AdamW, type AdamOptions, type AdamState, type FrozenMasks } from './train/adam.js';
 export { Trainer, TrainingError, type StepResult, type TrainerOptions } from './train/trainer.js';
-export { WindowSampler, type TrainingStream, type SamplerState } from './train/sampler.js';
+export { WindowSampler, cappedShares, type TrainingStream, type SamplerState } from './train/sampler.js';
 export { learningRate, type CosineSchedule } from './train/schedule.js';
 export * from './train/further.js';
 export * from './train/forgetting.js';

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportanceMap } from './types.js';
 import type { ImportanceInput } from './compute.js';
+import { GRADIENT_REVISION } from '../engine/onnx/autodiff.js';
 import { OrtModel } from '../engine/onnx/ort-model.js';
 import { IMPORTANCE_OBJECTIVE, engineShapes, scoreWindows, scoredNames, type ImportanceEngine } from './internals/score.js';
 import { loadImportance, saveImportance } from './io.js';
@@ -98,7 +99,8 @@ export async function cachedImportance(
     maxTokens: givenWindows ? null : settings.maxTokens,
     weights: settings.weights ?? null,
     // Only ONNX Runtime is named, so keys of maps computed on tfjs (and their caches) stay as they were.
-    ...((lazy ? engine.engine : engine instanceof OrtModel ? 'onnxruntime' : 'tfjs') === 'onnxruntime' && { engine: 'onnxruntime' }),
+    // Only ONNX Runtime is named, so keys of maps computed on tfjs (and their caches) stay as they were.
+    ...((lazy ? engine.engine : engine instanceof OrtModel ? 'onnxruntime' : 'tfjs') === 'onnxruntime' && { engine: 'onnxruntime', gradients: GRADIENT_REVISION }),
   });
   const dir = options.cacheDir ?? DEFAULT_IMPORTANCE_CACHE_DIR;
   const file = join(dir, `${input.language}-${key}.safetensors`);

@@ -74,3 +74,45 @@ export class WindowSampler {
     return out;
   }
 }
+
+/**
+ * Sampling weights for a training mix in which no stream is read more than `maxEpochs` times: each stream's
+ * share follows its `preference` until it would pass `maxEpochs` over the `plannedTokens` of the run; such a
+ * stream is held at that cap and the rest of the mass goes to the others in proportion to their preference
+ * (water-filling). Returns the shares (summing to 1) and the epochs each stream will see. Throws if even
+ * every stream at its cap cannot supply the planned tokens.
+ */
+export function cappedShares(
+  streams: readonly { language: string; tokens: number; preference: number }[],
+  plannedTokens: number,
+  maxEpochs: number,
+): Map<string, { share: number; epochs: number }> {
+  if (!(plannedTokens > 0) || !(maxEpochs > 0)) throw new Error(`cappedShares: plannedTokens (${plannedTokens}) and maxEpochs (${maxEpochs}) must be positive`);
+  const usable = streams.filter((s) => s.preference > 0);
+  const capacity = usable.reduce((a, s) => a + s.tokens * maxEpochs, 0);
+  if (capacity < plannedTokens) {
+    throw new Error(`the training text with a positive preference holds ${usable.reduce((a, s) => a + s.tokens, 0)} tokens: ${plannedTokens} planned tokens would read it more than ${maxEpochs} times; add text or plan fewer tokens`);
+  }
+  const cap = new Map(streams.map((s) => [s.language, (s.tokens * maxEpochs) / plannedTokens]));
+  const share = new Map<string, number>();
+  let free = usable;
+  let mass = 1;
+  for (;;) {
+    const total = free.reduce((a, s) => a + s.preference, 0);
+    const over = free.filter((s) => (mass * s.preference) / total > cap.get(s.language)!);
+    if (over.length === 0) {
+      for (const s of free) share.set(s.language, (mass * s.preference) / total);
+      break;
+    }
+    for (const s of over) {
+      share.set(s.language, cap.get(s.language)!);
+      mass -= cap.get(s.language)!;
+    }
+    free = free.filter((s) => !over.includes(s));
+    if (free.length === 0) break;
+  }
+  return new Map(streams.map((s) => {
+    const sh = share.get(s.language) ?? 0;
+    return [s.language, { share: sh, epochs: (sh * plannedTokens) / s.tokens }];
+  }));
+}

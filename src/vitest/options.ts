@@ -41,6 +41,11 @@ export const regionsOptionsSchema = z.strictObject({
   /** Training texts, one `<lang>.txt` per language: what importance is computed on and further pre-training trains on. */
   trainTexts: z.string().min(1).default('fixtures/corpora/train'),
   /**
+   * Held-out text of the training domain, one `<lang>.txt` per language (a language may be missing): finding 4
+   * measures the trained language's own learning on it as well as on `texts` (UDHR is another domain).
+   */
+  heldoutTexts: z.string().min(1).default('fixtures/corpora/heldout'),
+  /**
    * Engine of the test workers' forward passes: `auto` (ONNX Runtime), `ort-cpu`, `ort-webgpu`, `ort-cuda`, or a
    * tfjs backend (`tensorflow`, `wasm`, `cpu`, `webgpu`), which then runs the forward passes and importance (in the
    * test's thread). Further pre-training runs on ONNX Runtime whatever is named (`ort` under a tfjs backend).
@@ -181,6 +186,7 @@ export function resolveRegionsOptions(
     checkpointFrom: fromEnv !== undefined && fromEnv !== '' ? REGIONS_ENV.checkpoint : 'option',
     texts: Object.hasOwn(BUILTIN_TEXTS, o.texts) ? BUILTIN_TEXTS[o.texts]! : abs(o.texts),
     trainTexts: abs(o.trainTexts),
+    heldoutTexts: abs(o.heldoutTexts),
     cacheDir: abs(o.cacheDir),
     thresholds,
     backend: envBackend !== undefined && envBackend !== '' ? (envBackend as ResolvedRegionsOptions['backend']) : (o.backend ?? null),

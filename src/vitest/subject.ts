@@ -82,6 +82,8 @@ export interface RegionsSubject {
 
   /** The training text of a language (`<trainTexts>/<lang>.txt`): importance and further pre-training read it. */
   trainText(language: string): string;
+  /** Held-out text of the language's training domain (`<heldoutTexts>/<lang>.txt`), or null where there is none. */
+  heldoutText(language: string): string | null;
   /** The evaluation windows of a language: its first `evalTokens` tokens in BOS-led windows of `seqLen`. */
   evalWindows(language: string): TextWindows;
   /** Perplexity of the unperturbed model per language (default {@link languages}). */

@@ -20,6 +20,7 @@ describe('resolveRegionsOptions', () => {
       checkpointFrom: 'option',
       texts: BUILTIN_TEXTS.udhr,
       trainTexts: '/project/fixtures/corpora/train',
+      heldoutTexts: '/project/fixtures/corpora/heldout',
       backend: null,
       cacheDir: '/project/.cache/regions',
       cache: true,
@@ -46,7 +47,7 @@ describe('resolveRegionsOptions', () => {
 
   test.each([
     [{}, 'regions(): option "checkpoint": required: the checkpoint folder to test (or set REGIONS_CHECKPOINT)'],
-    [{ checkpoint: 'm', chekpoint: 'm' }, 'regions(): unknown option "chekpoint": not an option (known: checkpoint, texts, trainTexts, backend'],
+    [{ checkpoint: 'm', chekpoint: 'm' }, 'regions(): unknown option "chekpoint": not an option (known: checkpoint, texts, trainTexts, heldoutTexts, backend'],
     [{ checkpoint: 'm', evalTokens: 0 }, 'regions(): option "evalTokens": must be ≥ 1 (got 0)'],
     [{ checkpoint: 'm', evalTokens: 2.5 }, 'regions(): option "evalTokens": must be a whole number (got 2.5)'],
     [{ checkpoint: 'm', backend: 'gpu' }, 'regions(): option "backend": must be one of auto, ort, ort-cpu, ort-webgpu, ort-cuda, tensorflow, wasm, cpu, webgpu (got "gpu")'],

@@ -8,6 +8,13 @@
 import { GraphBuilder, type Sym, type TapeEntry } from './graph.js';
 import { broadcastShape } from './onnx-ops.js';
 
+/**
+ * The revision of the gradient graphs, part of the cache keys of everything computed from them (importance
+ * maps, further pre-training): 2 since 2026-12-02, when the embedding rows' gradient stopped racing over
+ * ONNX Runtime's threads (the Gather rule below). Raise it when a rule changes the numbers.
+ */
+export const GRADIENT_REVISION = 2;
+
 const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function reshape(g: GraphBuilder, x: Sym, shape: readonly number[]): Sym {
@@ -103,13 +110,16 @@ const RULES: Record<string, Rule> = {
     });
   },
   Gather(g, e, dy) {
-    // Rows of the table: scatter-add dy back to the rows the ids picked (an id may repeat).
+    // Rows of the table: dtable = onehot(ids)ᵀ · dy, each row the sum of dy over the positions that picked it
+    // (an id may repeat). Not ScatterND with reduction 'add': ONNX Runtime's CPU kernel spreads the updates
+    // over its threads, so repeated ids race and the sums change from run to run.
     const table = input(e, 0);
     const ids = input(e, 1);
     if (e.attrs.axis !== 0 || ids.shape.length !== 1) throw new Error('backward of Gather: only rows of a table by a vector of ids');
-    const n = ids.shape[0]!;
-    const at = g.node('Reshape', [g.node('Cast', [ids], ids.shape, { to: 7 }, 'int64'), g.ints([n, 1])], [n, 1]);
-    return [g.node('ScatterND', [zeros(g, table.shape), at, dy], table.shape, { reduction: { string: 'add' } }), null];
+    const rows = table.shape[0]!;
+    const ids64 = g.node('Cast', [ids], ids.shape, { to: 7 }, 'int64'); // ONNX Runtime's CPU OneHot: int64 ids and depth
+    const onehot = g.node('OneHot', [ids64, g.ints([rows]), g.constant(Float32Array.of(0, 1), [2], 'onehot-values')], [ids.shape[0]!, rows], { axis: -1 }, 'float32');
+    return [g.node('Gemm', [onehot, dy], table.shape, { transA: 1 }), null];
   },
   GatherElements(g, e, dy) {
     const x = input(e, 0);

@@ -2,6 +2,7 @@
  * The implementation of {@link RegionsSubject}: memoised in memory, cached on disk under the subject's
  * `cacheDir` by content hashes (see the interface in ../subject.ts for what each member means).
  */
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
@@ -103,6 +104,16 @@ export class OpenedSubject implements RegionsSubject {
       this.#train.set(language, text);
     }
     return text;
+  }
+
+  heldoutText(language: string): string | null {
+    const file = join(this.options.heldoutTexts, `${language}.txt`);
+    if (!existsSync(file)) return null;
+    try {
+      return readTexts(this.options.heldoutTexts, [language]).get(language)!;
+    } catch (err) {
+      throw new RegionsOptionsError('option "heldoutTexts"', (err as Error).message);
+    }
   }
 
   #text(language: string): string {

@@ -51,7 +51,7 @@ export interface StubNumbers {
   curves?: (freezeKind: string | null) => ForgettingCurve;
 }
 
-export function stubSubject(numbers: StubNumbers): RegionsSubject {
+export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSubject, 'heldoutText'>> = {}): RegionsSubject {
   const languages = Object.keys(numbers.baseline);
   const options = resolveRegionsOptions({ checkpoint: '/models/stub', cacheDir: '/nonexistent' }, { env: {}, root: '/' });
   const subject = {
@@ -67,6 +67,7 @@ export function stubSubject(numbers: StubNumbers): RegionsSubject {
     seqLen: 32,
     engine: { name: 'ort-cpu', engine: 'onnxruntime', device: 'stub' },
     trainText: (l: string) => `${l} training text`,
+    heldoutText: () => null,
     baseline: async (ls = languages) => Object.fromEntries(ls.map((l) => [l, measured(numbers.baseline[l]!)])),
     perplexity: async (p: PerturbationInput | readonly PerturbationInput[], ls = languages) => {
       const parsed = parsePerturbation(Array.isArray(p) ? p[0] : p);
@@ -82,12 +83,13 @@ export function stubSubject(numbers: StubNumbers): RegionsSubject {
     detectedDims: async () => [3, 5, 1],
     hostWeights: async () => new Map(),
     close: () => {},
+    ...extra,
   };
   return subject as unknown as RegionsSubject;
 }
 
-/** A forgetting curve over en (retained) and zh (trained), from step 0 to `steps`. */
-export function stubCurve(after: { en: number; zh: number }, frozen: boolean): ForgettingCurve {
+/** A forgetting curve over en (retained) and zh (trained; with `heldout`, also zh's held-out text from ppl 50), from step 0 to 50. */
+export function stubCurve(after: { en: number; zh: number; heldout?: number }, frozen: boolean): ForgettingCurve {
   const p = (ppl: number) => measured(ppl);
   const settings = {
     train: { language: 'zh', sha256: 'a' },
@@ -109,8 +111,8 @@ export function stubCurve(after: { en: number; zh: number }, frozen: boolean): F
   };
   return {
     points: [
-      { step: 0, samples: 0, perplexity: { en: p(10), zh: p(100) } },
-      { step: 50, samples: 400, perplexity: { en: p(after.en), zh: p(after.zh) } },
+      { step: 0, samples: 0, perplexity: { en: p(10), zh: p(100), ...(after.heldout !== undefined && { 'zh (held-out)': p(50) }) } },
+      { step: 50, samples: 400, perplexity: { en: p(after.en), zh: p(after.zh), ...(after.heldout !== undefined && { 'zh (held-out)': p(after.heldout) }) } },
     ],
     trainLoss: [],
     frozenEntries: frozen ? 4 : 0,
