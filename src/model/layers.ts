@@ -90,8 +90,12 @@ export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardConte
   return linear(ops, merged, `${p}.o_proj`);
 }
 
-/** Observes layer i's `mlp.down_proj`: its input [n, ffn] (silu(gate) ⊙ up) and its output [n, d]. */
-export type DownProjObserver<T> = (layer: number, input: T, output: T) => void;
+/**
+ * Observes layer i's MLP: `mlp.down_proj`'s input [n, ffn] (silu(gate) ⊙ up) and output [n, d] (the
+ * super-weight detector), and gate_proj's output [n, ffn] before the SiLU (language neurons: it is positive
+ * exactly where the SiLU is).
+ */
+export type DownProjObserver<T> = (layer: number, input: T, output: T, gate: T) => void;
 
 /** SwiGLU MLP of layer `i`: down(silu(gate(x)) ⊙ up(x)). x: [n, d] → [n, d]. */
 export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<T>): T {
@@ -100,7 +104,7 @@ export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<
   const silu = ops.mul(gate, ops.sigmoid(gate));
   const input = ops.mul(silu, linear(ops, x, `${p}.up_proj`));
   const output = linear(ops, input, `${p}.down_proj`);
-  observe?.(i, input, output);
+  observe?.(i, input, output, gate);
   return output;
 }
 

@@ -140,7 +140,7 @@ describe('regions detect', { timeout: 60_000 }, () => {
     expect(JSON.parse(massive.stdout).layers).toHaveLength(4);
     const unknown = await runCli(['detect', 'neurons', ...base]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/detect takes a detector first: super-weights or massive-activations \(got "neurons"\)/);
+    expect(unknown.stderr).toMatch(/detect takes a detector first: super-weights or massive-activations or language-neurons \(got "neurons"\)/);
     const tfjs = await runCli(['detect', 'super-weights', ...base, '--backend', 'cpu']);
     expect(tfjs.code).toBe(2);
     expect(tfjs.stderr).toMatch(/detect runs on ONNX Runtime/);

@@ -5,12 +5,13 @@ import { CheckpointError } from '../../checkpoint/errors.js';
 import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textWindows } from '../../corpus/windows.js';
 import type { MassiveActivations, SuperWeights } from '../../detect/activations.js';
+import type { LanguageNeurons } from '../../detect/language-neurons.js';
 import { defineCommand, option, UsageError, withDefault, type Command, type Values } from '../args.js';
 import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { formatTable } from '../../util/table.js';
 
-const DETECTORS = ['super-weights', 'massive-activations'] as const;
+const DETECTORS = ['super-weights', 'massive-activations', 'language-neurons'] as const;
 type Detector = (typeof DETECTORS)[number];
 
 const options = {
@@ -70,12 +71,41 @@ function massiveText(r: MassiveActivations): string {
   return `${table}\nmassive activations (Sun et al.: > ${minValue} and ≥ ×${minRatio} the median):\n${found}\n`;
 }
 
+function neuronsText(r: LanguageNeurons): string {
+  const t = r.thresholds;
+  const rows = r.languages.map((l) => [l, String(r.tokens[l]), String(r.perLanguage[l]!.neurons), String(r.perLanguage[l]!.exclusive)]);
+  const table = formatTable(
+    [
+      { header: 'language', align: 'left' },
+      { header: 'tokens', align: 'right' },
+      { header: 'neurons', align: 'right' },
+      { header: 'its alone', align: 'right' },
+    ],
+    rows,
+  );
+  const top = r.neurons
+    .slice(0, 10)
+    .map((x) => `layer ${x.layer} neuron ${x.neuron}: entropy ${x.entropy.toFixed(3)}, ${x.languages.length === 0 ? 'no language above the bar' : x.languages.map((l) => `${l} p=${r.probabilities[l]![x.layer * r.ffn + x.neuron]!.toFixed(3)}`).join(', ')}`)
+    .join('\n');
+  return (
+    `${table}\n${r.neurons.length} neurons selected (the ${t.topRate} share of ${r.layers * r.ffn} with the lowest entropy, among those active above ` +
+    `p = ${t.filterValue.toFixed(3)} (the ${t.filterRate} quantile) in some language); a neuron belongs to each language where p > ${t.activationBar.toFixed(3)} ` +
+    `(the ${t.activationBarRatio} quantile).\nlowest entropy:\n${top}\n`
+  );
+}
+
 function sub(detector: Detector) {
   return defineCommand({
     name: `detect ${detector}`,
-    summary: detector === 'super-weights' ? 'super-weight candidates from one forward pass' : 'massive activations per layer',
+    summary:
+      detector === 'super-weights' ? 'super-weight candidates from one forward pass' : detector === 'massive-activations' ? 'massive activations per layer' : 'language-specific FFN neurons (LAPE)',
     description:
-      detector === 'super-weights'
+      detector === 'language-neurons'
+        ? 'Runs each language’s text and measures, per FFN neuron, the share of positions where SiLU(gate) > 0 (its ' +
+          'activation probability per language); selects the 1% of neurons with the lowest entropy over languages ' +
+          'among those active above the 0.95 quantile somewhere, each belonging to the languages where it is active ' +
+          'above that quantile — LAPE, with Tang et al.’s (2024) defaults. Needs at least two --languages.'
+        : detector === 'super-weights'
         ? 'Runs the probe text once and reports, per layer, the largest |input| channel and |output| dim of ' +
           'mlp.down_proj; a layer whose output spike is at least --min-ratio (default 50) × its median dim gives a ' +
           'super-weight candidate (layer, row = that dim, col = that channel), as Yu et al. (2024) find them. A ' +
@@ -117,6 +147,22 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
       }
       return is;
     };
+    if (detector === 'language-neurons') {
+      if (languages.length < 2) throw new UsageError('--languages: language-neurons compares languages; name at least two (e.g. en,zh,ru)');
+      const { languageNeurons } = await import('../../detect/language-neurons.js');
+      const byLanguage = Object.fromEntries(
+        [...texts].map(([l, t]) => [l, textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows]),
+      );
+      const r = await languageNeurons(model, byLanguage);
+      const probe = { texts: values.texts, languages, max_tokens: values.maxTokens, seq_len: values.seqLen, tokens: r.tokens };
+      if (values.json) {
+        const { probabilities: _p, ...rest } = r;
+        io.stdout.write(`${JSON.stringify({ detector, backend: { name: opened.backend.name, device: opened.backend.device }, checkpoint: values.checkpoint, probe, ...rest }, null, 2)}\n`);
+      } else {
+        io.stdout.write(`${setupLine(`detect ${detector}`, opened)}\nprobe: ${languages.join(', ')} (${values.texts}), up to ${values.maxTokens} tokens each\n\n${neuronsText(r)}`);
+      }
+      return;
+    }
     const minRatio = values.minRatio === 0 ? undefined : values.minRatio;
     const result = detector === 'super-weights' ? await detect.superWeights(model, windows, { minRatio }) : await detect.massiveActivations(model, windows, { isDelimiter, minRatio });
     const probe = { texts: values.texts, languages, max_tokens: values.maxTokens, seq_len: values.seqLen, windows: result.windows, tokens: result.tokens };
@@ -131,10 +177,10 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
 
 const SUBS = new Map(DETECTORS.map((d) => [d, sub(d)]));
 
-/** `regions detect super-weights|massive-activations`: the forward-only detectors (../../detect/). */
+/** `regions detect super-weights|massive-activations|language-neurons`: the forward-only detectors (../../detect/). */
 export const detectCommand: Command = {
   name: 'detect',
-  summary: 'forward-only detectors: super-weights, massive-activations',
+  summary: 'forward-only detectors: super-weights, massive-activations, language-neurons',
   usage: `regions detect ${DETECTORS.join('|')} --checkpoint DIR [options]`,
   help:
     `regions detect ${DETECTORS.join('|')} --checkpoint DIR [options]\n\n` +

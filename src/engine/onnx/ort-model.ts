@@ -58,7 +58,9 @@ export type GraphOutput =
    * `down-in-max` / `down-out-max`: per layer, max over positions of |down_proj input| per channel [layers, ffn]
    * and of |down_proj output| per hidden dim [layers, d] (what the detectors read, ../../detect/)
    */
-  | 'activations';
+  | 'activations'
+  /** per layer, how many positions have gate_proj output > 0 (SiLU(gate) > 0), per FFN neuron: [layers, ffn] */
+  | 'gate-positive';
 
 /** Result of {@link OrtModel.activations}, flat row-major. */
 export interface Activations {
@@ -121,6 +123,15 @@ export function buildGraph(
       maxima.push(seq > 1 ? max(ops.slice(a, [0, 1, 0], [batch, seq - 1, d])) : g.constant(new Float32Array(d), [1, d]));
     });
     g.output(g.node('Concat', maxima, [maxima.length, d], { axis: 0 }), 'residual-maxima');
+  } else if (output === 'gate-positive') {
+    const n = batch * seq;
+    const f = config.intermediateSize;
+    const counts: Sym[] = [];
+    // Sign(Relu(x)) is 1 where x > 0 and 0 elsewhere: the count in float32, exact up to 2²⁴ positions.
+    forwardHidden(ops, config, ids, undefined, (_, _input, _out, gate) =>
+      counts.push(g.node('ReduceSum', [g.node('Sign', [g.node('Relu', [gate], [n, f])], [n, f]), g.ints([0])], [1, f], { keepdims: 1 })),
+    );
+    g.output(g.node('Concat', counts, [counts.length, f], { axis: 0 }), 'gate-positive');
   } else if (output === 'activations') {
     const n = batch * seq;
     const hidden: Sym[] = [];
@@ -352,6 +363,16 @@ export class OrtModel implements Perturbable, ForwardModel {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
     const out = await this.#runAll(flat, batch, seq, 'activations');
     return { hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax: out.get('down-out-max')! };
+  }
+
+  /**
+   * Per layer and FFN neuron, at how many of the windows' positions (every position, BOS included) the
+   * neuron's gate_proj output is positive, i.e. SiLU(gate) > 0: [layers·ffn], row-major. The language-neuron
+   * detector (../../detect/language-neurons.ts) reads it.
+   */
+  async gatePositiveCounts(windows: Windows): Promise<Float32Array> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    return (await this.#runAll(flat, batch, seq, 'gate-positive')).get('gate-positive')!;
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */
