@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './select.js';
 export * from './sum.js';
 export * from './monolingual.js';
+export * from './neurons.js';
 export * from './overlap.js';
 export * from './io.js';
 export * from './hash.js';

@@ -10,7 +10,7 @@ import type { Region, RegionKind } from './types.js';
  */
 
 const CONTENT = 'region';
-const KIND = /^(top|bottom|random|custom|monolingual:[\w-]+)$/;
+const KIND = /^(top|bottom|random|custom|monolingual:[\w-]+|neurons:[\w-]+)$/;
 
 /** Writes a region as safetensors (atomically). */
 export function saveRegion(file: string, region: Region): void {
@@ -43,7 +43,7 @@ export function loadRegion(file: string, shapes?: ReadonlyMap<string, readonly n
   }
   const kind = meta.kind;
   if (kind === undefined || !KIND.test(kind)) {
-    throw new CheckpointError(file, `__metadata__.kind must be top, bottom, random, custom or monolingual:<lang> (got ${JSON.stringify(kind)})`);
+    throw new CheckpointError(file, `__metadata__.kind must be top, bottom, random, custom, monolingual:<lang> or neurons:<lang> (got ${JSON.stringify(kind)})`);
   }
   const fraction = parseJsonField(file, meta, 'fraction', kind === 'custom' ? 'a number in [0, 1]' : 'a number in (0, 1)', (v) =>
     typeof v === 'number' && (kind === 'custom' ? v >= 0 && v <= 1 : v > 0 && v < 1) ? v : undefined,

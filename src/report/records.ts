@@ -64,6 +64,7 @@ type RawRecord = z.infer<typeof rawRecord>;
 /** "core" for the top region, "random", "bottom", "ar monolingual"… */
 function regionLabel(kind: string | undefined): string {
   if (kind === undefined || kind === 'top') return 'core';
+  if (kind.startsWith('neurons:')) return `${kind.slice('neurons:'.length)} language neurons`;
   return kind.startsWith('monolingual:') ? `${kind.slice('monolingual:'.length)} monolingual` : kind;
 }
 

@@ -18,6 +18,7 @@ import { openForward, type EngineInfo } from '../engine/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
+import type { LanguageNeurons } from '../detect/language-neurons.js';
 import type { Region } from '../regions/types.js';
 import type { ImportanceMap } from '../importance/types.js';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';
@@ -75,7 +76,7 @@ export interface RegionsSubject {
   readonly seqLen: number;
   /** Disk cache of JSON results under `<cacheDir>/results` (measure/ uses it for expensive runs). */
   readonly cache: JsonCache;
-  /** "polyglot-mini (sha256 1a2b3c4d5e6f)". */
+  /** "polyglot-v2 (sha256 1a2b3c4d5e6f)". */
   readonly label: string;
   /** What the running spec has measured, and its time budget (see ./budget.ts); each unit of work reports to it. */
   readonly progress: SpecProgress;
@@ -106,6 +107,13 @@ export interface RegionsSubject {
    * candidates "whatever dimension the detector finds". Needs ONNX Runtime.
    */
   detectedDims(layer: number): Promise<number[]>;
+  /**
+   * The language-specific FFN neurons among the region languages by LAPE (../detect/language-neurons.ts), on the
+   * first 16,384 tokens of each one's training text, with the authors' defaults. Needs ONNX Runtime.
+   */
+  languageNeurons(): Promise<LanguageNeurons>;
+  /** The whole FFN neurons LAPE assigns to `language` (a region language), as a region (kind neurons:<language>). */
+  languageNeuronRegion(language: string): Promise<Region>;
   /** The weights on the host (training copies them). Never write them. */
   hostWeights(): Promise<Map<string, HostTensor>>;
   /** Frees the engine's sessions or tensors. The subject is unusable afterwards. */

@@ -19,6 +19,8 @@ import type { SubjectModel } from '../subject.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
+import { neuronRegion } from '../../regions/neurons.js';
+import { languageNeurons, type LanguageNeurons } from '../../detect/language-neurons.js';
 import { inTransformerLayers, selectRegion } from '../../regions/select.js';
 import { sumImportance } from '../../regions/sum.js';
 import type { Region } from '../../regions/types.js';
@@ -49,6 +51,9 @@ function perturbationKey(p: PerturbationInput): unknown {
 }
 
 /** A subject over a loaded model. Built by `openSubject`, which validates everything first. */
+/** Tokens of each region language's training text the language-neuron detector (LAPE) reads. */
+export const NEURON_TOKENS = 16_384;
+
 export class OpenedSubject implements RegionsSubject {
   readonly label: string;
   readonly seqLen: number;
@@ -60,6 +65,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly #importance = new Map<string, Promise<ImportanceMap>>();
   readonly #regions = new Map<string, Promise<Region>>();
   readonly #detected = new Map<number, Promise<number[]>>();
+  #neurons: Promise<LanguageNeurons> | undefined;
   readonly #release: () => Promise<void>;
   #closed = false;
 
@@ -264,6 +270,35 @@ export class OpenedSubject implements RegionsSubject {
     const found = await massiveActivations(this.model, windows);
     // Profile layer −1 is the embedding output: what layer 0 reads; profile L − 1 is what layer L reads.
     return found.layers.find((p) => p.layer === layer - 1)!.top.map((peak) => peak.dim);
+  }
+
+  languageNeurons(): Promise<LanguageNeurons> {
+    if (this.#neurons === undefined) {
+      const p = this.#detectNeurons();
+      p.catch(() => (this.#neurons = undefined));
+      this.#neurons = p;
+    }
+    return this.#neurons;
+  }
+
+  async #detectNeurons(): Promise<LanguageNeurons> {
+    this.#open();
+    if (!(this.model instanceof OrtModel)) throw new Error(`languageNeurons: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
+    const byLanguage = Object.fromEntries(
+      this.options.regionLanguages.map((l) => [l, textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows]),
+    );
+    return languageNeurons(this.model, byLanguage, { batchSize: this.options.batchSize });
+  }
+
+  languageNeuronRegion(language: string): Promise<Region> {
+    return this.#memoRegion(JSON.stringify(['neurons', language]), async () => {
+      if (!this.options.regionLanguages.includes(language)) {
+        throw new RegionsOptionsError('option "regionLanguages"', `language neurons are selected among the region languages (${this.options.regionLanguages.join(', ')}); "${language}" is not one`);
+      }
+      const found = await this.languageNeurons();
+      const mine = found.neurons.filter((n) => n.languages.includes(language));
+      return neuronRegion(this.config, mine, language, { detector: 'LAPE (Tang et al. 2024)', text: `the first ${NEURON_TOKENS} tokens of each region language's training text` });
+    });
   }
 
   importance(language: string): Promise<ImportanceMap> {

@@ -4,6 +4,8 @@ import { sensitivityTargetSchema, type SensitivityTarget } from '../../dims/sens
 import type { PerturbationInput } from '../../perturb/perturbation.js';
 import { measureDimension } from '../measure/dimension.js';
 import { languagesFor } from '../measure/effects.js';
+import type { FindingResult } from '../measure/result.js';
+import type { RegionsSubject } from '../subject.js';
 import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
 import { languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
@@ -61,13 +63,18 @@ export interface DimensionSensitiveOptions {
  */
 export async function toBeDimensionSensitive(this: MatcherState, received: unknown, options?: DimensionSensitiveOptions): Promise<MatcherOutcome> {
   const subject = asSubject(received, NAME);
+  return conclude(this, NAME, 'options', await measureDimensionSensitive(subject, options));
+}
+
+/** What {@link toBeDimensionSensitive} measures and checks (also `npm run findings`, without a matcher). */
+export async function measureDimensionSensitive(subject: RegionsSubject, options?: DimensionSensitiveOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.dimensionSensitivity;
   const layer = o.layer ?? t.layer;
   // Without a dim: the thresholds' first, or with dims "detected" the detector's largest dim entering the layer.
   const dim = o.dim ?? (t.dims === 'detected' ? (await subject.detectedDims(layer))[0] : t.dims?.[0]);
   if (dim === undefined) throw new TypeError(`${NAME}: option "dim": required (or list the checkpoint's sensitive dims in the thresholds file's dimensionSensitivity.dims)`);
-  const result = await measureDimension(subject, {
+  return measureDimension(subject, {
     layer,
     dim,
     target: o.target ?? t.target,
@@ -81,5 +88,4 @@ export async function toBeDimensionSensitive(this: MatcherState, received: unkno
     controlMaxRatio: o.controlMaxRatio ?? t.controlMaxRatio,
     seed: matcherSeed(subject, o.seed),
   });
-  return conclude(this, NAME, 'options', result);
 }

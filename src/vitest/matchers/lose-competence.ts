@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
 import { measureZeroing } from '../measure/zeroing.js';
 import { languagesFor } from '../measure/effects.js';
+import type { FindingResult } from '../measure/result.js';
+import type { RegionsSubject } from '../subject.js';
 import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
 import { controlArgumentSchema, languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
@@ -46,15 +48,19 @@ export async function toLoseCompetenceWhenZeroed(
   options?: LoseCompetenceOptions,
 ): Promise<MatcherOutcome> {
   const subject = asSubject(received, NAME);
+  return conclude(this, NAME, 'region', await measureLoseCompetence(subject, region, options));
+}
+
+/** What {@link toLoseCompetenceWhenZeroed} measures and checks (also `npm run findings`, without a matcher). */
+export async function measureLoseCompetence(subject: RegionsSubject, region: RegionArgument, options?: LoseCompetenceOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.coreRegion;
   const control = o.control ?? t.control;
-  const result = await measureZeroing(subject, await resolveRegion(subject, region), {
+  return measureZeroing(subject, await resolveRegion(subject, region), {
     languages: languagesFor(subject, o.languages, t.languages),
     minRatio: o.minRatio ?? t.minRatio,
     control: control === 'none' ? null : control,
     controlMaxRatio: o.controlMaxRatio ?? t.controlMaxRatio,
     seed: matcherSeed(subject, o.seed),
   });
-  return conclude(this, NAME, 'region', result);
 }

@@ -2,6 +2,8 @@ import type { MatcherState } from 'vitest';
 import { z } from 'zod';
 import { languagesFor } from '../measure/effects.js';
 import { measureMonolingual } from '../measure/monolingual.js';
+import type { FindingResult } from '../measure/result.js';
+import type { RegionsSubject } from '../subject.js';
 import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
 import { languagesSchema, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
@@ -12,6 +14,7 @@ const optionsSchema = z.strictObject({
   languages: languagesSchema.optional(),
   minRatio: ratioSchema.optional(),
   minSelectivity: z.number().positive('must be > 0').optional(),
+  source: z.enum(['gradient', 'neurons']).optional(),
 });
 
 /**
@@ -27,6 +30,8 @@ export interface MonolingualRegionOptions {
   minRatio?: number;
   /** ln(ratio_L) / ln(median ratio of the others) must reach this (default 3). */
   minSelectivity?: number;
+  /** `gradient` (default): the paper's monolingual region; `neurons`: L's language neurons by LAPE (whole FFN neurons). */
+  source?: 'gradient' | 'neurons';
 }
 
 /**
@@ -41,15 +46,20 @@ export async function toHaveMonolingualRegion(
   options?: MonolingualRegionOptions,
 ): Promise<MatcherOutcome> {
   const subject = asSubject(received, NAME);
+  return conclude(this, NAME, JSON.stringify(language), await measureMonolingualRegion(subject, language, options));
+}
+
+/** What {@link toHaveMonolingualRegion} measures and checks (also `npm run findings`, without a matcher). */
+export async function measureMonolingualRegion(subject: RegionsSubject, language: string, options?: MonolingualRegionOptions): Promise<FindingResult> {
   if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.monolingual;
-  const result = await measureMonolingual(subject, {
+  return measureMonolingual(subject, {
     language,
     fraction: o.fraction ?? t.fraction,
     languages: languagesFor(subject, o.languages, t.languages),
     minRatio: o.minRatio ?? t.minRatio,
     minSelectivity: o.minSelectivity ?? t.minSelectivity,
+    ...(o.source !== undefined && { source: o.source }),
   });
-  return conclude(this, NAME, JSON.stringify(language), result);
 }

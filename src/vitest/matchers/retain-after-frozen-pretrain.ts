@@ -2,6 +2,8 @@ import type { MatcherState } from 'vitest';
 import { z } from 'zod';
 import { measureFrozenPretrain } from '../measure/frozen.js';
 import { controlRegion, resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
+import type { FindingResult } from '../measure/result.js';
+import type { RegionsSubject } from '../subject.js';
 import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
 import { controlArgumentSchema, languagesSchema, matcherSeed, parseMatcherOptions, regionArgumentSchema, ratioSchema } from './internals/options.js';
 
@@ -67,12 +69,17 @@ export async function toRetainAfterFrozenPretrain(
   options?: RetainAfterFrozenPretrainOptions,
 ): Promise<MatcherOutcome> {
   const subject = asSubject(received, NAME);
+  return conclude(this, NAME, 'options', await measureRetainAfterFrozenPretrain(subject, options));
+}
+
+/** What {@link toRetainAfterFrozenPretrain} measures and checks (also `npm run findings`, without a matcher). */
+export async function measureRetainAfterFrozenPretrain(subject: RegionsSubject, options?: RetainAfterFrozenPretrainOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.frozenPretrain;
   const seed = matcherSeed(subject, o.seed);
   const freeze = await resolveRegion(subject, o.freeze ?? { kind: 'top', fraction: t.fraction });
   const control = o.control ?? t.control;
-  const result = await measureFrozenPretrain(subject, {
+  return measureFrozenPretrain(subject, {
     freeze,
     train: o.train ?? t.train,
     retain: o.retain ?? t.retain,
@@ -87,5 +94,4 @@ export async function toRetainAfterFrozenPretrain(
     control: control === 'none' ? null : await controlRegion(subject, freeze, control, seed),
     curvePoints: o.curvePoints ?? t.curvePoints,
   });
-  return conclude(this, NAME, 'options', result);
 }

@@ -232,6 +232,8 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
     regions,
     measured: {
       comparison: cmp,
+      /** The trained language on held-out text of its training domain (null without one): what learning kept is judged on. */
+      heldout: inDomain?.trained ?? null,
       control: controlCmp,
       frozenEntries: frozen.frozenEntries,
       droppedNormEntries: frozen.droppedNormEntries,

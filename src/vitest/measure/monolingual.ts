@@ -30,6 +30,11 @@ export interface MonolingualSettings {
   languages: readonly string[];
   minRatio: number;
   minSelectivity: number;
+  /**
+   * Which region of L: `gradient` (default), the paper's — L's top-k by |θ⊙∇L| minus the other region
+   * languages' top-k; or `neurons`, the whole FFN neurons a forward-only detector assigns to L (LAPE).
+   */
+  source?: 'gradient' | 'neurons';
 }
 
 /** ln(ratio_L) / max(ln(median of the others), {@link SELECTIVITY_FLOOR}). */
@@ -41,7 +46,7 @@ export function selectivity(ownRatio: number, othersMedian: number): number {
 export async function measureMonolingual(subject: RegionsSubject, s: MonolingualSettings): Promise<FindingResult> {
   const languages = [s.language, ...s.languages.filter((l) => l !== s.language)];
   if (languages.length < 2) throw new Error(`toHaveMonolingualRegion("${s.language}"): measure at least one other language to compare with`);
-  const region = await subject.monolingualRegion(s.language, s.fraction);
+  const region = s.source === 'neurons' ? await subject.languageNeuronRegion(s.language) : await subject.monolingualRegion(s.language, s.fraction);
   const summary = summarizeRegion(region);
   const effects = await measureEffects(subject, zeroRegion(region), languages);
   const own = effects[0]!;
@@ -51,7 +56,13 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
 
   const failures: string[] = [];
   const successes: string[] = [];
-  if (summary.entries === 0) failures.push(`the monolingual region of ${s.language} is empty: its top-k lies entirely inside the other languages' top-k`);
+  if (summary.entries === 0) {
+    failures.push(
+      s.source === 'neurons'
+        ? `no language neuron of ${s.language}: LAPE assigned none of its selected neurons to it`
+        : `the monolingual region of ${s.language} is empty: its top-k lies entirely inside the other languages' top-k`,
+    );
+  }
   (atLeast(own.ratio, s.minRatio) ? successes : failures).push(
     `${s.language}'s perplexity rose ${formatRatio(own.ratio)} (${geSign(own.ratio, s.minRatio)} ${formatRatio(s.minRatio)})`,
   );
@@ -68,12 +79,12 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
   return {
     finding: 'monolingual',
     holds: failures.length === 0,
-    claim: `zeroing the monolingual region of ${s.language} raises its perplexity by at least ${formatRatio(s.minRatio)}, with selectivity (log-ratio against the median other language) at least ${s.minSelectivity}`,
+    claim: `zeroing the ${s.source === 'neurons' ? 'language neurons (LAPE)' : 'monolingual region'} of ${s.language} raises its perplexity by at least ${formatRatio(s.minRatio)}, with selectivity (log-ratio against the median other language) at least ${s.minSelectivity}`,
     subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
     tables: [{ title: `region: ${summary.description}`, columns: EFFECT_COLUMNS, rows }],
     failures,
     successes,
-    thresholds: { fraction: s.fraction, minRatio: s.minRatio, minSelectivity: s.minSelectivity },
+    thresholds: { fraction: s.fraction, minRatio: s.minRatio, minSelectivity: s.minSelectivity, ...(s.source === 'neurons' && { source: 'neurons' }) },
     seeds: {},
     regions: { region: summary },
     measured: { language: s.language, effects, othersMedian, selectivity: sel },

@@ -76,6 +76,7 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
     },
     region: async (r: { kind: Region['kind']; fraction?: number }) => stubRegion(r.kind, [0, 9, 18, 27], r.fraction),
     monolingualRegion: async (l: string) => stubRegion(`monolingual:${l}`, [1, 2, 3]),
+    languageNeuronRegion: async (l: string) => stubRegion(`neurons:${l}`, [4, 5]),
     cache: {
       // The run's cache key holds the frozen region's hash: serve the curve of that region's kind.
       getOrCompute: async (_name: string, what: { freeze: string | null }) => numbers.curves!(what.freeze === null ? null : (kindsByHash.get(what.freeze) ?? 'unknown')),

@@ -1,0 +1,74 @@
+/**
+ * The specs and `npm run findings` measure the same thing the same way: after a spec run, every case of
+ * docs/findings.json that a spec also asserted — the same finding, claim (the settings and region size are in
+ * it), checkpoint and seeds — must have the same verdict and the same measured numbers, to the bit. Fixed-point
+ * specs (each region language's monolingual region, the further pre-training runs) always match; the
+ * property specs draw k and seeds, so they match only when a draw equals the documented point. Numbers agree
+ * to the bit on the machine docs/findings.json was made on (its engine device); on another CPU family ONNX
+ * Runtime's kernels round differently, so there they must agree within 1e-3 relative. Exits 1 if a matched
+ * case differs, if docs/findings.json is of another checkpoint, or if nothing matched.
+ *
+ *   npx tsx scripts/check-findings.ts [--results reports/results.json] [--findings docs/findings.json]
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadResults } from '../src/report/results.js';
+import type { FindingsReport } from '../src/vitest/findings.js';
+
+const { values: args } = parseArgs({
+  options: { results: { type: 'string', default: 'reports/results.json' }, findings: { type: 'string', default: 'docs/findings.json' } },
+});
+const results = loadResults(args.results!);
+const report = JSON.parse(readFileSync(args.findings!, 'utf8')) as FindingsReport;
+const problems: string[] = [];
+const assertions = results.findings.flatMap((f) => f.assertions.map((a) => ({ finding: f.finding, ...a })));
+if (!assertions.some((a) => a.checkpoint?.hash === report.subject.hash)) {
+  problems.push(`${args.findings} is of checkpoint ${report.subject.hash}, which the spec run did not measure: rerun npm run findings`);
+}
+const device = results.provenance.backend.device;
+const sameCpu = device !== null && device.split(' (')[0] === report.engine.device.split(' (')[0];
+const tolerance = sameCpu ? 0 : 1e-3;
+/** The first path where a and b differ (numbers beyond `tolerance` relative), or null. */
+function differs(a: unknown, b: unknown, path = ''): string | null {
+  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b)) ? null : `${path}: ${a} vs ${b}`;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return `${path}: ${a.length} vs ${b.length} entries`;
+    for (let i = 0; i < a.length; i++) {
+      const d = differs(a[i], b[i], `${path}[${i}]`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const d = differs((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  return isDeepStrictEqual(a, b) ? null : `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+}
+let matched = 0;
+for (const c of report.cases) {
+  const same = assertions.filter(
+    (a) => a.finding === c.finding && a.claim === c.result.claim && a.checkpoint?.hash === c.result.subject.hash && isDeepStrictEqual(a.seeds, c.result.seeds),
+  );
+  if (same.length === 0) continue;
+  matched++;
+  for (const a of same) {
+    // The record went through JSON (task.meta): compare the case through JSON too.
+    const measured = JSON.parse(JSON.stringify(c.result.measured)) as unknown;
+    const d = differs(a.measured, measured, 'measured');
+    if (a.holds !== c.result.holds || d !== null) {
+      problems.push(`${c.finding} ${c.point}: the spec measured ${a.holds ? 'holds' : 'does not hold'}, ${args.findings} ${c.result.holds ? 'holds' : 'does not hold'}${d === null ? '' : `; ${d}`}`);
+    }
+  }
+}
+if (matched === 0 && problems.length === 0) problems.push(`no case of ${args.findings} was asserted by the spec run: nothing to compare`);
+if (problems.length > 0) {
+  console.error(`check-findings: ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}
+console.error(`check-findings: ${matched} of ${report.cases.length} documented cases were asserted by the specs, with the same verdicts and numbers (${sameCpu ? 'to the bit' : `within ${tolerance} relative: another CPU family`})`);
