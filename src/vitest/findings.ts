@@ -6,7 +6,8 @@
  * fraction and control seed, dims and seeds, languages); this measures each point once:
  * - finding 1: the core region at k = `coreRegion.fraction`, the thresholds' control, the plugin's seed;
  * - finding 2: each of the thresholds' dims (`detected`: the detector's dims) at the thresholds' layer;
- * - finding 3: each region language's monolingual region;
+ * - finding 3: each region language's monolingual region, and beside it (reported, not asserted by a spec)
+ *   the same measurement on its language neurons by LAPE (`source: 'neurons'`);
  * - finding 4: the thresholds' further pre-training runs.
  */
 import { formatTable } from '../util/table.js';
@@ -21,12 +22,13 @@ import type { Expectation, Finding } from './thresholds.js';
 /** One measured case: which finding, at what point, what the thresholds expect and what was found. */
 export interface FindingCase {
   finding: Finding;
-  /** "k = 1%", "dim 106", "es", … */
+  /** "k = 1%", "dim 106", "es", "es, LAPE neurons", … */
   point: string;
-  expected: Expectation;
+  /** What the thresholds file expects, which a spec asserts; null for a case reported beside the findings, not asserted. */
+  expected: Expectation | null;
   result: FindingResult;
-  /** Whether the outcome is what the thresholds file expects (what the spec asserts). */
-  asExpected: boolean;
+  /** Whether the outcome is what the thresholds file expects (null: not asserted). */
+  asExpected: boolean | null;
 }
 
 export interface FindingsReport {
@@ -43,8 +45,8 @@ export async function measureFindings(subject: RegionsSubject, onCase: (c: Findi
   const t0 = Date.now();
   const t = subject.thresholds;
   const cases: FindingCase[] = [];
-  const add = (finding: Finding, point: string, expected: Expectation, result: FindingResult) => {
-    const c = { finding, point, expected, result, asExpected: result.holds === (expected === 'holds') };
+  const add = (finding: Finding, point: string, expected: Expectation | null, result: FindingResult) => {
+    const c = { finding, point, expected, result, asExpected: expected === null ? null : result.holds === (expected === 'holds') };
     cases.push(c);
     onCase(c);
   };
@@ -54,6 +56,11 @@ export async function measureFindings(subject: RegionsSubject, onCase: (c: Findi
   for (const dim of dims) add('dimensionSensitivity', `layer ${d.layer}, dim ${dim}`, d.expected, await measureDimensionSensitive(subject, { dim }));
   for (const language of subject.options.regionLanguages) {
     add('monolingual', language, t.monolingual.expectedFor[language] ?? t.monolingual.expected, await measureMonolingualRegion(subject, language));
+  }
+  if (subject.engine.engine === 'onnxruntime') {
+    for (const language of subject.options.regionLanguages) {
+      add('monolingual', `${language}, LAPE neurons`, null, await measureMonolingualRegion(subject, language, { source: 'neurons' }));
+    }
   }
   add('frozenPretrain', `${t.frozenPretrain.steps} steps on ${t.frozenPretrain.train}`, t.frozenPretrain.expected, await measureRetainAfterFrozenPretrain(subject));
   const o = subject.options;
@@ -74,7 +81,8 @@ const TITLES: Record<Finding, string> = {
   frozenPretrain: '4. Freezing the core region during further pre-training',
 };
 
-const verdict = (c: FindingCase) => `${c.result.holds ? 'holds' : 'does not hold'} (expected: ${c.expected === 'holds' ? 'holds' : 'does not hold'}${c.asExpected ? '' : ' — **the spec fails**'})`;
+const verdict = (c: FindingCase) =>
+  `${c.result.holds ? 'holds' : 'does not hold'} (${c.expected === null ? 'reported, not asserted' : `expected: ${c.expected === 'holds' ? 'holds' : 'does not hold'}${c.asExpected ? '' : ' — **the spec fails**'}`})`;
 
 /** docs/findings.md: every case's claim, verdict, reasons and tables, as Markdown. */
 export function renderFindingsMarkdown(r: FindingsReport, regenerate: string): string {
@@ -92,7 +100,7 @@ export function renderFindingsMarkdown(r: FindingsReport, regenerate: string): s
   p();
   p('| finding | point | holds | expected | spec |');
   p('| --- | --- | --- | --- | --- |');
-  for (const c of r.cases) p(`| ${TITLES[c.finding]} | ${c.point} | ${c.result.holds ? 'yes' : 'no'} | ${c.expected} | ${c.asExpected ? 'passes' : '**fails**'} |`);
+  for (const c of r.cases) p(`| ${TITLES[c.finding]} | ${c.point} | ${c.result.holds ? 'yes' : 'no'} | ${c.expected ?? '–'} | ${c.asExpected === null ? 'not asserted' : c.asExpected ? 'passes' : '**fails**'} |`);
   for (const finding of Object.keys(TITLES) as Finding[]) {
     const cs = r.cases.filter((c) => c.finding === finding);
     if (cs.length === 0) continue;
@@ -154,12 +162,18 @@ export function renderFindingsSummary(r: FindingsReport): string {
     const controls = dims.flatMap((c) => (c.result.measured as { controls: { effects: Effect[] }[] }).controls.flatMap((k) => k.effects.map((e) => e.ratio)));
     parts.push(`finding 2 ${holdsWord(dims)}: ×${String(dims[0]!.result.thresholds.factor)} on one norm entry of layer ${String(dims[0]!.result.thresholds.layer)} moves the median language's perplexity ${text.join(', ')} (random control dims: at most ${x(Math.max(...controls))})`);
   }
-  const mono = r.cases.filter((c) => c.finding === 'monolingual');
+  const mono = r.cases.filter((c) => c.finding === 'monolingual' && c.expected !== null);
+  const lape = r.cases.filter((c) => c.finding === 'monolingual' && c.expected === null);
   if (mono.length > 0) {
     const m = mono.map((c) => c.result.measured as { language: string; effects: Effect[]; othersMedian: number; selectivity: number });
     const own = m.map((v) => v.effects.find((e) => e.language === v.language)!.ratio);
     const least = m.reduce((a, b) => (b.selectivity < a.selectivity ? b : a));
-    parts.push(`finding 3 ${holdsWord(mono)} region languages: removing a language's own region raises its perplexity ${range(own, x)} while the others' median moves ${range(m.map((v) => v.othersMedian), x)} (least selective: ${least.language}, ${least.selectivity.toFixed(2)} against ${String(mono[0]!.result.thresholds.minSelectivity)})`);
+    const neurons = lape.map((c) => c.result.measured as { language: string; effects: Effect[]; selectivity: number });
+    const lapeText =
+      neurons.length === 0
+        ? ''
+        : `; the language neurons LAPE finds ${holdsWord(lape)} at the same thresholds (own language ${range(neurons.map((v) => v.effects.find((e) => e.language === v.language)!.ratio), x)}, selectivity ${range(neurons.map((v) => v.selectivity), (s) => s.toFixed(1))})`;
+    parts.push(`finding 3 ${holdsWord(mono)} region languages: removing a language's own region raises its perplexity ${range(own, x)} while the others' median moves ${range(m.map((v) => v.othersMedian), x)} (least selective: ${least.language}, ${least.selectivity.toFixed(2)} against ${String(mono[0]!.result.thresholds.minSelectivity)})${lapeText}`);
   }
   const frozen = r.cases.find((c) => c.finding === 'frozenPretrain');
   if (frozen !== undefined) {
@@ -177,7 +191,7 @@ export function renderFindingsSummary(r: FindingsReport): string {
         ` and keeps ${share(kept.learningKept)} of the trained language's gain${m.heldout === null ? '' : ' on held-out text of its training domain'}`,
     );
   }
-  const failing = r.cases.filter((c) => !c.asExpected).length;
+  const failing = r.cases.filter((c) => c.asExpected === false).length;
   return `On ${r.subject.label}: ${parts.join('; ')}. ${failing === 0 ? 'The specs assert exactly these outcomes' : `${failing} case(s) differ from what the thresholds file expects, so the specs fail`} (\`${r.thresholdsFile ?? 'default thresholds'}\`; every number in [docs/findings.md](docs/findings.md)).`;
 }
 
