@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { RegionsReporter } from './src/report/reporter.js';
+import { FIXTURE_OPTIONS } from './specs/options.js';
 import { regions } from './src/vitest/plugin.js';
 
 export default defineConfig({
@@ -19,16 +20,8 @@ export default defineConfig({
       {
         extends: true,
         plugins: [
-          regions({
-            checkpoint: 'fixtures/models/polyglot-mini',
-            // As docs/findings.md measures the regions: |θ⊙g| over 100k tokens per region language.
-            importanceTokens: 100_000,
-            // Perplexity on the first 1,024 tokens of each of the 30 UDHR texts; 3 fast-check runs per
-            // property (REGIONS_RUNS=200 for a sweep). Sized so the suite runs in minutes on 2 cores.
-            evalTokens: 1024,
-            runs: 3,
-            seed: 20240222, // fixed, so runs are reproducible and a warm cache answers them (REGIONS_SEED to vary)
-          }),
+          // The shipped fixture and how the specs measure it (specs/options.ts, shared with `npm run findings`).
+          regions(FIXTURE_OPTIONS),
         ],
         test: { name: 'specs', include: ['specs/**/*.spec.ts'] },
       },

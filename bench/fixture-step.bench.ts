@@ -1,5 +1,5 @@
 /**
- * One optimizer step of the fixture recipe (polyglot-mini's config, scripts/fixture/settings.ts: 16
+ * One optimizer step of the fixture recipe (the fixture's config, scripts/fixture/settings.ts: 16
  * windows × 128 tokens, clipping, AdamW) on the engine `npm run fixture:train` uses — ONNX Runtime's CPU
  * provider, 2 intra-op threads — and the same 2,048 tokens cut as 8 × 256, which is why the recipe
  * trains on windows of 128.

@@ -4,7 +4,7 @@
  * it), checkpoint and seeds — must have the same verdict and the same measured numbers, to the bit. Fixed-point
  * specs (each region language's monolingual region, the further pre-training runs) always match; the
  * property specs draw k and seeds, so they match only when a draw equals the documented point. Numbers agree
- * to the bit on the machine docs/findings.json was made on (its engine device); on another CPU family ONNX
+ * to the bit on a CPU of the model docs/findings.json was made on (its engine device); on another CPU ONNX
  * Runtime's kernels round differently, so there they must agree within 1e-3 relative. Exits 1 if a matched
  * case differs, if docs/findings.json is of another checkpoint, or if nothing matched.
  *
@@ -13,6 +13,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { cpuModel } from '../src/backend/internals/devices.js';
 import { loadResults } from '../src/report/results.js';
 import type { FindingsReport } from '../src/vitest/findings.js';
 
@@ -26,8 +27,8 @@ const assertions = results.findings.flatMap((f) => f.assertions.map((a) => ({ fi
 if (!assertions.some((a) => a.checkpoint?.hash === report.subject.hash)) {
   problems.push(`${args.findings} is of checkpoint ${report.subject.hash}, which the spec run did not measure: rerun npm run findings`);
 }
-const device = results.provenance.backend.device;
-const sameCpu = device !== null && device.split(' (')[0] === report.engine.device.split(' (')[0];
+// This runs on the machine that ran the specs (CI: right after them).
+const sameCpu = `CPU: ${cpuModel()}` === report.engine.device.split(' (')[0];
 const tolerance = sameCpu ? 0 : 1e-3;
 /** The first path where a and b differ (numbers beyond `tolerance` relative), or null. */
 function differs(a: unknown, b: unknown, path = ''): string | null {

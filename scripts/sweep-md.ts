@@ -1,13 +1,13 @@
 /**
- * Renders docs/findings.json (written by scripts/findings.ts) as docs/findings.md.
+ * Renders docs/sweep.json (written by scripts/sweep.ts) as docs/sweep.md.
  *
- *   npx tsx scripts/findings-md.ts [--in docs/findings.json] [--out docs/findings.md]
+ *   npx tsx scripts/sweep-md.ts [--in docs/sweep.json] [--out docs/sweep.md]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { in: { type: 'string', default: 'docs/findings.json' }, out: { type: 'string', default: 'docs/findings.md' } },
+  options: { in: { type: 'string', default: 'docs/sweep.json' }, out: { type: 'string', default: 'docs/sweep.md' } },
 });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const r = JSON.parse(readFileSync(args.in!, 'utf8')) as any;
@@ -16,9 +16,9 @@ const langs = Object.keys(r.baseline as Record<string, number>);
 const lines: string[] = [];
 const p = (s = '') => lines.push(s);
 
-p('# The paper\'s findings on the fixture model');
+p('# Sweeps around the findings on the fixture model (what sized its thresholds)');
 p();
-p(`Checkpoint \`${r.checkpoint}\` (sha256 \`${r.checkpoint_sha256.slice(0, 16)}…\`), measured by \`npx tsx scripts/findings.ts\` in ${Math.round(r.seconds / 60)} min on ${r.backend.device}.`);
+p(`Checkpoint \`${r.checkpoint}\` (sha256 \`${r.checkpoint_sha256.slice(0, 16)}…\`), measured by \`npm run sweep\` in ${Math.round(r.seconds / 60)} min on ${r.backend.device}.`);
 p(`Perplexity: first ${r.settings.eval_tokens} tokens of each language's UDHR text (windows of ${r.settings.seq_len}); ratio = perturbed ppl / original ppl.`);
 p(`Importance |θ⊙g|: first ${r.settings.importance_tokens} tokens of each region language's training text (${r.settings.region_languages.join(', ')}), summed for the core region; regions per matrix inside \`model.layers.*\`; random regions seed ${r.settings.seed}.`);
 p();
@@ -77,12 +77,15 @@ p();
 p('Forgetting = ppl after / ppl before (1 = nothing forgotten). Prevented = 1 − ln(f_frozen)/ln(f_none): the share of the forgetting that freezing removed.');
 p();
 const retain = Object.keys(r.forgetting[0]?.summary.retained ?? {});
-p(`| lr | frozen | ${retain.map((l) => `${l} forgetting`).join(' | ')} | zh improvement | ${retain.map((l) => `${l} prevented`).join(' | ')} |`);
-p(`| --- | --- | ${retain.map(() => '---').join(' | ')} | --- | ${retain.map(() => '---').join(' | ')} |`);
+p('zh improvement = ppl before / ppl after on UDHR and on held-out zh documentation (the training domain); kept = ln(g_frozen)/ln(g_none) on the held-out text.');
+p();
+p(`| lr | frozen | ${retain.map((l) => `${l} forgetting`).join(' | ')} | zh improvement (UDHR) | zh improvement (held-out) | zh kept | ${retain.map((l) => `${l} prevented`).join(' | ')} |`);
+p(`| --- | --- | ${retain.map(() => '---').join(' | ')} | --- | --- | --- | ${retain.map(() => '---').join(' | ')} |`);
 for (const x of r.forgetting) {
   const frozen = x.freeze === 'none' ? 'none' : `${x.freeze} ${x.fraction * 100}%`;
   const prevented = retain.map((l) => (x.comparison ? f(x.comparison.retained[l].forgettingPrevented) : ''));
-  p(`| ${x.lr} | ${frozen} | ${retain.map((l) => f(x.summary.retained[l].forgetting)).join(' | ')} | ${f(x.summary.trained.improvement)} | ${prevented.join(' | ')} |`);
+  const kept = x.comparison_heldout?.learningKept;
+  p(`| ${x.lr} | ${frozen} | ${retain.map((l) => f(x.summary.retained[l].forgetting)).join(' | ')} | ${f(x.summary.trained.improvement)} | ${x.heldout ? f(x.heldout.improvement) : ''} | ${kept === undefined || kept === null ? '' : f(kept)} | ${prevented.join(' | ')} |`);
 }
 p();
 writeFileSync(args.out!, `${lines.join('\n')}\n`);

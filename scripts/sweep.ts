@@ -1,9 +1,12 @@
 /**
- * Measures the paper's four findings on a checkpoint and writes docs/findings.json and docs/findings.md
- * (npm run findings). Everything is seeded; importance maps are cached by content hash in
- * .cache/regions/importance, so a rerun only repeats the perturbation and training measurements.
+ * The wider sweeps that size a checkpoint's thresholds file (its `evidence`): finding 1 at three region
+ * sizes with random and bottom controls, where the core region concentrates and ×4 on single norm entries,
+ * the six monolingual regions, and forgetting at two learning rates with the core and random 1% and 5%
+ * frozen. Writes docs/sweep.json and docs/sweep.md (npm run sweep). The findings themselves, as the specs
+ * measure them, are `npm run findings` (docs/findings.md). Everything is seeded; importance maps are cached
+ * by content hash in .cache/regions/importance, so a rerun only repeats the perturbations and training.
  *
- *   npx tsx scripts/findings.ts [--checkpoint DIR] [--steps N] [--out docs/findings]
+ *   npx tsx scripts/sweep.ts [--checkpoint DIR] [--steps N] [--out docs/sweep]
  *
  * Evaluation: perplexity on the first EVAL_TOKENS tokens of each language's UDHR text (windows of 128).
  * Importance: |θ ⊙ g| over the first 100k tokens of each region language's training text.
@@ -28,10 +31,10 @@ import { mulberry32 } from '../src/util/random.js';
 
 const { values: args } = parseArgs({
   options: {
-    checkpoint: { type: 'string', default: 'fixtures/models/polyglot-mini' },
+    checkpoint: { type: 'string', default: 'fixtures/models/polyglot-v2' },
     corpus: { type: 'string', default: 'fixtures/corpora' },
     steps: { type: 'string', default: '100' },
-    out: { type: 'string', default: 'docs/findings' },
+    out: { type: 'string', default: 'docs/sweep' },
     skip: { type: 'string', default: '' },
     'eval-tokens': { type: 'string', default: '2048' },
     'importance-tokens': { type: 'string', default: '100000' },
@@ -45,6 +48,7 @@ const FRACTIONS = [0.001, 0.01, 0.05];
 const FORGET_STEPS = Number(args.steps);
 const FORGET_LRS = [3e-4, 1e-3];
 const RETAIN = ['en', 'ar', 'es', 'ru', 'ko', 'vi'];
+const HELD_ZH = 'zh (held-out)';
 const skip = new Set(args.skip!.split(',').filter(Boolean));
 const t0 = Date.now();
 const log = (msg: string) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${msg}`);
@@ -170,7 +174,8 @@ async function main(): Promise<void> {
   // Finding 4: forgetting during further pre-training on Chinese.
   const forgetting: Record<string, unknown>[] = [];
   if (!skip.has('forgetting')) {
-    const evaluateTexts = [...RETAIN, 'zh'].map((language) => ({ language, text: evalTexts.get(language)! }));
+    // zh's own learning on held-out documentation (its training domain) as well as on UDHR.
+    const evaluateTexts = [...[...RETAIN, 'zh'].map((language) => ({ language, text: evalTexts.get(language)! })), { language: HELD_ZH, text: readTexts(join(args.corpus!, 'heldout'), ['zh']).get('zh')! }];
     for (const lr of FORGET_LRS) {
       const run = (freeze: Region | null): Promise<ForgettingCurve> =>
         furtherPretrain(ckpt.config, ckpt.weights, {
@@ -190,13 +195,14 @@ async function main(): Promise<void> {
         });
       const none = await run(null);
       const noneSummary = forgettingSummary(none, { retain: RETAIN, trained: 'zh' });
-      forgetting.push({ lr, freeze: 'none', summary: noneSummary });
+      forgetting.push({ lr, freeze: 'none', summary: noneSummary, heldout: forgettingSummary(none, { retain: RETAIN, trained: HELD_ZH }).trained });
       log(`forgetting lr ${lr} none: ${JSON.stringify(Object.fromEntries(Object.entries(noneSummary.retained).map(([l, v]) => [l, +v.forgetting.toFixed(3)])))}`);
       for (const fraction of [0.01, 0.05]) {
         for (const kind of ['top', 'random'] as const) {
           const curve = await run(regions.get(`${kind}@${fraction}`)!);
           const cmp = compareFreezing(none, curve, { retain: RETAIN, trained: 'zh' });
-          forgetting.push({ lr, freeze: kind === 'top' ? 'core' : 'random', fraction, frozen_entries: curve.frozenEntries, summary: forgettingSummary(curve, { retain: RETAIN, trained: 'zh' }), comparison: cmp });
+          const held = compareFreezing(none, curve, { retain: RETAIN, trained: HELD_ZH }).trained;
+          forgetting.push({ lr, freeze: kind === 'top' ? 'core' : 'random', fraction, frozen_entries: curve.frozenEntries, summary: forgettingSummary(curve, { retain: RETAIN, trained: 'zh' }), heldout: forgettingSummary(curve, { retain: RETAIN, trained: HELD_ZH }).trained, comparison: cmp, comparison_heldout: held });
           log(`forgetting lr ${lr} ${kind} ${fraction}: prevented ${JSON.stringify(Object.fromEntries(Object.entries(cmp.retained).map(([l, v]) => [l, v.forgettingPrevented === null ? null : +v.forgettingPrevented.toFixed(3)])))}`);
         }
       }

@@ -2,7 +2,7 @@
  * The vitest plugin (import it in vitest.config.ts; it does not import vitest's runtime):
  *
  *     import { regions } from 'vitest-regions/vitest/plugin';
- *     export default defineConfig({ plugins: [regions({ checkpoint: 'fixtures/models/polyglot-mini' })] });
+ *     export default defineConfig({ plugins: [regions({ checkpoint: 'fixtures/models/polyglot-v2' })] });
  *
  * It checks the options (a mistake names the option), and through Vite's `config` hook adds the setup
  * file that registers the region matchers (`test.setupFiles`) and hands the resolved options to every

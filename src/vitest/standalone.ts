@@ -3,7 +3,7 @@
  * CLI or a reporter: open a checkpoint as a {@link RegionsSubject} and run the same measurements the
  * matchers run, getting the same JSON ({@link FindingResult}) and tables.
  *
- *     const subject = await openSubject({ checkpoint: 'fixtures/models/polyglot-mini' });
+ *     const subject = await openSubject({ checkpoint: 'fixtures/models/polyglot-v2' });
  *     const result = await measureZeroing(subject, await subject.coreRegion(0.01), { … });
  *     for (const t of result.tables) console.log(renderTable(t));
  *     await subject.close();

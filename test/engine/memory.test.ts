@@ -4,7 +4,7 @@ import { readModelConfig } from '../../src/checkpoint/config.js';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { assertFits, parameterCount } from '../../src/engine/memory.js';
 
-const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-mini');
+const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-v2');
 
 describe('assertFits', () => {
   const config = readModelConfig(join(FIXTURE, 'config.json'));

@@ -18,7 +18,7 @@ import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { readExpected, worst } from '../helpers/reference.js';
 
 const REFERENCE = join(import.meta.dirname, '../fixtures/reference/llama-gqa');
-const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-mini');
+const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-v2');
 const EVAL = join(import.meta.dirname, '../../fixtures/corpora/eval');
 
 describe('OrtModel', () => {
