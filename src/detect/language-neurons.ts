@@ -14,6 +14,7 @@
  * kthvalue there.
  */
 import type { OrtModel } from '../engine/onnx/ort-model.js';
+import { byLength } from './activations.js';
 
 export interface LanguageNeuronOptions {
   filterRate?: number;
@@ -127,10 +128,8 @@ export async function languageNeurons(
     if (windows.length === 0) throw new Error(`languageNeurons: no windows for language ${language} (its text is empty)`);
     const counts = new Float64Array(layers * ffn);
     let positions = 0;
-    const groups = new Map<number, number[][]>();
-    for (const w of windows) groups.set(w.length, [...(groups.get(w.length) ?? []), w]);
     const size = options.batchSize ?? 8;
-    for (const group of groups.values()) {
+    for (const group of byLength(windows)) {
       for (let i = 0; i < group.length; i += size) {
         const batch = group.slice(i, i + size);
         const c = await model.gatePositiveCounts(batch);

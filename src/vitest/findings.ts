@@ -15,6 +15,7 @@ import { measureDimensionSensitive } from './matchers/dimension-sensitive.js';
 import { measureLoseCompetence } from './matchers/lose-competence.js';
 import { measureMonolingualRegion } from './matchers/monolingual-region.js';
 import { measureRetainAfterFrozenPretrain } from './matchers/retain-after-frozen-pretrain.js';
+import { median } from './measure/format.js';
 import type { FindingResult } from './measure/result.js';
 import type { RegionsSubject } from './subject.js';
 import type { Expectation, Finding } from './thresholds.js';
@@ -130,10 +131,6 @@ export function renderFindingsMarkdown(r: FindingsReport, regenerate: string): s
 const x = (r: number) => `×${r < 10 ? r.toFixed(2) : r.toFixed(1)}`;
 const share = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)}%`);
 const range = (vs: number[], fmt: (v: number) => string) => (vs.length === 0 ? '' : `${fmt(Math.min(...vs))}–${fmt(Math.max(...vs))}`);
-const med = (vs: number[]) => {
-  const s = [...vs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 type Effect = { language: string; ratio: number };
 const holdsWord = (cs: FindingCase[]) => {
   const n = cs.filter((c) => c.result.holds).length;
@@ -150,8 +147,8 @@ export function renderFindingsSummary(r: FindingsReport): string {
   if (core !== undefined) {
     const m = core.result.measured as { effects: Effect[]; controlEffects: Effect[] };
     const least = m.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
-    const control = m.controlEffects.length === 0 ? '' : ` against ${x(med(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
-    parts.push(`finding 1 ${holdsWord([core])} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${x(med(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${x(least.ratio)})${control}`);
+    const control = m.controlEffects.length === 0 ? '' : ` against ${x(median(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
+    parts.push(`finding 1 ${holdsWord([core])} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${x(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${x(least.ratio)})${control}`);
   }
   const dims = r.cases.filter((c) => c.finding === 'dimensionSensitivity');
   if (dims.length > 0) {
