@@ -94,6 +94,25 @@ export interface DetectOptions {
   minRatio?: number;
 }
 
+/**
+ * Sun et al.'s delimiters: a token that decodes to `.`, a newline or `。` (spaces ignored), decoded once per
+ * id. `decode` is the tokenizer's.
+ */
+export function delimiterTest(decode: (ids: number[]) => string): (token: number) => boolean {
+  const known = new Map<number, boolean>();
+  return (id) => {
+    let is = known.get(id);
+    if (is === undefined) {
+      const text = decode([id]).replace(/ /g, '');
+      known.set(id, (is = text === '.' || text === '\n' || text === '。'));
+    }
+    return is;
+  };
+}
+
+/** Bumped whenever a detector's arithmetic changes: it enters the key of every cached detector result. */
+export const DETECT_REVISION = 1;
+
 /** peak ÷ median: Infinity for a zero median under a positive peak, NaN where either is NaN (it meets no criterion). */
 function ratioTo(peak: number, med: number): number {
   return med === 0 ? (peak > 0 ? Infinity : NaN) : peak / med;

@@ -4,7 +4,7 @@
  * engine records it as a graph (../engine/onnx/ort-model.ts).
  */
 import type { ModelConfig } from '../checkpoint/config.js';
-import { attentionMask, decoderLayer, param, rmsNorm, type DownProjObserver, type ForwardContext } from './layers.js';
+import { attentionMask, decoderLayer, param, rmsNorm, type DownProjObserver, type ForwardContext, type LinearInputObserver } from './layers.js';
 import type { Ops } from './ops.js';
 import { ropeTables } from './rope.js';
 
@@ -12,7 +12,14 @@ import { ropeTables } from './rope.js';
 export type Observer<T> = (layer: number, hidden: T) => void;
 
 /** The final hidden states, normed: ids [batch, seq] (int) → [batch·seq, d]. */
-export function forwardHidden<T>(ops: Ops<T>, config: ModelConfig, ids: T, observe?: Observer<T>, observeDownProj?: DownProjObserver<T>): T {
+export function forwardHidden<T>(
+  ops: Ops<T>,
+  config: ModelConfig,
+  ids: T,
+  observe?: Observer<T>,
+  observeDownProj?: DownProjObserver<T>,
+  observeLinearInput?: LinearInputObserver<T>,
+): T {
   const [batch, seq] = ops.shape(ids) as [number, number];
   const ctx: ForwardContext<T> = {
     config,
@@ -21,6 +28,7 @@ export function forwardHidden<T>(ops: Ops<T>, config: ModelConfig, ids: T, obser
     rope: ropeTables(ops, config, seq),
     mask: ops.constant(attentionMask(seq, config.slidingWindow), [seq, seq]),
     observeDownProj,
+    observeLinearInput,
   };
   const embed = param(ops, 'model.embed_tokens.weight');
   let h = ops.gatherRows(embed, ops.reshape(ids, [batch * seq])); // [batch·seq, d]

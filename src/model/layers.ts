@@ -66,13 +66,22 @@ export interface ForwardContext<T> {
   mask: T;
   /** Sees every layer's down_proj input and output (the super-weight detector). */
   observeDownProj?: DownProjObserver<T>;
+  /** Sees the input of every linear layer (Wanda's ‖X‖₂ per input channel). */
+  observeLinearInput?: LinearInputObserver<T>;
 }
+
+/**
+ * Observes what the linear layers of layer i read: `weights` (HF names) all take `input` [n, in]: q/k/v the
+ * normed residual, o_proj the merged heads, gate/up the normed residual, down_proj silu(gate) ⊙ up.
+ */
+export type LinearInputObserver<T> = (layer: number, weights: readonly string[], input: T) => void;
 
 /** Self-attention of layer `i`. x: [batch·seq, d] (already normed) → [batch·seq, d]. */
 export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardContext<T>): T {
   const { config, batch, seq } = ctx;
   const { numHeads, numKvHeads, headDim } = config;
   const p = `model.layers.${i}.self_attn`;
+  ctx.observeLinearInput?.(i, [`${p}.q_proj.weight`, `${p}.k_proj.weight`, `${p}.v_proj.weight`], x);
   const q = applyRope(ops, splitHeads(ops, linear(ops, x, `${p}.q_proj`), batch, seq, numHeads, headDim), ctx.rope);
   const k = applyRope(ops, splitHeads(ops, linear(ops, x, `${p}.k_proj`), batch, seq, numKvHeads, headDim), ctx.rope);
   const v = splitHeads(ops, linear(ops, x, `${p}.v_proj`), batch, seq, numKvHeads, headDim);
@@ -87,6 +96,7 @@ export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardConte
     ops.transpose(ops.reshape(context, [batch, numHeads, seq, headDim]), [0, 2, 1, 3]),
     [batch * seq, numHeads * headDim],
   );
+  ctx.observeLinearInput?.(i, [`${p}.o_proj.weight`], merged);
   return linear(ops, merged, `${p}.o_proj`);
 }
 
@@ -98,11 +108,13 @@ export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardConte
 export type DownProjObserver<T> = (layer: number, input: T, output: T, gate: T) => void;
 
 /** SwiGLU MLP of layer `i`: down(silu(gate(x)) ⊙ up(x)). x: [n, d] → [n, d]. */
-export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<T>): T {
+export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<T>, observeInput?: LinearInputObserver<T>): T {
   const p = `model.layers.${i}.mlp`;
+  observeInput?.(i, [`${p}.gate_proj.weight`, `${p}.up_proj.weight`], x);
   const gate = linear(ops, x, `${p}.gate_proj`);
   const silu = ops.mul(gate, ops.sigmoid(gate));
   const input = ops.mul(silu, linear(ops, x, `${p}.up_proj`));
+  observeInput?.(i, [`${p}.down_proj.weight`], input);
   const output = linear(ops, input, `${p}.down_proj`);
   observe?.(i, input, output, gate);
   return output;
@@ -115,5 +127,5 @@ export function decoderLayer<T>(ops: Ops<T>, h: T, i: number, ctx: ForwardContex
   const attnIn = rmsNorm(ops, h, param(ops, `${p}.input_layernorm.weight`), eps);
   const h1 = ops.add(h, selfAttention(ops, attnIn, i, ctx));
   const mlpIn = rmsNorm(ops, h1, param(ops, `${p}.post_attention_layernorm.weight`), eps);
-  return ops.add(h1, mlp(ops, mlpIn, i, ctx.observeDownProj));
+  return ops.add(h1, mlp(ops, mlpIn, i, ctx.observeDownProj, ctx.observeLinearInput));
 }

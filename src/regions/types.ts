@@ -1,8 +1,9 @@
 /**
  * A region: a set of parameters of a model, as one boolean mask per weight matrix (HF names), the way
- * the paper defines the core, bottom, random and monolingual regions (and whole FFN neurons, ./neurons.ts).
+ * the paper defines the core, bottom, random and monolingual regions (and whole FFN neurons, ./neurons.ts;
+ * single parameters such as a super weight, ./parameters.ts).
  */
-export type RegionKind = 'top' | 'bottom' | 'random' | `monolingual:${string}` | `neurons:${string}` | 'custom';
+export type RegionKind = 'top' | 'bottom' | 'random' | `monolingual:${string}` | `neurons:${string}` | 'super-weight' | 'custom';
 
 /** A region: which entries of which weights it holds. */
 export interface Region {

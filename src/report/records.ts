@@ -87,7 +87,7 @@ const rawControls = z.array(z.looseObject({ dim: z.number().int(), effects: z.un
 /** The per-language numbers of a record, by condition (see the `effects` field of a finding). */
 function normalizeEffects(r: RawRecord): Effect[] {
   const m = r.measured;
-  if (r.finding === 'dimensionSensitivity' && typeof m.dim === 'number') {
+  if (typeof m.dim === 'number') { // finding 2's measurement (a dim and its control dims), alone or inside another finding's
     const controls = rawControls.safeParse(m.controls);
     return [
       ...effectsOf(m.effects, `dim ${m.dim}`, 'region', m.dim),

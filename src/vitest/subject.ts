@@ -18,6 +18,7 @@ import { openForward, type EngineInfo } from '../engine/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
+import type { MassiveActivations, SuperWeights } from '../detect/activations.js';
 import type { LanguageNeurons } from '../detect/language-neurons.js';
 import type { Region } from '../regions/types.js';
 import type { ImportanceMap } from '../importance/types.js';
@@ -101,15 +102,20 @@ export interface RegionsSubject {
   region(request: RegionRequest): Promise<Region>;
   /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
   monolingualRegion(language: string, fraction?: number): Promise<Region>;
+  /** The activation detectors' probe: the first 4 full windows of each region language's evaluation text. */
+  probeWindows(): number[][];
+  /** The massive-activation profile per layer on {@link probeWindows} (Sun et al.'s criterion). Needs ONNX Runtime; cached on disk. */
+  massiveActivations(): Promise<MassiveActivations>;
+  /** The super-weight candidates on {@link probeWindows} (Yu et al.'s down_proj spikes). Needs ONNX Runtime; cached on disk. */
+  superWeights(): Promise<SuperWeights>;
   /**
    * The residual stream's three largest dims entering decoder layer `layer` (after the embedding for 0), by
-   * the massive-activation detector on the first windows of every region language's evaluation text: the
-   * candidates "whatever dimension the detector finds". Needs ONNX Runtime.
+   * {@link massiveActivations}: the candidates "whatever dimension the detector finds". Needs ONNX Runtime.
    */
   detectedDims(layer: number): Promise<number[]>;
   /**
    * The language-specific FFN neurons among the region languages by LAPE (../detect/language-neurons.ts), on the
-   * first 16,384 tokens of each one's training text, with the authors' defaults. Needs ONNX Runtime.
+   * first 16,384 tokens of each one's training text, with the authors' defaults. Needs ONNX Runtime; cached on disk.
    */
   languageNeurons(): Promise<LanguageNeurons>;
   /** The whole FFN neurons LAPE assigns to `language` (a region language), as a region (kind neurons:<language>). */
@@ -158,12 +164,14 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const o = isResolvedOptions(options) ? options : resolveRegionsOptions(options);
   checkFolder(o);
   const { thresholds, file } = thresholdsOf(o);
-  for (const language of Object.keys(thresholds.monolingual.expectedFor)) {
-    if (!o.regionLanguages.includes(language)) {
-      throw new RegionsOptionsError(
-        'option "thresholds"',
-        `${file ?? 'thresholds'}: monolingual.expectedFor.${language}: "${language}" is not a region language (${o.regionLanguages.join(', ')})`,
-      );
+  for (const finding of ['monolingual', 'languageNeurons'] as const) {
+    for (const language of Object.keys(thresholds[finding].expectedFor)) {
+      if (!o.regionLanguages.includes(language)) {
+        throw new RegionsOptionsError(
+          'option "thresholds"',
+          `${file ?? 'thresholds'}: ${finding}.expectedFor.${language}: "${language}" is not a region language (${o.regionLanguages.join(', ')})`,
+        );
+      }
     }
   }
   const texts = readEvalTexts(o);

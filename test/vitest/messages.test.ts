@@ -170,11 +170,12 @@ describe('toHaveMonolingualRegion', () => {
     `);
   });
 
-  test("source 'neurons' measures the language's LAPE neurons instead, and says so", async () => {
-    const message = await failure(() => expect(subject).toHaveMonolingualRegion('ar', { minRatio: 2, minSelectivity: 50, source: 'neurons' }));
+  test("toHaveSelectiveLanguageNeurons measures the language's LAPE neurons instead, and says so", async () => {
+    const message = await failure(() => expect(subject).toHaveSelectiveLanguageNeurons('ar', { minRatio: 2, minSelectivity: 50 }));
     expect(message).toContain('Expected: zeroing the language neurons (LAPE) of ar raises its perplexity by at least ×2.00');
     expect(message).toContain('region: zero the neurons:ar region');
-    await expect(expect(subject).toHaveMonolingualRegion('ar', { source: 'lape' as never })).rejects.toThrow(/option "source"/);
+    // The gradient matcher no longer takes a source: one matcher per finding.
+    await expect(expect(subject).toHaveMonolingualRegion('ar', { source: 'neurons' } as never)).rejects.toThrow(/unknown option "source"/);
   });
 
   test('.not fails when the region is selective', async () => {

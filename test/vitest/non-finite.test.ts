@@ -55,6 +55,39 @@ describe.each(BAD)('%s meets no threshold', (bad) => {
     }
   });
 
+  test('toHaveSelectiveLanguageNeurons: its own language, or another one (selectivity)', async () => {
+    for (const ppl of [() => ({ ar: bad, en: 5.5, zh: 8.4 }), () => ({ ar: 40, en: bad, zh: bad })]) {
+      const subject = stubSubject({ baseline: { ar: 4, en: 5, zh: 8 }, ppl });
+      await expect(expect(subject).toHaveSelectiveLanguageNeurons('ar', { minRatio: 2, minSelectivity: 3 })).rejects.toThrow();
+      await expect(subject).not.toHaveSelectiveLanguageNeurons('ar', { minRatio: 2, minSelectivity: 3 });
+    }
+  });
+
+  test('toHaveSuperWeight: zeroing the weight (every and median), or a control entry', async () => {
+    const at = (weightValue: number, controlValue: number) =>
+      stubSubject({ baseline: { en: 5, zh: 8, ar: 4 }, ppl: (p) => (p.kind === 'zero-region' ? { en: weightValue, zh: weightValue, ar: 400 } : { en: 5, zh: controlValue, ar: 4 }) });
+    for (const [subject, aggregate] of [
+      [at(bad, 8), 'every'],
+      [at(bad, 8), 'median'],
+      [at(500, bad), 'every'],
+    ] as const) {
+      await expect(expect(subject).toHaveSuperWeight({ aggregate })).rejects.toThrow();
+      await expect(subject).not.toHaveSuperWeight({ aggregate });
+    }
+    // The same numbers, finite: it holds (so the failures above are the NaN's doing).
+    await expect(at(500, 8)).toHaveSuperWeight();
+  });
+
+  test('toHaveMassiveActivation: at the massive dim, or at a control dim', async () => {
+    const at = (dimValue: number, controlValue: number) =>
+      stubSubject({ baseline: { en: 5, zh: 8, ar: 4 }, ppl: (p) => ((p.kind === 'norm' ? p.dim : -1) === 7 ? { en: dimValue, zh: dimValue, ar: 400 } : { en: 5, zh: controlValue, ar: 4 }) });
+    for (const subject of [at(bad, 8), at(500, bad)]) {
+      await expect(expect(subject).toHaveMassiveActivation()).rejects.toThrow();
+      await expect(subject).not.toHaveMassiveActivation();
+    }
+    await expect(at(500, 8)).toHaveMassiveActivation();
+  });
+
   test('toRetainAfterFrozenPretrain: a retained language, or the trained one', async () => {
     const core = stubFrozenRegion('top', [0, 9, 18, 27]);
     for (const frozenAfter of [{ en: bad, zh: 20 }, { en: 12, zh: bad }]) {

@@ -19,7 +19,10 @@ describe('thresholds', () => {
         controlDims: 'random',
         controlCount: 3,
       },
+      massiveActivation: { expected: 'holds', minValue: 100, minRatio: 1000 },
+      superWeight: { expected: 'holds', minSpike: 50, minRatio: 10, aggregate: 'every', controlCount: 3, controlMaxRatio: 1.1 },
       monolingual: { expected: 'holds', fraction: 0.01, minRatio: 1.5, minSelectivity: 3, expectedFor: {} },
+      languageNeurons: { expected: 'holds', minRatio: 1.5, minSelectivity: 3, expectedFor: {} },
       frozenPretrain: {
         expected: 'holds',
         fraction: 0.01,

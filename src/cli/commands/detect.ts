@@ -138,15 +138,7 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
     if (!(model instanceof OrtModel)) throw new UsageError(`detect runs on ONNX Runtime (--backend ort, ort-cpu, …), not on ${opened.backend.name}`);
     const windows = [...texts.values()].flatMap((t) => textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
     if (windows.length === 0) throw new UsageError('--texts: the probe text has no tokens');
-    const delimiter = new Map<number, boolean>(); // decoded once per token id
-    const isDelimiter = (id: number) => {
-      let is = delimiter.get(id);
-      if (is === undefined) {
-        const text = tokenizer.decode([id]).replace(/ /g, '');
-        delimiter.set(id, (is = text === '.' || text === '\n' || text === '。'));
-      }
-      return is;
-    };
+    const isDelimiter = detect.delimiterTest((ids) => tokenizer.decode(ids));
     if (detector === 'language-neurons') {
       if (languages.length < 2) throw new UsageError('--languages: language-neurons compares languages; name at least two (e.g. en,zh,ru)');
       const { languageNeurons } = await import('../../detect/language-neurons.js');

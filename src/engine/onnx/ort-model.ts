@@ -60,7 +60,20 @@ export type GraphOutput =
    */
   | 'activations'
   /** per layer, how many positions have gate_proj output > 0 (SiLU(gate) > 0), per FFN neuron: [layers, ffn] */
-  | 'gate-positive';
+  | 'gate-positive'
+  /** `sq.<k>`: Σ over positions of x² per input channel of the k-th linear input (see {@link linearInputs}) */
+  | 'input-square-sums';
+
+/** The linear layers' inputs in the order `input-square-sums` outputs them: the weights that read each. */
+export function linearInputs(config: ModelConfig): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const a = `model.layers.${i}.self_attn`;
+    const m = `model.layers.${i}.mlp`;
+    out.push([`${a}.q_proj.weight`, `${a}.k_proj.weight`, `${a}.v_proj.weight`], [`${a}.o_proj.weight`], [`${m}.gate_proj.weight`, `${m}.up_proj.weight`], [`${m}.down_proj.weight`]);
+  }
+  return out;
+}
 
 /** Result of {@link OrtModel.activations}, flat row-major. */
 export interface Activations {
@@ -132,6 +145,12 @@ export function buildGraph(
       counts.push(g.node('ReduceSum', [g.node('Sign', [g.node('Relu', [gate], [n, f])], [n, f]), g.ints([0])], [1, f], { keepdims: 1 })),
     );
     g.output(g.node('Concat', counts, [counts.length, f], { axis: 0 }), 'gate-positive');
+  } else if (output === 'input-square-sums') {
+    let k = 0;
+    forwardHidden(ops, config, ids, undefined, undefined, (_, _weights, x) => {
+      const [n, width] = x.shape as [number, number];
+      g.output(g.node('ReduceSum', [g.node('Mul', [x, x], [n, width]), g.ints([0])], [1, width], { keepdims: 1 }), `sq.${k++}`);
+    });
   } else if (output === 'activations') {
     const n = batch * seq;
     const hidden: Sym[] = [];
@@ -373,6 +392,21 @@ export class OrtModel implements Perturbable, ForwardModel {
   async gatePositiveCounts(windows: Windows): Promise<Float32Array> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
     return (await this.#runAll(flat, batch, seq, 'gate-positive')).get('gate-positive')!;
+  }
+
+  /**
+   * Σ over the windows' positions of x_j² for every input channel j of every linear layer, by weight name
+   * (q/k/v share one array, as gate/up do): Wanda's ‖X_j‖₂² over these windows (../../importance/wanda.ts sums calls).
+   */
+  async inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const out = await this.#runAll(flat, batch, seq, 'input-square-sums');
+    const sums = new Map<string, Float32Array>();
+    linearInputs(this.config).forEach((weights, k) => {
+      const sq = out.get(`sq.${k}`)!;
+      for (const w of weights) sums.set(w, sq);
+    });
+    return sums;
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */

@@ -5,7 +5,9 @@
  */
 import { forgettingChart } from '../charts/forgetting.js';
 import { perplexityChart } from '../charts/perplexity.js';
+import { profileChart } from '../charts/profile.js';
 import { sensitivityChart } from '../charts/sensitivity.js';
+import { findingDefinition } from '../../vitest/matchers/index.js';
 import { escapeHtml as e } from '../internals/escape.js';
 import { anchor, badge, charts, definitions, duration, empty, figure, findingTitle, keyValues, muted } from '../internals/markup.js';
 import type { AssertionEntry, FindingEntry, RegionEntry, ResultTable, Results, TestEntry } from '../results.js';
@@ -43,12 +45,16 @@ function findingProvenance(f: FindingEntry, a: AssertionEntry, test: TestEntry |
 }
 
 async function findingCharts(f: FindingEntry, a: AssertionEntry): Promise<string> {
+  // The chart the finding's declaration names (a record of an unknown finding gets the perplexity chart).
+  const chart = findingDefinition(f.finding)?.chart ?? 'perplexity';
+  const sensitivity = () => figure('sensitivity', sensitivityChart(f.assertions, a.thresholds), 'Perplexity ratio per language at each dim under test and at the control dims, over every run; dashed: thresholds.');
   const parts = [
-    f.finding === 'dimensionSensitivity'
-      ? await figure('sensitivity', sensitivityChart(f.assertions, a.thresholds), 'Perplexity ratio per language at each dim under test and at the control dims, over every run; dashed: thresholds.')
-      : f.finding === 'monolingual'
-        ? ''
-        : await figure('perplexity', perplexityChart(a), 'Perplexity per language: the checkpoint as is, with the region zeroed, and with its control zeroed.'),
+    chart === 'profile' ? await figure('profile', profileChart(a), 'Per layer: the largest residual activation over the median activation (bar label: its dim and position kind).') : '',
+    chart === 'sensitivity' || chart === 'profile'
+      ? await sensitivity()
+      : chart === 'perplexity'
+        ? await figure('perplexity', perplexityChart(a), 'Perplexity per language: the checkpoint as is, with the region zeroed, and with its control zeroed.')
+        : '',
     await figure('forgetting', forgettingChart(a), 'Solid: nothing frozen; dashed: region frozen. Below 1: learned; above 1: forgotten.'),
   ];
   return charts(parts);

@@ -12,7 +12,7 @@ import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
-import { massiveActivations } from '../../detect/activations.js';
+import { DETECT_REVISION, delimiterTest, massiveActivations, superWeights, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { LlamaModel } from '../../model/model.js';
 import type { SubjectModel } from '../subject.js';
@@ -53,6 +53,8 @@ function perturbationKey(p: PerturbationInput): unknown {
 /** A subject over a loaded model. Built by `openSubject`, which validates everything first. */
 /** Tokens of each region language's training text the language-neuron detector (LAPE) reads. */
 export const NEURON_TOKENS = 16_384;
+/** Full windows of each region language's evaluation text the activation detectors' probe takes. */
+export const PROBE_WINDOWS = 4;
 
 export class OpenedSubject implements RegionsSubject {
   readonly label: string;
@@ -64,8 +66,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly #train = new Map<string, string>();
   readonly #importance = new Map<string, Promise<ImportanceMap>>();
   readonly #regions = new Map<string, Promise<Region>>();
-  readonly #detected = new Map<number, Promise<number[]>>();
-  #neurons: Promise<LanguageNeurons> | undefined;
+  readonly #detectors = new Map<string, Promise<unknown>>();
   readonly #release: () => Promise<void>;
   #closed = false;
 
@@ -250,44 +251,67 @@ export class OpenedSubject implements RegionsSubject {
     return maps;
   }
 
-  detectedDims(layer: number): Promise<number[]> {
-    let p = this.#detected.get(layer);
+  probeWindows(): number[][] {
+    return this.options.regionLanguages.flatMap((l) => this.evalWindows(l).windows.filter((w) => w.length === this.seqLen).slice(0, PROBE_WINDOWS));
+  }
+
+  /**
+   * A detector's result, memoised and cached on disk by a content hash of the checkpoint, the detector (and
+   * its revision), the windows it reads and the engine. `encode`/`decode` turn it to JSON and back.
+   */
+  #detect<T>(name: string, windows: readonly number[][], run: (model: OrtModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
+    let p = this.#detectors.get(name) as Promise<T> | undefined;
     if (p === undefined) {
-      p = this.#detectDims(layer);
-      p.catch(() => this.#detected.delete(layer));
-      this.#detected.set(layer, p);
+      p = (async () => {
+        this.#open();
+        if (!(this.model instanceof OrtModel)) throw new Error(`${name}: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
+        const model = this.model;
+        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name };
+        const stored = this.cache.read<unknown>('detect', what);
+        if (stored !== undefined) return codec === undefined ? (stored as T) : codec.decode(stored);
+        this.progress.start(`detect ${name}`, 1, 'passes');
+        const value = await run(model);
+        this.progress.finish();
+        this.cache.write('detect', what, codec === undefined ? value : codec.encode(value));
+        return value;
+      })();
+      p.catch(() => this.#detectors.delete(name));
+      this.#detectors.set(name, p);
     }
     return p;
   }
 
-  async #detectDims(layer: number): Promise<number[]> {
-    this.#open();
-    if (!(this.model instanceof OrtModel)) throw new Error(`detectedDims: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
+  massiveActivations(): Promise<MassiveActivations> {
+    const windows = this.probeWindows();
+    return this.#detect('massive-activations', windows, (model) => massiveActivations(model, windows, { isDelimiter: delimiterTest((ids) => this.tokenizer.decode(ids)) }));
+  }
+
+  superWeights(): Promise<SuperWeights> {
+    const windows = this.probeWindows();
+    return this.#detect('super-weights', windows, (model) => superWeights(model, windows));
+  }
+
+  async detectedDims(layer: number): Promise<number[]> {
     if (!(Number.isInteger(layer) && layer >= 0 && layer < this.config.numLayers)) {
       throw new Error(`detectedDims: layer must be a decoder layer in [0, ${this.config.numLayers}) (got ${layer})`);
     }
-    const windows = this.options.regionLanguages.flatMap((l) => this.evalWindows(l).windows.filter((w) => w.length === this.seqLen).slice(0, 4));
-    const found = await massiveActivations(this.model, windows);
+    const found = await this.massiveActivations();
     // Profile layer −1 is the embedding output: what layer 0 reads; profile L − 1 is what layer L reads.
     return found.layers.find((p) => p.layer === layer - 1)!.top.map((peak) => peak.dim);
   }
 
   languageNeurons(): Promise<LanguageNeurons> {
-    if (this.#neurons === undefined) {
-      const p = this.#detectNeurons();
-      p.catch(() => (this.#neurons = undefined));
-      this.#neurons = p;
-    }
-    return this.#neurons;
-  }
-
-  async #detectNeurons(): Promise<LanguageNeurons> {
-    this.#open();
-    if (!(this.model instanceof OrtModel)) throw new Error(`languageNeurons: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
     const byLanguage = Object.fromEntries(
       this.options.regionLanguages.map((l) => [l, textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows]),
     );
-    return languageNeurons(this.model, byLanguage, { batchSize: this.options.batchSize });
+    return this.#detect('language-neurons', Object.values(byLanguage).flat(), (model) => languageNeurons(model, byLanguage, { batchSize: this.options.batchSize }), {
+      // Float32Array ↔ number[]: float32 values survive JSON exactly.
+      encode: (v) => ({ ...v, probabilities: Object.fromEntries(Object.entries(v.probabilities).map(([l, p]) => [l, Array.from(p)])) }),
+      decode: (v) => {
+        const r = v as LanguageNeurons & { probabilities: Record<string, number[]> };
+        return { ...r, probabilities: Object.fromEntries(Object.entries(r.probabilities).map(([l, p]) => [l, Float32Array.from(p)])) };
+      },
+    });
   }
 
   languageNeuronRegion(language: string): Promise<Region> {

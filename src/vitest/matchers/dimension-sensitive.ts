@@ -1,4 +1,7 @@
-import type { MatcherState } from 'vitest';
+/**
+ * Finding 2, declared: dimensional dependence — one parameter ×4 on certain hidden dimensions destroys
+ * competence, on others not. Matcher `toBeDimensionSensitive`; measurement ../measure/dimension.ts.
+ */
 import { z } from 'zod';
 import { sensitivityTargetSchema, type SensitivityTarget } from '../../dims/sensitivity.js';
 import type { PerturbationInput } from '../../perturb/perturbation.js';
@@ -6,11 +9,45 @@ import { measureDimension } from '../measure/dimension.js';
 import { languagesFor } from '../measure/effects.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
-import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
+import { perturbationFields, ratio } from '../thresholds-base.js';
+import { defineFinding } from './internals/define.js';
+import { holdsWord, times, type Effect } from './internals/summary.js';
 import { languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 const NAME = 'toBeDimensionSensitive';
 const dimSchema = z.number().int('must be a whole number').nonnegative('must be ≥ 0');
+
+/**
+ * Finding 2 — one parameter ×4 on a dimension the core region lines up on destroys competence, the same
+ * on another dimension does not. The paper: LLaMA-2-13B layer 1, dim 2100 → zh ppl 257.7 vs 5.86 on dim
+ * 4200 (≈ ×44 against the control). Which parameter is unconfirmed: `target` (default the
+ * post-attention RMSNorm entry). `dims` is a property of the checkpoint: a list, or `detected` — the
+ * residual stream's three largest dims entering `layer`, as the massive-activation detector finds them
+ * (`regions detect massive-activations`; the subject's `detectedDims`).
+ */
+export const dimensionThresholdsSchema = z.strictObject({
+  ...perturbationFields,
+  layer: z.number().int().nonnegative().default(1),
+  /** The dimensions expected to be sensitive (LLaMA-2-7B: 1415, 2533; 13B: 2100, 4743). */
+  dims: z.union([z.array(z.number().int().nonnegative()).min(1), z.literal('detected')]).optional(),
+  target: sensitivityTargetSchema.default({ tensor: 'post_attention_layernorm' }),
+  factor: z.number().default(4),
+  /** The perturbation at the dim must raise perplexity at least this much… */
+  minRatio: ratio.default(10),
+  /** …in `aggregate` of the languages: the median (default; robust to one odd language) or every one. */
+  aggregate: z.enum(['median', 'every']).default('median'),
+  /** The same perturbation at each control dim may raise it at most this much, in every language. */
+  controlMaxRatio: ratio.default(1.5),
+  /** Control dims, or `random`: `controlCount` dims drawn (seeded) from the others. */
+  controlDims: z.union([z.array(z.number().int().nonnegative()).min(1), z.literal('random')]).default('random'),
+  controlCount: z.number().int().min(1).default(3),
+});
+
+/** The dims a checkpoint's thresholds name for finding 2 (`detected`: the detector's, entering the layer). */
+export async function thresholdDims(subject: RegionsSubject): Promise<number[]> {
+  const t = subject.thresholds.dimensionSensitivity;
+  return t.dims === 'detected' ? subject.detectedDims(t.layer) : (t.dims ?? []);
+}
 
 const optionsSchema = z.strictObject({
   layer: dimSchema.optional(),
@@ -57,16 +94,10 @@ export interface DimensionSensitiveOptions {
 }
 
 /**
- * `await expect(subject).toBeDimensionSensitive({ layer, dim, … })` — finding 2: one parameter ×factor at
- * (layer, dim) raises perplexity by ≥ minRatio (median or every language), and the same at each control
- * dim keeps it ≤ controlMaxRatio in every language. See measure/dimension.ts.
+ * What `await expect(subject).toBeDimensionSensitive({ layer, dim, … })` measures and checks: one parameter
+ * ×factor at (layer, dim) raises perplexity by ≥ minRatio (median or every language), and the same at each
+ * control dim keeps it ≤ controlMaxRatio in every language.
  */
-export async function toBeDimensionSensitive(this: MatcherState, received: unknown, options?: DimensionSensitiveOptions): Promise<MatcherOutcome> {
-  const subject = asSubject(received, NAME);
-  return conclude(this, NAME, 'options', await measureDimensionSensitive(subject, options));
-}
-
-/** What {@link toBeDimensionSensitive} measures and checks (also `npm run findings`, without a matcher). */
 export async function measureDimensionSensitive(subject: RegionsSubject, options?: DimensionSensitiveOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.dimensionSensitivity;
@@ -89,3 +120,25 @@ export async function measureDimensionSensitive(subject: RegionsSubject, options
     seed: matcherSeed(subject, o.seed),
   });
 }
+
+export const dimensionSensitivity = defineFinding({
+  key: 'dimensionSensitivity',
+  title: 'Dimensional dependence',
+  heading: '2. Dimensional dependence',
+  matcher: NAME,
+  description: '×factor on one parameter at (layer, dim) raises perplexity ≥ minRatio; the same at control dims stays ≤ controlMaxRatio.',
+  hint: (_options?: DimensionSensitiveOptions) => 'options',
+  thresholds: dimensionThresholdsSchema,
+  measure: measureDimensionSensitive,
+  chart: 'sensitivity',
+  async cases(subject, add) {
+    const t = subject.thresholds.dimensionSensitivity;
+    for (const dim of await thresholdDims(subject)) add({ point: `layer ${t.layer}, dim ${dim}`, expected: t.expected, result: await measureDimensionSensitive(subject, { dim }) });
+  },
+  summary(cases) {
+    if (cases.length === 0) return null;
+    const text = cases.map((c) => `dim ${(c.result.measured as { dim: number }).dim} ${times((c.result.measured as { median: number }).median)}`);
+    const controls = cases.flatMap((c) => (c.result.measured as { controls: { effects: Effect[] }[] }).controls.flatMap((k) => k.effects.map((e) => e.ratio)));
+    return `finding 2 ${holdsWord(cases)}: ×${String(cases[0]!.result.thresholds.factor)} on one norm entry of layer ${String(cases[0]!.result.thresholds.layer)} moves the median language's perplexity ${text.join(', ')} (random control dims: at most ${times(Math.max(...controls))})`;
+  },
+});

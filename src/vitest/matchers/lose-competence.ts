@@ -1,14 +1,37 @@
-import type { MatcherState } from 'vitest';
+/**
+ * Finding 1, declared: a core region of ~1% of the parameters whose removal wrecks every language, unlike a
+ * random region of the same size. Matcher `toLoseCompetenceWhenZeroed`; measurement ../measure/zeroing.ts.
+ */
 import { z } from 'zod';
+import { languagesFor } from '../measure/effects.js';
+import { median } from '../measure/format.js';
 import { resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
 import { measureZeroing } from '../measure/zeroing.js';
-import { languagesFor } from '../measure/effects.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
-import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
+import { fraction, perturbationFields, ratio } from '../thresholds-base.js';
+import { defineFinding } from './internals/define.js';
+import { holdsWord, times, type Effect } from './internals/summary.js';
 import { controlArgumentSchema, languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 const NAME = 'toLoseCompetenceWhenZeroed';
+
+/**
+ * Finding 1 — zeroing the core region (top-k of summed importance, per matrix) explodes perplexity in
+ * every language; zeroing a control of the same size (random, or the bottom-k) barely changes it. The
+ * paper's k is 1% and its top-1% ppl rises by orders of magnitude while the random 1% moves it by a
+ * few percent: we ask ×10 and allow the control ×1.5.
+ */
+export const coreRegionThresholdsSchema = z.strictObject({
+  ...perturbationFields,
+  fraction: fraction.default(0.01),
+  /** Zeroing the region must raise perplexity at least this much (ratio) in every language. */
+  minRatio: ratio.default(10),
+  /** The control of the same size: `random` (the paper's main control) or `bottom`. */
+  control: z.enum(['random', 'bottom']).default('random'),
+  /** Zeroing the control may raise perplexity at most this much in every language. */
+  controlMaxRatio: ratio.default(1.5),
+});
 
 const optionsSchema = z.strictObject({
   languages: languagesSchema.optional(),
@@ -19,7 +42,7 @@ const optionsSchema = z.strictObject({
 });
 
 /**
- * Options of {@link toLoseCompetenceWhenZeroed}; each left out comes from the subject's thresholds
+ * Options of `toLoseCompetenceWhenZeroed`; each left out comes from the subject's thresholds
  * (`coreRegion` in the thresholds file, else the paper's defaults).
  */
 export interface LoseCompetenceOptions {
@@ -36,22 +59,10 @@ export interface LoseCompetenceOptions {
 }
 
 /**
- * `await expect(subject).toLoseCompetenceWhenZeroed(region, options?)` — finding 1: zeroing `region`
- * (a Region, or `{ kind: 'top', fraction: 0.01 }` for the subject's core region) raises perplexity by
- * ≥ minRatio in each language, AND zeroing a control of the same size keeps it ≤ controlMaxRatio in
- * each language. See measure/zeroing.ts.
+ * What `await expect(subject).toLoseCompetenceWhenZeroed(region, options?)` measures and checks: zeroing
+ * `region` (a Region, or `{ kind: 'top', fraction: 0.01 }` for the subject's core region) raises perplexity
+ * by ≥ minRatio in each language, AND zeroing a control of the same size keeps it ≤ controlMaxRatio in each.
  */
-export async function toLoseCompetenceWhenZeroed(
-  this: MatcherState,
-  received: unknown,
-  region: RegionArgument,
-  options?: LoseCompetenceOptions,
-): Promise<MatcherOutcome> {
-  const subject = asSubject(received, NAME);
-  return conclude(this, NAME, 'region', await measureLoseCompetence(subject, region, options));
-}
-
-/** What {@link toLoseCompetenceWhenZeroed} measures and checks (also `npm run findings`, without a matcher). */
 export async function measureLoseCompetence(subject: RegionsSubject, region: RegionArgument, options?: LoseCompetenceOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.coreRegion;
@@ -64,3 +75,27 @@ export async function measureLoseCompetence(subject: RegionsSubject, region: Reg
     seed: matcherSeed(subject, o.seed),
   });
 }
+
+export const coreRegion = defineFinding({
+  key: 'coreRegion',
+  title: 'Core linguistic region',
+  heading: '1. A core region',
+  matcher: NAME,
+  description: 'Zeroing `region` raises perplexity ≥ minRatio in every language; a same-size control stays ≤ controlMaxRatio.',
+  hint: (_region: RegionArgument, _options?: LoseCompetenceOptions) => 'region',
+  thresholds: coreRegionThresholdsSchema,
+  measure: measureLoseCompetence,
+  chart: 'perplexity',
+  async cases(subject, add) {
+    const t = subject.thresholds.coreRegion;
+    add({ point: `k = ${+(t.fraction * 100).toPrecision(3)}%`, expected: t.expected, result: await measureLoseCompetence(subject, { kind: 'top', fraction: t.fraction }) });
+  },
+  summary(cases) {
+    const core = cases[0];
+    if (core === undefined) return null;
+    const m = core.result.measured as { effects: Effect[]; controlEffects: Effect[] };
+    const least = m.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    const control = m.controlEffects.length === 0 ? '' : ` against ${times(median(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
+    return `finding 1 ${holdsWord(cases)} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${times(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${times(least.ratio)})${control}`;
+  },
+});

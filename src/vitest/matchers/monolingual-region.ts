@@ -1,20 +1,45 @@
-import type { MatcherState } from 'vitest';
+/**
+ * Finding 3, declared: monolingual regions — removing a language's own region hurts that language far more
+ * than the others. Matcher `toHaveMonolingualRegion`; measurement ../measure/monolingual.ts.
+ */
 import { z } from 'zod';
 import { languagesFor } from '../measure/effects.js';
 import { measureMonolingual } from '../measure/monolingual.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
-import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
+import { expectationSchema, fraction, language as languageCode, perturbationFields, ratio } from '../thresholds-base.js';
+import { defineFinding } from './internals/define.js';
+import { holdsWord, range, times, type Effect } from './internals/summary.js';
 import { languagesSchema, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 const NAME = 'toHaveMonolingualRegion';
+
+/**
+ * Finding 3 — removing language L's monolingual region (L's top-k minus every other region language's
+ * top-k) hurts L far more than the others. Selectivity is measured in log-ratio:
+ * ln(ratio_L) / ln(median ratio of the other languages), so ×e⁶ against ×e² is 3. The paper shows it
+ * qualitatively (Arabic turns to garbage, English and Chinese stay intact); we ask 3 and a ×1.5 rise in L.
+ */
+export const monolingualThresholdsSchema = z.strictObject({
+  ...perturbationFields,
+  fraction: fraction.default(0.01),
+  /** L's own perplexity must rise at least this much. */
+  minRatio: ratio.default(1.5),
+  /** ln(ratio_L) must be at least this many times ln(median of the others' ratios) (floored at ln 1.01). */
+  minSelectivity: z.number().positive().default(3),
+  /**
+   * Region languages whose expectation differs from `expected`, e.g. `{ "es": "does-not-hold" }` when one
+   * language's region is not selective enough on this checkpoint while the others' are. Keys must be
+   * region languages (checked when the checkpoint is opened).
+   */
+  expectedFor: z.record(languageCode, expectationSchema).default({}),
+});
 
 const optionsSchema = z.strictObject({
   fraction: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1').optional(),
   languages: languagesSchema.optional(),
   minRatio: ratioSchema.optional(),
   minSelectivity: z.number().positive('must be > 0').optional(),
-  source: z.enum(['gradient', 'neurons']).optional(),
 });
 
 /**
@@ -30,26 +55,13 @@ export interface MonolingualRegionOptions {
   minRatio?: number;
   /** ln(ratio_L) / ln(median ratio of the others) must reach this (default 3). */
   minSelectivity?: number;
-  /** `gradient` (default): the paper's monolingual region; `neurons`: L's language neurons by LAPE (whole FFN neurons). */
-  source?: 'gradient' | 'neurons';
 }
 
 /**
- * `await expect(subject).toHaveMonolingualRegion(lang, options?)` — finding 3: zeroing `lang`'s
+ * What `await expect(subject).toHaveMonolingualRegion(lang, options?)` measures and checks: zeroing `lang`'s
  * monolingual region raises its perplexity by ≥ minRatio and at least minSelectivity times more, in
- * log-ratio, than the median of the other languages. See measure/monolingual.ts.
+ * log-ratio, than the median of the other languages.
  */
-export async function toHaveMonolingualRegion(
-  this: MatcherState,
-  received: unknown,
-  language: string,
-  options?: MonolingualRegionOptions,
-): Promise<MatcherOutcome> {
-  const subject = asSubject(received, NAME);
-  return conclude(this, NAME, JSON.stringify(language), await measureMonolingualRegion(subject, language, options));
-}
-
-/** What {@link toHaveMonolingualRegion} measures and checks (also `npm run findings`, without a matcher). */
 export async function measureMonolingualRegion(subject: RegionsSubject, language: string, options?: MonolingualRegionOptions): Promise<FindingResult> {
   if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
   const o = parseMatcherOptions(optionsSchema, options, NAME);
@@ -60,6 +72,33 @@ export async function measureMonolingualRegion(subject: RegionsSubject, language
     languages: languagesFor(subject, o.languages, t.languages),
     minRatio: o.minRatio ?? t.minRatio,
     minSelectivity: o.minSelectivity ?? t.minSelectivity,
-    ...(o.source !== undefined && { source: o.source }),
   });
 }
+
+/** What a monolingual measurement records, and L's own ratio in it (also ./language-neurons.ts). */
+export type MonolingualMeasured = { language: string; effects: Effect[]; othersMedian: number; selectivity: number };
+export const ownRatio = (m: MonolingualMeasured) => m.effects.find((e) => e.language === m.language)!.ratio;
+
+export const monolingual = defineFinding({
+  key: 'monolingual',
+  title: 'Monolingual region',
+  heading: '3. Monolingual regions',
+  matcher: NAME,
+  description: "Zeroing `language`'s monolingual region hurts it ≥ minRatio and ≥ minSelectivity× (log-ratio) more than the others.",
+  hint: (language: string, _options?: MonolingualRegionOptions) => JSON.stringify(language),
+  thresholds: monolingualThresholdsSchema,
+  measure: measureMonolingualRegion,
+  chart: 'none',
+  async cases(subject, add) {
+    const t = subject.thresholds.monolingual;
+    for (const language of subject.options.regionLanguages) {
+      add({ point: language, expected: t.expectedFor[language] ?? t.expected, result: await measureMonolingualRegion(subject, language) });
+    }
+  },
+  summary(cases) {
+    if (cases.length === 0) return null;
+    const m = cases.map((c) => c.result.measured as MonolingualMeasured);
+    const least = m.reduce((a, b) => (b.selectivity < a.selectivity ? b : a));
+    return `finding 3 ${holdsWord(cases)} region languages: removing a language's own region raises its perplexity ${range(m.map(ownRatio), times)} while the others' median moves ${range(m.map((v) => v.othersMedian), times)} (least selective: ${least.language}, ${least.selectivity.toFixed(2)} against ${String(cases[0]!.result.thresholds.minSelectivity)})`;
+  },
+});

@@ -1,13 +1,50 @@
-import type { MatcherState } from 'vitest';
+/**
+ * Finding 4, declared: freezing the core region during further pre-training mitigates catastrophic
+ * forgetting. Matcher `toRetainAfterFrozenPretrain`; measurement ../measure/frozen.ts.
+ */
 import { z } from 'zod';
 import { measureFrozenPretrain } from '../measure/frozen.js';
 import { controlRegion, resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
-import { asSubject, conclude, type MatcherOutcome } from './internals/conclude.js';
+import { findingFields, fraction, language, ratio } from '../thresholds-base.js';
+import { defineFinding } from './internals/define.js';
+import { holdsWord, range, share } from './internals/summary.js';
 import { controlArgumentSchema, languagesSchema, matcherSeed, parseMatcherOptions, regionArgumentSchema, ratioSchema } from './internals/options.js';
 
 const NAME = 'toRetainAfterFrozenPretrain';
+
+/**
+ * Finding 4 — further pre-training on one language with the core region frozen makes the other languages
+ * forget less, while the new language is still learned. Measured as in `compareFreezing`: forgetting
+ * prevented = 1 − ln f_frozen / ln f_baseline, learning kept = ln g_frozen / ln g_baseline. The paper's
+ * run: Chinese, English measured, lr 5e-5. Its figure shows most of English's rise gone with freezing:
+ * we ask a third prevented and half the learning kept.
+ */
+export const frozenPretrainThresholdsSchema = z.strictObject({
+  ...findingFields,
+  fraction: fraction.default(0.01),
+  /** The language further pre-trained on. */
+  train: language.default('zh'),
+  /** Languages whose forgetting is measured. */
+  retain: z.array(language).min(1).default(['en']),
+  steps: z.number().int().positive().default(200),
+  lr: z.number().positive().default(5e-5),
+  /** Windows per step. */
+  batch: z.number().int().positive().default(8),
+  /** Forgetting prevented must reach this… */
+  minPrevented: z.number().default(1 / 3),
+  /** …in every retained language, or on their mean. */
+  aggregate: z.enum(['every', 'mean']).default('every'),
+  /** The trained language must keep at least this share of the unfrozen run's gain (in NLL). */
+  minLearningKept: z.number().default(0.5),
+  /** Optionally: with freezing, each retained language's ppl may rise at most this much (ratio). */
+  maxForgetting: ratio.optional(),
+  /** A control region of the same size, frozen in a third run, must prevent less; `none` skips it. */
+  control: z.enum(['random', 'bottom', 'none']).default('none'),
+  /** Evaluations along each run, step 0 and the last step included, evenly spaced: the report's forgetting curves. */
+  curvePoints: z.number().int().min(2).max(50).default(5),
+});
 
 const optionsSchema = z.strictObject({
   freeze: regionArgumentSchema.optional(),
@@ -58,21 +95,11 @@ export interface RetainAfterFrozenPretrainOptions {
 }
 
 /**
- * `await expect(subject).toRetainAfterFrozenPretrain({ freeze, train, retain, … })` — finding 4: further
- * pre-training on `train` with `freeze` frozen prevents ≥ minPrevented of the retained languages'
- * forgetting, keeps ≥ minLearningKept of the new language's gain, and (with a control) prevents more than
- * freezing the control. The runs are cached on disk. See measure/frozen.ts.
+ * What `await expect(subject).toRetainAfterFrozenPretrain({ freeze, train, retain, … })` measures and
+ * checks: further pre-training on `train` with `freeze` frozen prevents ≥ minPrevented of the retained
+ * languages' forgetting, keeps ≥ minLearningKept of the new language's gain, and (with a control) prevents
+ * more than freezing the control. The runs are cached on disk.
  */
-export async function toRetainAfterFrozenPretrain(
-  this: MatcherState,
-  received: unknown,
-  options?: RetainAfterFrozenPretrainOptions,
-): Promise<MatcherOutcome> {
-  const subject = asSubject(received, NAME);
-  return conclude(this, NAME, 'options', await measureRetainAfterFrozenPretrain(subject, options));
-}
-
-/** What {@link toRetainAfterFrozenPretrain} measures and checks (also `npm run findings`, without a matcher). */
 export async function measureRetainAfterFrozenPretrain(subject: RegionsSubject, options?: RetainAfterFrozenPretrainOptions): Promise<FindingResult> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.frozenPretrain;
@@ -95,3 +122,39 @@ export async function measureRetainAfterFrozenPretrain(subject: RegionsSubject, 
     curvePoints: o.curvePoints ?? t.curvePoints,
   });
 }
+
+type Prevented = Record<string, { forgettingPrevented: number | null }>;
+const preventedShares = (r: Prevented) => Object.values(r).map((v) => v.forgettingPrevented).filter((v): v is number => v !== null);
+
+export const frozenPretrain = defineFinding({
+  key: 'frozenPretrain',
+  title: 'Freezing the core region against forgetting',
+  heading: '4. Freezing the core region during further pre-training',
+  matcher: NAME,
+  description: 'Further pre-training with the region frozen prevents forgetting of retained languages while the new one is learned.',
+  hint: (_options?: RetainAfterFrozenPretrainOptions) => 'options',
+  thresholds: frozenPretrainThresholdsSchema,
+  measure: measureRetainAfterFrozenPretrain,
+  chart: 'perplexity',
+  async cases(subject, add) {
+    const t = subject.thresholds.frozenPretrain;
+    add({ point: `${t.steps} steps on ${t.train}`, expected: t.expected, result: await measureRetainAfterFrozenPretrain(subject) });
+  },
+  summary(cases) {
+    const frozen = cases[0];
+    if (frozen === undefined) return null;
+    const m = frozen.result.measured as {
+      comparison: { retained: Prevented; trained: { learningKept: number | null } };
+      heldout: { learningKept: number | null } | null;
+      control: { retained: Prevented } | null;
+    };
+    const prevented = preventedShares(m.comparison.retained);
+    const control = m.control === null ? [] : preventedShares(m.control.retained);
+    const kept = m.heldout ?? m.comparison.trained;
+    return (
+      `finding 4 ${holdsWord(cases)}: in further pre-training (${frozen.point}), freezing the core region prevents ${range(prevented, share)} of the retained languages' forgetting` +
+      (control.length > 0 ? ` (a frozen random region of the same size: ${range(control, share)})` : '') +
+      ` and keeps ${share(kept.learningKept)} of the trained language's gain${m.heldout === null ? '' : ' on held-out text of its training domain'}`
+    );
+  },
+});

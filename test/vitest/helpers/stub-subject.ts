@@ -59,7 +59,12 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
     dir: '/models/stub',
     hash: 'f00dfeedbeef0123456789',
     label: 'stub (sha256 f00dfeedbeef)',
-    config: { hiddenSize: 8 },
+    config: { hiddenSize: 8, intermediateSize: 8, numLayers: 2, vocabSize: 16 },
+    // Two layers of [8, 8] weights; down_proj[2][3] of layer 0 is 0.5, every other entry 0.01.
+    model: {
+      weightShape: () => [8, 8],
+      readWeight: async () => Float32Array.from({ length: 64 }, (_, i) => (i === 2 * 8 + 3 ? 0.5 : 0.01)),
+    },
     texts: new Map(languages.map((l) => [l, `${l} text`])),
     languages,
     thresholds: DEFAULT_THRESHOLDS,
@@ -82,6 +87,30 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
       getOrCompute: async (_name: string, what: { freeze: string | null }) => numbers.curves!(what.freeze === null ? null : (kindsByHash.get(what.freeze) ?? 'unknown')),
     },
     detectedDims: async () => [3, 5, 1],
+    // The detectors: a super-weight spike at (0, 2, 3), ×100; a massive activation on dim 7 after layer 0, ×2,000.
+    superWeights: async () => ({
+      layers: [
+        { layer: 0, input: { value: 50, channel: 3 }, output: { value: 400, dim: 2 }, outputRatio: 100 },
+        { layer: 1, input: { value: 2, channel: 1 }, output: { value: 3, dim: 4 }, outputRatio: 1.5 },
+      ],
+      candidates: [{ layer: 0, row: 2, col: 3, weight: 0.5, inputValue: 50, outputValue: 400, outputRatio: 100, known: null }],
+      criterion: { minRatio: 50 },
+      windows: 4,
+      tokens: 128,
+    }),
+    massiveActivations: async () => ({
+      layers: [-1, 0, 1].map((layer) => ({
+        layer,
+        median: 0.1,
+        top: [{ value: layer === 0 ? 200 : 0.5, dim: layer === 0 ? 7 : 2, position: 0, kind: 'first', token: 1 }],
+        ratio: layer === 0 ? 2000 : 5,
+        byKind: { first: null, delimiter: null, other: null },
+      })),
+      massive: [{ dim: 7, layers: [0], maxValue: 200, maxRatio: 2000, kinds: ['first'] }],
+      criterion: { minValue: 100, minRatio: 1000 },
+      windows: 4,
+      tokens: 128,
+    }),
     hostWeights: async () => new Map(),
     close: () => {},
     ...extra,

@@ -1,0 +1,25 @@
+/**
+ * Finding 2's activation form — a massive activation (Sun et al., COLM 2024): a residual dim whose largest
+ * |activation| is above 100 and ≥ 1,000× its layer's median, and the paper's ×4 on one parameter at that dim
+ * destroys competence while random dims do not. "Whatever dimension the detector finds": no dim is listed.
+ * Property: over the seed of the random control dims. The perturbation's settings are finding 2's
+ * (`dimensionSensitivity` in regions.thresholds.json), the criterion `massiveActivation`'s.
+ */
+import fc from 'fast-check';
+import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+
+// Cold time on ONNX Runtime (AMD EPYC, 2 cores; 2026-12-02, polyglot-v2): see the README's table; the budget is 3× coldSeconds.
+const budget = specBudget('massive activation (Sun et al.)', { coldSeconds: 20, runs: 3 });
+
+test('a massive activation exists, and ×4 at its dim destroys competence, at random dims not', ({ subject, regions }) =>
+  budget.run(subject, async () => {
+    const t = subject.thresholds.massiveActivation;
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 1000 }), async (seed) => {
+        await expectFinding(t.expected, subject).toHaveMassiveActivation({ seed });
+      }),
+      fcParameters(regions),
+    );
+  }),
+  budget.timeout,
+);

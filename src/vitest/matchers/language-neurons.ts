@@ -1,0 +1,106 @@
+/**
+ * Finding 3's forward-only rival, declared: the language-specific FFN neurons LAPE finds for L (Tang et al.,
+ * ACL 2024) are selective for L — deactivating them hurts L far more than the other languages. Matcher
+ * `toHaveSelectiveLanguageNeurons`; the measurement is finding 3's (../measure/monolingual.ts) on L's
+ * neurons (whole FFN neurons, ../../regions/neurons.ts) instead of its gradient monolingual region.
+ */
+import { z } from 'zod';
+import { regionOverlap } from '../../regions/overlap.js';
+import { regionSize } from '../../regions/types.js';
+import { languagesFor } from '../measure/effects.js';
+import { measureMonolingual } from '../measure/monolingual.js';
+import type { FindingResult } from '../measure/result.js';
+import type { RegionsSubject } from '../subject.js';
+import { expectationSchema, language as languageCode, perturbationFields, ratio } from '../thresholds-base.js';
+import { defineFinding } from './internals/define.js';
+import { languagesSchema, parseMatcherOptions, ratioSchema } from './internals/options.js';
+import { range, times } from './internals/summary.js';
+import { ownRatio, type MonolingualMeasured } from './monolingual-region.js';
+
+const NAME = 'toHaveSelectiveLanguageNeurons';
+
+/**
+ * Language neurons — Tang et al. deactivate L's neurons (activation set to 0) and report L's perplexity rising
+ * sharply while the others' barely move. The same thresholds as finding 3's by default: L ×1.5, selectivity 3.
+ */
+export const languageNeuronsThresholdsSchema = z.strictObject({
+  ...perturbationFields,
+  /** L's own perplexity must rise at least this much. */
+  minRatio: ratio.default(1.5),
+  /** ln(ratio_L) / ln(median of the others' ratios) (floored at ln 1.01) must reach this. */
+  minSelectivity: z.number().positive().default(3),
+  /** Region languages whose expectation differs from `expected` (keys checked when the checkpoint is opened). */
+  expectedFor: z.record(languageCode, expectationSchema).default({}),
+});
+
+const optionsSchema = z.strictObject({
+  languages: languagesSchema.optional(),
+  minRatio: ratioSchema.optional(),
+  minSelectivity: z.number().positive('must be > 0').optional(),
+});
+
+/** Options of `toHaveSelectiveLanguageNeurons`; each left out comes from the thresholds (`languageNeurons`). */
+export interface LanguageNeuronsOptions {
+  /** Languages measured besides L (default: thresholds `languageNeurons.languages`, else every evaluation text). */
+  languages?: string[];
+  /** L's own perplexity must rise at least this much (default ×1.5). */
+  minRatio?: number;
+  /** ln(ratio_L) / ln(median ratio of the others) must reach this (default 3). */
+  minSelectivity?: number;
+}
+
+/** What `await expect(subject).toHaveSelectiveLanguageNeurons(lang, options?)` measures and checks. */
+export async function measureLanguageNeurons(subject: RegionsSubject, language: string, options?: LanguageNeuronsOptions): Promise<FindingResult> {
+  if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
+  const o = parseMatcherOptions(optionsSchema, options, NAME);
+  const t = subject.thresholds.languageNeurons;
+  const result = await measureMonolingual(subject, {
+    language,
+    fraction: subject.thresholds.monolingual.fraction, // not used by the neuron region; recorded with it
+    languages: languagesFor(subject, o.languages, t.languages),
+    minRatio: o.minRatio ?? t.minRatio,
+    minSelectivity: o.minSelectivity ?? t.minSelectivity,
+    source: 'neurons',
+  });
+  // Side by side with finding 3: how much of the gradient monolingual region of L the neurons share.
+  const [neurons, gradient] = [await subject.languageNeuronRegion(language), await subject.monolingualRegion(language)];
+  const shared = regionOverlap(neurons, gradient);
+  const overlap = { neurons: regionSize(neurons), gradient: regionSize(gradient), intersection: shared.intersection, union: shared.union, jaccard: shared.jaccard };
+  return {
+    ...result,
+    finding: 'languageNeurons',
+    tables: [
+      ...result.tables,
+      {
+        title: `${language}'s LAPE neurons against its gradient monolingual region (finding 3)`,
+        columns: ['entries', 'LAPE neurons', 'gradient region', '|∩|', '|∪|', 'Jaccard'],
+        rows: [['', String(overlap.neurons), String(overlap.gradient), String(overlap.intersection), String(overlap.union), overlap.jaccard.toFixed(4)]],
+      },
+    ],
+    measured: { ...result.measured, overlap },
+  };
+}
+
+export const languageNeurons = defineFinding({
+  key: 'languageNeurons',
+  title: 'Language neurons (LAPE)',
+  heading: '3b. Language neurons (LAPE, Tang et al.)',
+  matcher: NAME,
+  description: "Deactivating `language`'s LAPE neurons hurts it ≥ minRatio and ≥ minSelectivity× (log-ratio) more than the others.",
+  hint: (language: string, _options?: LanguageNeuronsOptions) => JSON.stringify(language),
+  thresholds: languageNeuronsThresholdsSchema,
+  measure: measureLanguageNeurons,
+  chart: 'none',
+  async cases(subject, add) {
+    if (subject.engine.engine !== 'onnxruntime') return; // the detector runs on ONNX Runtime
+    const t = subject.thresholds.languageNeurons;
+    for (const language of subject.options.regionLanguages) {
+      add({ point: `${language}, LAPE neurons`, expected: t.expectedFor[language] ?? t.expected, result: await measureLanguageNeurons(subject, language) });
+    }
+  },
+  summary(cases) {
+    if (cases.length === 0) return null;
+    const m = cases.map((c) => c.result.measured as MonolingualMeasured & { overlap: { jaccard: number } });
+    return `LAPE's language neurons are selective for ${cases.filter((c) => c.result.holds).length} of ${cases.length} region languages at finding 3's thresholds (own language ${range(m.map(ownRatio), times)}, selectivity ${range(m.map((v) => v.selectivity), (s) => s.toFixed(1))}; Jaccard with the gradient region ${range(m.map((v) => v.overlap.jaccard), (j) => j.toFixed(3))})`;
+  },
+});

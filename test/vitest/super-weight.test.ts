@@ -1,0 +1,83 @@
+/**
+ * toHaveSuperWeight on instruments (helpers/instruments.ts; built by hand, not any real model's finding).
+ * Positive control, `superWeight`: one planted down_proj weight whose constant dominates the final norm — the
+ * detector finds it from one forward pass and zeroing it wrecks every language (×786–×6,300 here), while
+ * zeroing random entries of the same tensor moves nothing. Negative controls: `competent` (trained, nothing
+ * planted: its strongest down_proj spike is ×1.9 its median dim) and `untrained`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { expect, test } from '../../src/vitest/fixtures.js';
+import { openSubject } from '../../src/vitest/subject.js';
+import { measureHasSuperWeight } from '../../src/vitest/matchers/index.js';
+import { competent, SUPER_WEIGHT, superWeight, untrained } from './helpers/instruments.js';
+import { instrumentOptions } from './helpers/options.js';
+
+const instrument = await superWeight();
+test.override('regions', instrumentOptions(instrument, { backend: 'ort-cpu' }));
+
+describe('positive control: a planted super weight', () => {
+  test('the plant left the model as competent as before: the training windows’ ppl moved under ×1.2', () => {
+    const plant = JSON.parse(readFileSync(join(instrument.checkpoint, 'plant.json'), 'utf8')) as { pplBefore: number; pplAfter: number };
+    expect(plant.pplAfter / plant.pplBefore).toBeLessThan(1.2);
+  });
+
+  test('the detector finds it, zeroing it wrecks every language, random entries of the tensor do not', async ({ subject }) => {
+    await expect(subject).toHaveSuperWeight();
+    const r = await measureHasSuperWeight(subject);
+    expect(r.measured.coordinate).toEqual(SUPER_WEIGHT);
+    expect(r.measured.candidate).toBe(true);
+    expect(r.regions.region!.kind).toBe('super-weight');
+    expect(r.regions.region!.entries).toBe(1);
+    expect(Math.min(...(r.measured.effects as { ratio: number }[]).map((e) => e.ratio))).toBeGreaterThan(100);
+  });
+
+  test('at a given coordinate: the planted one holds; another entry of the same tensor does not', async ({ subject }) => {
+    await expect(subject).toHaveSuperWeight({ at: SUPER_WEIGHT });
+    await expect(subject).not.toHaveSuperWeight({ at: { layer: 0, row: 5, col: 17 } });
+  });
+
+  test('the detector result is cached on disk by content hash: a second subject reads it', async ({ subject }) => {
+    await subject.superWeights();
+    const dir = join(subject.options.cacheDir, 'results');
+    const files = readdirSync(dir).filter((f) => f.startsWith('detect-'));
+    expect(files.length).toBeGreaterThan(0);
+    const again = await openSubject(subject.options);
+    try {
+      expect(await again.superWeights()).toEqual(await subject.superWeights());
+    } finally {
+      await again.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('detect-'))).toEqual(files);
+  });
+});
+
+describe('negative controls', () => {
+  for (const [name, make] of [['competent (trained, nothing planted)', competent], ['untrained', untrained]] as const) {
+    test(`${name}: no super weight`, async () => {
+      const subject = await openSubject(instrumentOptions(await make(), { backend: 'ort-cpu' }));
+      try {
+        await expect(subject).not.toHaveSuperWeight();
+        const r = await measureHasSuperWeight(subject);
+        expect(r.failures[0]).toMatch(/^the detector finds no super-weight candidate: the strongest spike, layer \d+'s down_proj output spikes ×[\d.]+ its median dim/);
+      } finally {
+        await subject.close();
+      }
+    });
+  }
+});
+
+describe('usage errors', () => {
+  test('a coordinate outside the model, and a tfjs engine, are errors that say so', async ({ subject }) => {
+    await expect(expect(subject).toHaveSuperWeight({ at: { layer: 3, row: 0, col: 0 } })).rejects.toThrow(/option "at": \(3, 0, 0\) is outside this model's down_proj weights/);
+    await expect(expect(subject).toHaveSuperWeight({ minSpike: -1 })).rejects.toThrow(/option "minSpike": must be > 0/);
+    const wasm = await openSubject(instrumentOptions(instrument));
+    try {
+      await expect(expect(wasm).toHaveSuperWeight()).rejects.toThrow(/super-weights: the detectors run on ONNX Runtime, not on/);
+    } finally {
+      await wasm.close();
+    }
+    expect(existsSync(instrument.checkpoint)).toBe(true);
+  });
+});
