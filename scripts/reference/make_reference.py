@@ -327,9 +327,17 @@ def causal_mask(a, T):
     return m
 
 
-def forward(a, W, ids, return_hidden=False):
-    """W: dict name -> float64 tensor. ids: LongTensor [B, T]. -> logits [B, T, V]."""
+def forward(a, W, ids, return_hidden=False, record=None):
+    """W: dict name -> float64 tensor. ids: LongTensor [B, T]. -> logits [B, T, V].
+    record: a dict that receives, per linear weight name, the input it reads [B, T, in] (Wanda's X)."""
     B, T = ids.shape
+
+    def seen(x, *names):
+        if record is not None:
+            for n in names:
+                record[n] = x
+        return x
+
     x = W["model.embed_tokens.weight"][ids]
     cos, sin = rope_cos_sin(a, T)
     mask = causal_mask(a, T)
@@ -340,7 +348,7 @@ def forward(a, W, ids, return_hidden=False):
         p = "model.layers.%d." % i
         if i == a.L - 1:
             hidden_last_input = x
-        h = rms_norm(x, W[p + "input_layernorm.weight"], a.eps)
+        h = seen(rms_norm(x, W[p + "input_layernorm.weight"], a.eps), *(p + "self_attn.%s_proj.weight" % m for m in "qkv"))
         q = linear(h, W[p + "self_attn.q_proj.weight"], get(p + "self_attn.q_proj.bias"))
         k = linear(h, W[p + "self_attn.k_proj.weight"], get(p + "self_attn.k_proj.bias"))
         v = linear(h, W[p + "self_attn.v_proj.weight"], get(p + "self_attn.v_proj.bias"))
@@ -355,11 +363,11 @@ def forward(a, W, ids, return_hidden=False):
         scores = q @ k.transpose(2, 3) * (a.hd ** -0.5) + mask
         probs = torch.softmax(scores, dim=-1)
         o = (probs @ v).transpose(1, 2).reshape(B, T, a.H * a.hd)
-        x = x + linear(o, W[p + "self_attn.o_proj.weight"], get(p + "self_attn.o_proj.bias"))
-        h = rms_norm(x, W[p + "post_attention_layernorm.weight"], a.eps)
+        x = x + linear(seen(o, p + "self_attn.o_proj.weight"), W[p + "self_attn.o_proj.weight"], get(p + "self_attn.o_proj.bias"))
+        h = seen(rms_norm(x, W[p + "post_attention_layernorm.weight"], a.eps), p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight")
         g = linear(h, W[p + "mlp.gate_proj.weight"], get(p + "mlp.gate_proj.bias"))
         u = linear(h, W[p + "mlp.up_proj.weight"], get(p + "mlp.up_proj.bias"))
-        x = x + linear(torch.nn.functional.silu(g) * u, W[p + "mlp.down_proj.weight"], get(p + "mlp.down_proj.bias"))
+        x = x + linear(seen(torch.nn.functional.silu(g) * u, p + "mlp.down_proj.weight"), W[p + "mlp.down_proj.weight"], get(p + "mlp.down_proj.bias"))
     x = rms_norm(x, W["model.norm.weight"], a.eps)
     head = W["model.embed_tokens.weight"] if a.tied else W["lm_head.weight"]
     logits = x @ head.t()
@@ -627,6 +635,10 @@ def compute_expected(case, a, W, ids_list):
     g_imp = torch.autograd.grad(obj, [params[n] for n in names])
     with torch.no_grad():
         logits_last = forward(a, W, ids[:1])[0, -1]
+        # Wanda (Sun et al. 2023): |W_ij| * ||X_j||_2, X_j = input channel j of the linear layer over every position.
+        inputs = {}
+        forward(a, W, ids, record=inputs)
+        wanda = {n: W[n].abs() * x.reshape(-1, x.shape[-1]).pow(2).sum(0).sqrt()[None, :] for n, x in inputs.items()}
     exp = {
         "case": case["name"],
         "covers": case["covers"],
@@ -638,6 +650,7 @@ def compute_expected(case, a, W, ids_list):
         "loss": float(loss),
         "grads": {n: g.detach() for n, g in zip(names, grads)},
         "importance": {n: (W[n] * g).abs() for n, g in zip(names, g_imp)},
+        "wanda": wanda,
         "hidden_last_layer_input": hidden_last_input.detach(),
         "tolerance_note": TOLERANCE_NOTE,
     }

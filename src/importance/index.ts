@@ -5,3 +5,4 @@ export * from './io.js';
 export * from './settings.js';
 export * from './types.js';
 export * from './windows.js';
+export * from './wanda.js';

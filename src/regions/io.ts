@@ -10,7 +10,9 @@ import type { Region, RegionKind } from './types.js';
  */
 
 const CONTENT = 'region';
-const KIND = /^(top|bottom|random|custom|super-weight|monolingual:[\w-]+|neurons:[\w-]+)$/;
+/** Kinds whose share may be 0 (a language with no neuron of its own) or a hair of a matrix (one weight). */
+const closedFraction = (kind: string) => kind === 'custom' || kind === 'super-weight' || kind.startsWith('neurons:');
+const KIND = /^(top|bottom|random|custom|super-weight|wanda:top|wanda:bottom|monolingual:[\w-]+|neurons:[\w-]+)$/;
 
 /** Writes a region as safetensors (atomically). */
 export function saveRegion(file: string, region: Region): void {
@@ -43,10 +45,10 @@ export function loadRegion(file: string, shapes?: ReadonlyMap<string, readonly n
   }
   const kind = meta.kind;
   if (kind === undefined || !KIND.test(kind)) {
-    throw new CheckpointError(file, `__metadata__.kind must be top, bottom, random, custom, super-weight, monolingual:<lang> or neurons:<lang> (got ${JSON.stringify(kind)})`);
+    throw new CheckpointError(file, `__metadata__.kind must be top, bottom, random, custom, super-weight, wanda:top, wanda:bottom, monolingual:<lang> or neurons:<lang> (got ${JSON.stringify(kind)})`);
   }
-  const fraction = parseJsonField(file, meta, 'fraction', kind === 'custom' || kind === 'super-weight' ? 'a number in [0, 1]' : 'a number in (0, 1)', (v) =>
-    typeof v === 'number' && (kind === 'custom' || kind === 'super-weight' ? v >= 0 && v <= 1 : v > 0 && v < 1) ? v : undefined,
+  const fraction = parseJsonField(file, meta, 'fraction', closedFraction(kind) ? 'a number in [0, 1]' : 'a number in (0, 1)', (v) =>
+    typeof v === 'number' && (closedFraction(kind) ? v >= 0 && v <= 1 : v > 0 && v < 1) ? v : undefined,
   );
   const languages = parseJsonField(file, meta, 'languages', 'a JSON list of language codes', (v) =>
     Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined,

@@ -3,7 +3,7 @@
  * the paper defines the core, bottom, random and monolingual regions (and whole FFN neurons, ./neurons.ts;
  * single parameters such as a super weight, ./parameters.ts).
  */
-export type RegionKind = 'top' | 'bottom' | 'random' | `monolingual:${string}` | `neurons:${string}` | 'super-weight' | 'custom';
+export type RegionKind = 'top' | 'bottom' | 'random' | `monolingual:${string}` | `neurons:${string}` | 'super-weight' | 'wanda:top' | 'wanda:bottom' | 'custom';
 
 /** A region: which entries of which weights it holds. */
 export interface Region {

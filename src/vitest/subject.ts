@@ -49,6 +49,11 @@ export interface RegionRequest {
   fraction?: number;
   /** Seed of a random region (default 0). */
   seed?: number;
+  /**
+   * Which importance ranks a top/bottom region: `gradient` (default), the paper's summed |θ ⊙ ∇L| over the
+   * region languages; `wanda`, Wanda's |W|·‖X‖₂ (forward only; region kind `wanda:top` / `wanda:bottom`).
+   */
+  source?: 'gradient' | 'wanda';
 }
 
 /** A checkpoint opened for measuring. Every number it returns is a pure function of (checkpoint, texts, settings). */
@@ -98,7 +103,12 @@ export interface RegionsSubject {
   coreImportance(): Promise<ImportanceMap>;
   /** The core region: top-k of {@link coreImportance} per matrix inside the transformer layers. */
   coreRegion(fraction?: number): Promise<Region>;
-  /** A top, bottom or random region of k per matrix. A random one needs no importance. */
+  /**
+   * Wanda's importance |W|·‖X‖₂ (Sun et al. 2023) of every linear weight, on the first 16,384 tokens of each
+   * region language's training text. Needs ONNX Runtime; cached on disk by content hash.
+   */
+  wandaImportance(): Promise<ImportanceMap>;
+  /** A top, bottom or random region of k per matrix (by the gradient importance, or Wanda's). A random one needs no importance. */
   region(request: RegionRequest): Promise<Region>;
   /** L's top-k minus the union of the other region languages' top-k (default k: `monolingual.fraction`). */
   monolingualRegion(language: string, fraction?: number): Promise<Region>;

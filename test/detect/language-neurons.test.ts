@@ -146,6 +146,19 @@ describe('regions detect language-neurons', { timeout: 60_000 }, () => {
     const one = await runCli([...base, '--languages', 'ru']);
     expect(one.code).toBe(2);
     expect(one.stderr).toMatch(/language-neurons compares languages; name at least two/);
+    // --out: each language's neurons as a region file (whole neurons: gate/up rows and the down_proj column).
+    const out = join(dir, 'regions');
+    const saved = await runCli([...base, '--languages', 'en,ru,zh', '--out', out]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toContain(`wrote ${join(out, 'neurons-ru.safetensors')}`);
+    const { loadRegion } = await import('../../src/regions/io.js');
+    const ru = loadRegion(join(out, 'neurons-ru.safetensors'));
+    expect(ru.kind).toBe('neurons:ru');
+    expect([...ru.counts.values()].reduce((a, b) => a + b, 0)).toBe(3 * d);
+    expect([...loadRegion(join(out, 'neurons-en.safetensors')).counts.values()].reduce((a, b) => a + b, 0)).toBe(0);
+    const wrong = await runCli(['detect', 'super-weights', '--checkpoint', dir, '--out', out]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--out writes language-neuron regions: it goes with detect language-neurons, not super-weights/);
   });
 });
 

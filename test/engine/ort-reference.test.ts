@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+import { wandaImportance } from '../../src/importance/wanda.js';
 import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES as CASES, REFERENCE_ROOT as ROOT, worst } from '../helpers/reference.js';
 
 describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
@@ -43,5 +44,22 @@ describe.each(CASES)('reference case %s on ONNX Runtime (cpu)', (name) => {
     }
     expect(openOrtSessions()).toBe(sessions);
     expect(report.filter((l) => l.startsWith('NOT OK')), report.join('\n')).toEqual([]);
+  });
+
+  it("Wanda's |W|·‖X‖₂ of every linear weight matches PyTorch within 1e-4 of the tensor's largest entry", async () => {
+    const ckpt = loadCheckpoint(dir);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    try {
+      // One window per call (batchSize 1): the sums over calls are the host's, over positions the graph's.
+      const map = await wandaImportance(model, expected.ids, { batchSize: 1 });
+      expect(new Set(map.scores.keys())).toEqual(new Set(Object.keys(expected.wanda)));
+      const report = Object.entries(expected.wanda).map(([name, ref]) => {
+        const w = worst(map.scores.get(name)!.data, ref, 0, 1e-4 * Math.max(...ref.map(Math.abs)));
+        return `${w <= 1 ? 'OK    ' : 'NOT OK'} wanda ${name} (${w.toExponential(2)})`;
+      });
+      expect(report.filter((l) => l.startsWith('NOT OK')), report.join('\n')).toEqual([]);
+    } finally {
+      await model.release();
+    }
   });
 });

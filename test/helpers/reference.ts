@@ -27,6 +27,8 @@ export interface ReferenceExpected {
   logits_last: number[];
   loss: number;
   grads: Record<string, number[]>;
+  /** Wanda's |W_ij|·‖X_j‖₂ of every linear weight over `ids`. */
+  wanda: Record<string, number[]>;
 }
 
 export function readExpected(name: string): ReferenceExpected {

@@ -63,7 +63,14 @@ describe('regions select / overlap', () => {
     const json = sinks();
     await overlapCommand.execute([join(tmp, 'a.safetensors'), join(tmp, 'b.safetensors'), '--json'], json);
     expect(JSON.parse(json.out())).toMatchObject({ intersection: 0, union: 10, jaccard: 0, a: { kind: 'top', size: 5 }, b: { kind: 'bottom' } });
-    await expect(overlapCommand.execute([join(tmp, 'a.safetensors')], sinks())).rejects.toThrow(/two region files/);
-    expect(overlapCommand.help).toContain('Usage: regions overlap A B [--json]');
+    await expect(overlapCommand.execute([join(tmp, 'a.safetensors')], sinks())).rejects.toThrow(/two or more region files/);
+    expect(overlapCommand.help).toContain('Usage: regions overlap A B [C …] [--json]');
+    // Three or more: every pair over all tensors.
+    const many = sinks();
+    await overlapCommand.execute([join(tmp, 'a.safetensors'), join(tmp, 'b.safetensors'), join(tmp, 'a.safetensors')], many);
+    expect(many.out()).toMatch(/A · B\s+0\s+10\s+0\.0000\n.*A · C\s+5\s+5\s+1\.0000\n.*B · C\s+0\s+10\s+0\.0000/s);
+    const manyJson = sinks();
+    await overlapCommand.execute([join(tmp, 'a.safetensors'), join(tmp, 'b.safetensors'), join(tmp, 'a.safetensors'), '--json'], manyJson);
+    expect(JSON.parse(manyJson.out()).pairs.map((p: { jaccard: number }) => p.jaccard)).toEqual([0, 1, 0]);
   });
 });

@@ -41,7 +41,7 @@ describe('saveRegion / loadRegion', () => {
     const good = { content: 'region', kind: 'top', fraction: '0.5', languages: '["ar"]', seed: 'null', provenance: '{}' };
     expect(loadRegion(write('ok.safetensors', good)).counts.get(A)).toBe(1);
     expect(() => loadRegion(write('imp.safetensors', { ...good, content: 'importance' }))).toThrow(/not a region file: __metadata__.content is "importance"/);
-    expect(() => loadRegion(write('k.safetensors', { ...good, kind: 'best' }))).toThrow(/__metadata__.kind must be top, bottom, random, custom, super-weight, monolingual:<lang> or neurons:<lang> \(got "best"\)/);
+    expect(() => loadRegion(write('k.safetensors', { ...good, kind: 'best' }))).toThrow(/__metadata__.kind must be top, bottom, random, custom, super-weight, wanda:top, wanda:bottom, monolingual:<lang> or neurons:<lang> \(got "best"\)/);
     expect(() => loadRegion(write('f.safetensors', { ...good, fraction: '1' }))).toThrow(/__metadata__.fraction must be a number in \(0, 1\) \(got "1"\)/);
     expect(() => loadRegion(write('s.safetensors', { ...good, kind: 'random' }))).toThrow(/__metadata__.seed must be an integer/);
     expect(() => loadRegion(write('l.safetensors', { ...good, languages: 'ar' }))).toThrow(/__metadata__.languages must be a JSON list/);

@@ -11,9 +11,13 @@ import { describe, expect, test } from 'vitest';
 import type { Perturbation } from '../../src/perturb/perturbation.js';
 import { hiddenDim, layerIndex, regionFraction } from '../../src/vitest/arbitraries.js';
 import '../../src/vitest/fixtures.js';
+import type { RegionsRecord } from '../../src/vitest/measure/result.js';
+import type { FindingEntry } from '../../src/report/results.js';
+import { sweepBoundary } from '../../src/report/sections/finding.js';
 import { stubSubject } from './helpers/stub-subject.js';
 
 const BOUNDARY = 9 / 500; // 1 + 500·k = 10
+const BOUNDARY_PERCENT = 1.8; // the same, in percent (9 / 500 * 100 is 1.7999999999999998 in doubles)
 
 const factor = (p: Perturbation) => (p.kind === 'zero-region' && p.region.kind === 'top' ? 1 + 500 * p.region.fraction : 1);
 const subject = stubSubject({
@@ -22,7 +26,7 @@ const subject = stubSubject({
 });
 
 describe('regionFraction', () => {
-  test('a failing sweep over k shrinks to the largest k at which the finding still fails: the boundary', async () => {
+  test('a failing sweep over k shrinks to the largest k at which the finding still fails: the boundary', async ({ task }) => {
     const result = await fc.check(
       fc.asyncProperty(regionFraction(0.001, 0.1), async (fraction) => {
         await expect(subject).toLoseCompetenceWhenZeroed({ kind: 'top', fraction }, { minRatio: 10, control: 'random', controlMaxRatio: 1.5, seed: 1 });
@@ -33,6 +37,14 @@ describe('regionFraction', () => {
     const [k] = result.counterexample as [number];
     expect(k).toBeLessThan(BOUNDARY);
     expect(k).toBeGreaterThan(BOUNDARY * 0.99); // within 1% of the known boundary
+    // The report states the boundary from the assertions the sweep recorded (every run and shrinking step).
+    const records = task.meta.regions as RegionsRecord[];
+    const line = sweepBoundary({ assertions: records } as unknown as FindingEntry);
+    expect(line).toMatch(/^k swept over 0\.1\d*%–\d[\d.]*% \(\d+ values\): the boundary (is at|lies between) k = /);
+    // The boundary's k (one, or the two either side), in percent as printed: within 1% of the known 1.8%.
+    const ks = [...line.split(': ')[1]!.matchAll(/k = ([\d.]+)%|and ([\d.]+)%/g)].map((m) => Number(m[1] ?? m[2]));
+    expect(ks.length).toBeGreaterThan(0);
+    for (const k of ks) expect(Math.abs(k - BOUNDARY_PERCENT) / BOUNDARY_PERCENT).toBeLessThan(0.01);
   });
 
   test('the same sweep passes where the finding holds everywhere (k ≥ the boundary)', async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CheckpointError } from '../../checkpoint/errors.js';
@@ -6,7 +6,7 @@ import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textWindows } from '../../corpus/windows.js';
 import type { MassiveActivations, SuperWeights } from '../../detect/activations.js';
 import type { LanguageNeurons } from '../../detect/language-neurons.js';
-import { defineCommand, option, UsageError, withDefault, type Command, type Values } from '../args.js';
+import { defineCommand, option, optional, UsageError, withDefault, type Command, type Option, type Values } from '../args.js';
 import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { formatTable } from '../../util/table.js';
@@ -23,6 +23,10 @@ const options = {
   minRatio: withDefault(option.count('N', 'the least spike ratio (super weights: output max ÷ median dim; massive activations: ÷ median |h|)', 1), 0),
   backend: engineOption,
   json: option.flag('print JSON instead of a table'),
+  out: optional(
+    { kind: 'string', placeholder: 'DIR', description: 'language-neurons: also write each language’s neurons as a region file, DIR/neurons-<lang>.safetensors (for regions overlap, ppl --zero)', required: true, schema: z.string().min(1, 'must name a folder') } satisfies Option<string>,
+    'none',
+  ),
 };
 
 const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -120,6 +124,7 @@ function sub(detector: Detector) {
 }
 
 async function runDetector(detector: Detector, values: Values<typeof options>, io: CliIo): Promise<void> {
+  if (values.out !== undefined && detector !== 'language-neurons') throw new UsageError(`--out writes language-neuron regions: it goes with detect language-neurons, not ${detector}`);
   const config = peekConfig(values.checkpoint);
   const languages = [...new Set(values.languages)];
   const available = listLanguages(values.texts);
@@ -147,11 +152,22 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
       );
       const r = await languageNeurons(model, byLanguage);
       const probe = { texts: values.texts, languages, max_tokens: values.maxTokens, seq_len: values.seqLen, tokens: r.tokens };
+      const written: string[] = [];
+      if (values.out !== undefined) {
+        const [{ neuronRegion }, { saveRegion }] = await Promise.all([import('../../regions/neurons.js'), import('../../regions/io.js')]);
+        mkdirSync(values.out, { recursive: true });
+        for (const l of languages) {
+          const file = join(values.out, `neurons-${l}.safetensors`);
+          const mine = r.neurons.filter((n) => n.languages.includes(l));
+          saveRegion(file, neuronRegion(config, mine, l, { detector: 'LAPE (Tang et al. 2024)', text: `${values.texts}, first ${values.maxTokens} tokens per language` }));
+          written.push(file);
+        }
+      }
       if (values.json) {
         const { probabilities: _p, ...rest } = r;
-        io.stdout.write(`${JSON.stringify({ detector, backend: { name: opened.backend.name, device: opened.backend.device }, checkpoint: values.checkpoint, probe, ...rest }, null, 2)}\n`);
+        io.stdout.write(`${JSON.stringify({ detector, backend: { name: opened.backend.name, device: opened.backend.device }, checkpoint: values.checkpoint, probe, ...rest, ...(written.length > 0 && { regions: written }) }, null, 2)}\n`);
       } else {
-        io.stdout.write(`${setupLine(`detect ${detector}`, opened)}\nprobe: ${languages.join(', ')} (${values.texts}), up to ${values.maxTokens} tokens each\n\n${neuronsText(r)}`);
+        io.stdout.write(`${setupLine(`detect ${detector}`, opened)}\nprobe: ${languages.join(', ')} (${values.texts}), up to ${values.maxTokens} tokens each\n\n${neuronsText(r)}${written.map((f) => `wrote ${f}\n`).join('')}`);
       }
       return;
     }

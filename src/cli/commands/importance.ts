@@ -6,6 +6,7 @@ import { CheckpointError } from '../../checkpoint/errors.js';
 import { checkpointHash } from '../../checkpoint/hash.js';
 import { loadCheckpoint } from '../../checkpoint/load.js';
 import { readTexts } from '../../corpus/texts.js';
+import { textWindows } from '../../corpus/windows.js';
 import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance/cache.js';
 import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
@@ -14,6 +15,7 @@ import { assertFits } from '../../engine/memory.js';
 import { isTfjsBackend, openForward, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
+import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
@@ -50,6 +52,7 @@ const options = {
   threads: withDefault(option.count('N', 'ONNX Runtime intra-op threads (results are bit-identical for a fixed count)', 1), 2),
   noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
   cacheDir: withDefault(pathToWrite('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
+  method: withDefault(option.choice('METHOD', "gradient: the paper's |θ ⊙ g|; wanda: Wanda's |W|·‖X‖₂ (forward only, ONNX Runtime)", ['gradient', 'wanda']), 'gradient'),
   backend: engineOption,
   out: pathToWrite('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
 };
@@ -80,6 +83,38 @@ function chooseInput(values: Values<typeof options>, checkpointDir: string, conf
   return { language, text, tokenizer };
 }
 
+/** `regions importance --method wanda`: Wanda's scores of the linear weights over the same windows (not cached: one forward pass each). */
+async function runWanda(values: Values<typeof options>, io: CliIo, config: ModelConfig, input: { language: string; checkpointHash: string } & ImportanceText): Promise<void> {
+  const engineName = resolveEngineName(values.backend);
+  if (isTfjsBackend(engineName)) throw new UsageError(`--method wanda measures input norms on ONNX Runtime (--backend ort, ort-cpu, …), not on ${engineName}`);
+  const windows = 'windows' in input ? input.windows : textWindows(input.text, input.tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows;
+  if (windows.length === 0) throw new UsageError('the text has no tokens to score');
+  assertFits(values.checkpoint, config, { copies: 1, copiesAre: 'weights', tokens: values.batchSize * values.seqLen });
+  const started = performance.now();
+  const ckpt = loadCheckpoint(values.checkpoint);
+  const opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
+  try {
+    const { wandaImportance } = await import('../../importance/wanda.js');
+    const { OrtModel } = await import('../../engine/onnx/ort-model.js');
+    if (!(opened.model instanceof OrtModel)) throw new UsageError(`--method wanda runs on ONNX Runtime, not on ${opened.info.name}`);
+    const map = await wandaImportance(opened.model, windows, {
+      batchSize: values.batchSize,
+      languages: [input.language],
+      provenance: { checkpoint: input.checkpointHash, language: input.language, backend: opened.info.name },
+    });
+    mkdirSync(dirname(values.out), { recursive: true });
+    saveImportance(values.out, map);
+    const parameters = [...map.scores.values()].reduce((n, s) => n + s.data.length, 0);
+    io.stdout.write(
+      `regions importance --method wanda · checkpoint ${values.checkpoint} · language ${input.language}\n` +
+        `${map.provenance.windows} windows, ${map.provenance.tokens} tokens; |W|·‖X‖₂ in ${((performance.now() - started) / 1000).toFixed(1)} s on ${opened.info.name}\n` +
+        `wrote ${values.out} (${map.scores.size} linear weights, ${parameters} parameters)\n`,
+    );
+  } finally {
+    await opened.close();
+  }
+}
+
 /** `regions importance`: |θ ⊙ g| of every parameter for one language, cached. */
 export const importanceCommand = defineCommand({
   name: 'importance',
@@ -97,6 +132,7 @@ export const importanceCommand = defineCommand({
     const dir = values.checkpoint;
     const config = peekConfig(dir);
     const input = { ...chooseInput(values, dir, config), checkpointHash: checkpointHash(dir) };
+    if (values.method === 'wanda') return runWanda(values, io, config, input);
     const shapes = expectedWeightShapes(config);
     const engineName = resolveEngineName(values.backend);
     const onTfjs = isTfjsBackend(engineName);

@@ -8,18 +8,20 @@ import { formatTable } from '../../util/table.js';
 
 const flags = { json: option.flag('print JSON instead of a table') };
 
-const USAGE = 'regions overlap A B [--json]';
+const USAGE = 'regions overlap A B [C …] [--json]';
 const DESCRIPTION =
-  'How much two regions of the same model (files from regions select) share: per tensor and over all ' +
-  'tensors, the entries both hold (|A ∩ B|), either holds (|A ∪ B|) and the Jaccard index |A ∩ B| / |A ∪ B| ' +
-  '(1 when both are empty). A tensor only one region has counts as empty in the other.';
+  'How much regions of the same model share (files from regions select — on gradient or Wanda importance — ' +
+  'or regions detect language-neurons --out): for two, per tensor and over all tensors, the entries both hold ' +
+  '(|A ∩ B|), either holds (|A ∪ B|) and the Jaccard index |A ∩ B| / |A ∪ B| (1 when both are empty); for ' +
+  'three or more, the Jaccard index of every pair over all tensors. A tensor only one region has counts as ' +
+  'empty in the other.';
 const HELP = [
   `Usage: ${USAGE}`,
   '',
   wrap(DESCRIPTION.split(' '), 100, 0),
   '',
   'Arguments:',
-  '  A, B        region files (safetensors with U8 masks)',
+  '  A, B, C …   region files (safetensors with U8 masks)',
   '',
   'Options:',
   '  --json      print JSON instead of a table',
@@ -60,20 +62,54 @@ function table(files: string[], regions: Region[], o: RegionOverlap): string {
   );
 }
 
-/** `regions overlap A B`: Jaccard overlap of two regions, per tensor and overall. */
+/** Every pair of three or more regions: sizes, |∩|, |∪| and Jaccard over all tensors. */
+function pairs(files: string[], regions: Region[]): { a: number; b: number; o: RegionOverlap }[] {
+  const out: { a: number; b: number; o: RegionOverlap }[] = [];
+  for (let a = 0; a < regions.length; a++) for (let b = a + 1; b < regions.length; b++) out.push({ a, b, o: regionOverlap(regions[a]!, regions[b]!) });
+  return out;
+}
+
+function manyText(files: string[], regions: Region[]): string {
+  const list = regions.map((r, i) => `${String.fromCharCode(65 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ''}: ${files[i]} · ${describe(r)}, ${regionSize(r)} entries`);
+  const name = (i: number) => list[i]!.split(':')[0]!;
+  const rows = pairs(files, regions).map(({ a, b, o }) => [`${name(a)} · ${name(b)}`, String(o.intersection), String(o.union), o.jaccard.toFixed(4)]);
+  return `regions overlap\n${list.join('\n')}\n\n${formatTable(
+    [
+      { header: 'pair', align: 'left' },
+      { header: '|∩|', align: 'right' },
+      { header: '|∪|', align: 'right' },
+      { header: 'Jaccard', align: 'right' },
+    ],
+    rows,
+  )}`;
+}
+
+function manyJson(files: string[], regions: Region[]): string {
+  const out = {
+    regions: regions.map((r, i) => ({ file: files[i], kind: r.kind, fraction: r.fraction, seed: r.seed, languages: r.languages, size: regionSize(r) })),
+    pairs: pairs(files, regions).map(({ a, b, o }) => ({ a: files[a], b: files[b], intersection: o.intersection, union: o.union, jaccard: o.jaccard })),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** `regions overlap A B [C …]`: Jaccard overlap of two regions, per tensor and overall; of every pair of more. */
 export const overlapCommand: Command = {
   name: 'overlap',
-  summary: 'Jaccard overlap of two regions, per tensor and overall',
+  summary: 'Jaccard overlap of two regions (per tensor and overall), or of every pair of more',
   usage: USAGE,
   help: HELP,
   async execute(argv: readonly string[], io: CliIo) {
     const files = argv.filter((a) => !a.startsWith('-'));
     const values = parseOptions(flags, argv.filter((a) => a.startsWith('-')));
-    if (files.length !== 2) throw new UsageError(`overlap takes two region files A and B (got ${files.length}: ${files.join(' ') || 'none'})`);
+    if (files.length < 2) throw new UsageError(`overlap takes two or more region files A B … (got ${files.length}: ${files.join(' ') || 'none'})`);
     for (const file of files) {
       if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: must name an existing region file`);
     }
     const regions = files.map((f) => loadRegion(f));
+    if (files.length > 2) {
+      io.stdout.write(values.json ? manyJson(files, regions) : manyText(files, regions));
+      return;
+    }
     const o = regionOverlap(regions[0]!, regions[1]!);
     io.stdout.write(values.json ? json(files, regions, o) : table(files, regions, o));
   },

@@ -67,6 +67,35 @@ function regionsBrief(a: AssertionEntry): string {
     .join(', ');
 }
 
+/**
+ * Where a sweep over the region fraction k changes its verdict: of a finding's assertions (a property's runs
+ * and fast-check's shrinking), the largest k at which the finding did not hold and the smallest at which it
+ * did — for a failing property, the shrunk counterexample is the former. '' when k did not vary.
+ */
+export function sweepBoundary(f: FindingEntry): string {
+  const runs = f.assertions.map((a) => ({ k: a.regions.region?.fraction, holds: a.holds })).filter((r): r is { k: number; holds: boolean } => typeof r.k === 'number');
+  const ks = [...new Set(runs.map((r) => r.k))];
+  if (ks.length < 2) return '';
+  const pct = (k: number) => `${Number((k * 100).toPrecision(3))}%`;
+  const held = runs.filter((r) => r.holds).map((r) => r.k);
+  const not = runs.filter((r) => !r.holds).map((r) => r.k);
+  const range = `k swept over ${pct(Math.min(...ks))}–${pct(Math.max(...ks))} (${ks.length} values)`;
+  if (held.length === 0) return `${range}: the finding held at none of them.`;
+  if (not.length === 0) return `${range}: the finding held at every one.`;
+  const [minHeld, maxNot] = [Math.min(...held), Math.max(...not)];
+  // As many digits as it takes to tell the two apart (shrinking brings them close).
+  let digits = 3;
+  while (digits < 12 && Number((maxNot * 100).toPrecision(digits)) === Number((minHeld * 100).toPrecision(digits))) digits++;
+  const exact = (k: number) => `${Number((k * 100).toPrecision(digits))}%`;
+  const boundary =
+    maxNot < minHeld && exact(maxNot) === exact(minHeld)
+      ? `the boundary is at k = ${exact(maxNot)}: the largest k where it did not hold and the smallest where it held agree to ${digits} digits`
+      : maxNot < minHeld
+      ? `the boundary lies between k = ${exact(maxNot)} (the largest where it did not hold) and ${exact(minHeld)} (the smallest where it held)`
+      : `no single boundary: it held at ${pct(minHeld)} but not at ${pct(maxNot)}`;
+  return `${range}: ${boundary}.`;
+}
+
 /** Every assertion of a finding (a property's runs), one row each; the one shown in full is marked. */
 function runsTable(f: FindingEntry): string {
   const rows = f.assertions.map((a, i) => {
@@ -74,7 +103,8 @@ function runsTable(f: FindingEntry): string {
     const measured = typeof a.measured.dim === 'number' ? `dim ${a.measured.dim}` : typeof a.measured.language === 'string' ? a.measured.language : regionsBrief(a);
     return `<tr${i === f.shown ? ' class="shown"' : ''}><td class="num">${i + 1}${i === f.shown ? ' ◀' : ''}</td><td>${badge(a.passed)}</td><td>${e(a.holds ? 'holds' : 'does not hold')}</td><td class="text">${e(measured)}</td><td class="text">${keyValues(a.seeds)}</td><td class="text">${e(why)}</td></tr>`;
   });
-  return `<table class="runs"><caption>${f.assertions.length} assertions (property runs${f.assertions.some((a) => !a.passed) ? ', then shrinking' : ''}); ◀ the one shown above</caption><thead><tr><th class="num">#</th><th>verdict</th><th>finding</th><th>on</th><th>seeds</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const boundary = sweepBoundary(f);
+  return `${boundary === '' ? '' : `<p class="boundary"><strong>Sweep:</strong> ${e(boundary)}</p>`}<table class="runs"><caption>${f.assertions.length} assertions (property runs${f.assertions.some((a) => !a.passed) ? ', then shrinking' : ''}); ◀ the one shown above</caption><thead><tr><th class="num">#</th><th>verdict</th><th>finding</th><th>on</th><th>seeds</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Links to the report-wide sections that draw more of this finding. */

@@ -2,13 +2,15 @@
  * The implementation of {@link RegionsSubject}: memoised in memory, cached on disk under the subject's
  * `cacheDir` by content hashes (see the interface in ../subject.ts for what each member means).
  */
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { readTexts } from '../../corpus/texts.js';
 import { textWindows, type TextWindows } from '../../corpus/windows.js';
 import { cachedImportance, type LazyEngine } from '../../importance/cache.js';
+import { loadImportance, saveImportance } from '../../importance/io.js';
+import { wandaImportance } from '../../importance/wanda.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
@@ -31,7 +33,7 @@ import { SpecProgress } from '../progress.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { Thresholds } from '../thresholds.js';
 import { regionHash } from '../../regions/hash.js';
-import { sha256 } from '../../util/hash.js';
+import { jsonHash, sha256 } from '../../util/hash.js';
 import { JsonCache } from './json-cache.js';
 
 /** HF name → shape for the weights inside the transformer layers, with zero scores: what a random region is drawn over. */
@@ -67,6 +69,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly #importance = new Map<string, Promise<ImportanceMap>>();
   readonly #regions = new Map<string, Promise<Region>>();
   readonly #detectors = new Map<string, Promise<unknown>>();
+  #wanda: Promise<ImportanceMap> | undefined;
   readonly #release: () => Promise<void>;
   #closed = false;
 
@@ -348,11 +351,50 @@ export class OpenedSubject implements RegionsSubject {
   region(request: RegionRequest): Promise<Region> {
     const fraction = request.fraction ?? this.thresholds.coreRegion.fraction;
     const seed = request.seed ?? 0;
-    const key = JSON.stringify([request.kind, fraction, request.kind === 'random' ? seed : null]);
+    const source = request.source ?? 'gradient';
+    if (request.kind === 'random' && source !== 'gradient') {
+      return Promise.reject(new TypeError(`a random region is drawn without importance: { kind: 'random' } takes no source (got ${JSON.stringify(source)})`));
+    }
+    const key = JSON.stringify([request.kind, fraction, request.kind === 'random' ? seed : null, source]);
     return this.#memoRegion(key, async () => {
       if (request.kind === 'random') return selectRegion(shapeOnlyImportance(this.model), { kind: 'random', fraction, seed });
+      if (source === 'wanda') return { ...selectRegion(await this.wandaImportance(), { kind: request.kind, fraction }), kind: `wanda:${request.kind}` };
       return selectRegion(await this.coreImportance(), { kind: request.kind, fraction });
     });
+  }
+
+  wandaImportance(): Promise<ImportanceMap> {
+    this.#wanda ??= (async () => {
+      this.#open();
+      if (!(this.model instanceof OrtModel)) throw new Error(`wandaImportance: Wanda's input norms are measured on ONNX Runtime, not on ${this.engine.name}`);
+      const model = this.model;
+      const languages = this.options.regionLanguages;
+      const windows = languages.flatMap((l) => textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows);
+      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name });
+      const file = join(this.options.cacheDir, 'wanda', `wanda-${key}.safetensors`);
+      if (this.options.cache && existsSync(file)) {
+        try {
+          const map = loadImportance(file);
+          if (map.provenance.cache_key === key) return map;
+        } catch {
+          // damaged: recomputed and overwritten below
+        }
+      }
+      this.progress.start('Wanda importance', 1, 'passes');
+      const map = await wandaImportance(model, windows, {
+        batchSize: this.options.batchSize,
+        languages,
+        provenance: { checkpoint: this.hash, text: `the first ${NEURON_TOKENS} tokens of each region language's training text`, cache_key: key },
+      });
+      this.progress.finish();
+      if (this.options.cache) {
+        mkdirSync(dirname(file), { recursive: true });
+        saveImportance(file, map);
+      }
+      return map;
+    })();
+    this.#wanda.catch(() => (this.#wanda = undefined));
+    return this.#wanda;
   }
 
   coreRegion(fraction?: number): Promise<Region> {

@@ -5,10 +5,9 @@
  * neurons (whole FFN neurons, ../../regions/neurons.ts) instead of its gradient monolingual region.
  */
 import { z } from 'zod';
-import { regionOverlap } from '../../regions/overlap.js';
-import { regionSize } from '../../regions/types.js';
 import { languagesFor } from '../measure/effects.js';
 import { measureMonolingual } from '../measure/monolingual.js';
+import { compareRegions } from '../measure/overlap.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
 import { expectationSchema, language as languageCode, perturbationFields, ratio } from '../thresholds-base.js';
@@ -63,22 +62,8 @@ export async function measureLanguageNeurons(subject: RegionsSubject, language: 
     source: 'neurons',
   });
   // Side by side with finding 3: how much of the gradient monolingual region of L the neurons share.
-  const [neurons, gradient] = [await subject.languageNeuronRegion(language), await subject.monolingualRegion(language)];
-  const shared = regionOverlap(neurons, gradient);
-  const overlap = { neurons: regionSize(neurons), gradient: regionSize(gradient), intersection: shared.intersection, union: shared.union, jaccard: shared.jaccard };
-  return {
-    ...result,
-    finding: 'languageNeurons',
-    tables: [
-      ...result.tables,
-      {
-        title: `${language}'s LAPE neurons against its gradient monolingual region (finding 3)`,
-        columns: ['entries', 'LAPE neurons', 'gradient region', '|∩|', '|∪|', 'Jaccard'],
-        rows: [['', String(overlap.neurons), String(overlap.gradient), String(overlap.intersection), String(overlap.union), overlap.jaccard.toFixed(4)]],
-      },
-    ],
-    measured: { ...result.measured, overlap },
-  };
+  const { compared, table } = compareRegions(await subject.languageNeuronRegion(language), 'LAPE neurons', await subject.monolingualRegion(language), 'gradient monolingual region');
+  return { ...result, finding: 'languageNeurons', tables: [...result.tables, table], measured: { ...result.measured, overlap: compared } };
 }
 
 export const languageNeurons = defineFinding({

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { languagesFor } from '../measure/effects.js';
 import { median } from '../measure/format.js';
 import { resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
+import { compareRegions } from '../measure/overlap.js';
 import { measureZeroing } from '../measure/zeroing.js';
 import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
@@ -88,14 +89,24 @@ export const coreRegion = defineFinding({
   chart: 'perplexity',
   async cases(subject, add) {
     const t = subject.thresholds.coreRegion;
-    add({ point: `k = ${+(t.fraction * 100).toPrecision(3)}%`, expected: t.expected, result: await measureLoseCompetence(subject, { kind: 'top', fraction: t.fraction }) });
+    const k = `k = ${+(t.fraction * 100).toPrecision(3)}%`;
+    add({ point: k, expected: t.expected, result: await measureLoseCompetence(subject, { kind: 'top', fraction: t.fraction }) });
+    // Beside it, reported and not asserted: the same measurement on Wanda's top k (forward only), and its overlap with the gradient core.
+    if (subject.engine.engine !== 'onnxruntime') return;
+    const wanda = { kind: 'top', fraction: t.fraction, source: 'wanda' } as const;
+    const result = await measureLoseCompetence(subject, wanda);
+    const { compared, table } = compareRegions(await subject.region(wanda), 'Wanda top k', await subject.coreRegion(t.fraction), 'gradient core region');
+    add({ point: `${k}, Wanda`, expected: null, result: { ...result, tables: [...result.tables, table], measured: { ...result.measured, overlap: compared } } });
   },
   summary(cases) {
-    const core = cases[0];
+    const core = cases.find((c) => c.expected !== null);
     if (core === undefined) return null;
+    const wanda = cases.find((c) => c.expected === null);
+    const w = wanda?.result.measured as { effects: Effect[]; overlap: { jaccard: number } } | undefined;
+    const wandaText = w === undefined ? '' : `; Wanda's top k (|W|·‖X‖₂, forward only) raises it ${times(median(w.effects.map((e) => e.ratio)))} (Jaccard with the gradient core ${w.overlap.jaccard.toFixed(3)})`;
     const m = core.result.measured as { effects: Effect[]; controlEffects: Effect[] };
     const least = m.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
     const control = m.controlEffects.length === 0 ? '' : ` against ${times(median(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
-    return `finding 1 ${holdsWord(cases)} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${times(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${times(least.ratio)})${control}`;
+    return `finding 1 ${holdsWord([core])} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${times(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${times(least.ratio)})${control}${wandaText}`;
   },
 });

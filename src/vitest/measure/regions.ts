@@ -23,7 +23,7 @@ function isRegion(r: RegionArgument): r is Region {
 export async function resolveRegion(subject: RegionsSubject, region: RegionArgument): Promise<Region> {
   if (isRegion(region)) return region;
   if (typeof region !== 'object' || region === null || !['top', 'bottom', 'random'].includes((region as RegionRequest).kind)) {
-    throw new TypeError(`a region must be a Region (masks) or { kind: 'top' | 'bottom' | 'random', fraction?, seed? } (got ${JSON.stringify(region)})`);
+    throw new TypeError(`a region must be a Region (masks) or { kind: 'top' | 'bottom' | 'random', fraction?, seed?, source? } (got ${JSON.stringify(region)})`);
   }
   return subject.region(region);
 }
@@ -53,7 +53,8 @@ export function summarizeRegion(region: Region): RegionSummary {
  */
 export async function controlRegion(subject: RegionsSubject, region: Region, control: ControlArgument, seed: number): Promise<Region> {
   if (control !== 'random' && control !== 'bottom') return resolveRegion(subject, control);
-  const importance = control === 'bottom' ? await subject.coreImportance() : null;
+  // A bottom control ranks by the importance the region was chosen by: Wanda's for a Wanda region.
+  const importance = control === 'bottom' ? (region.kind.startsWith('wanda:') ? await subject.wandaImportance() : await subject.coreImportance()) : null;
   const masks: Region['masks'] = new Map();
   const counts = new Map<string, number>();
   for (const [name, mask] of region.masks) {

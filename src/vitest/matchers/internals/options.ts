@@ -22,13 +22,14 @@ export function parseMatcherOptions<S extends z.ZodType>(schema: S, value: unkno
 
 const isRegion = (v: unknown): v is Region => typeof v === 'object' && v !== null && (v as Region).masks instanceof Map;
 
-/** A Region, or { kind: 'top' | 'bottom' | 'random', fraction?, seed? } for the subject to select. */
+/** A Region, or { kind: 'top' | 'bottom' | 'random', fraction?, seed?, source? } for the subject to select. */
 export const regionArgumentSchema = z.union([
   z.custom<Region>(isRegion, 'must be a Region'),
   z.strictObject({
     kind: z.enum(['top', 'bottom', 'random']),
     fraction: z.number().gt(0).lt(1).optional(),
     seed: z.number().int().nonnegative().optional(),
+    source: z.enum(['gradient', 'wanda']).optional(),
   }),
 ]);
 
