@@ -8,7 +8,9 @@
 import fc from 'fast-check';
 import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
 
-// Cold time on ONNX Runtime (AMD EPYC, 2 cores; 2026-12-02, polyglot-v2): see the README's table; the budget is 3× coldSeconds.
+// Cold time of this spec on ONNX Runtime (Intel Xeon, 2 cores; 2026-12-02, polyglot-v2): 12.3–14.3 s in two cold
+// `npx vitest run specs`, 17.7 s inside `bash .ci/run` on a fresh clone (two spec files at a time, after the global
+// setup's baseline and importance). coldSeconds is the larger, rounded up with room; the budget is 3× that.
 const budget = specBudget('language neurons (LAPE)', { coldSeconds: 30, runs: 3 });
 
 test("deactivating a language's LAPE neurons hurts that language far more than the others", ({ subject, regions }) =>

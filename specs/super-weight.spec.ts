@@ -8,8 +8,9 @@
 import fc from 'fast-check';
 import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
 
-// Cold time of this spec on ONNX Runtime (AMD EPYC, 2 cores; 2026-12-02, polyglot-v2): see the README's table;
-// coldSeconds is rounded up with room for a loaded CI machine; the budget is 3× that.
+// Cold time of this spec on ONNX Runtime (Intel Xeon, 2 cores; 2026-12-02, polyglot-v2): 10.1–11.8 s in two cold
+// `npx vitest run specs`, 12.2 s inside `bash .ci/run` on a fresh clone (two spec files at a time, after the global
+// setup's baseline and importance). coldSeconds is the larger, rounded up with room; the budget is 3× that.
 const budget = specBudget('super weight (Yu et al.)', { coldSeconds: 20, runs: 3 });
 
 test('zeroing the super weight the detector finds wrecks every language, unlike random entries of the same tensor', ({ subject, regions }) =>

@@ -49,7 +49,7 @@ async function findingCharts(f: FindingEntry, a: AssertionEntry): Promise<string
   const chart = findingDefinition(f.finding)?.chart ?? 'perplexity';
   const sensitivity = () => figure('sensitivity', sensitivityChart(f.assertions, a.thresholds), 'Perplexity ratio per language at each dim under test and at the control dims, over every run; dashed: thresholds.');
   const parts = [
-    chart === 'profile' ? await figure('profile', profileChart(a), 'Per layer: the largest residual activation over the median activation (bar label: its dim and position kind).') : '',
+    chart === 'profile' ? await figure('profile', profileChart(a), 'Per layer: the largest residual activation over the median activation (label: its dim and the kind of position).') : '',
     chart === 'sensitivity' || chart === 'profile'
       ? await sensitivity()
       : chart === 'perplexity'
