@@ -9,9 +9,9 @@
  *   them. One forward pass finds it: the layer whose down_proj output spikes on one hidden dim (the row) while
  *   its input spikes on one channel (the column).
  *
- * Both read {@link OrtModel.activations} on a few token windows; every number they report is measured there.
+ * Both read a model's activations (../model/observe.ts, on every engine) on a few token windows; every number they report is measured there.
  */
-import type { OrtModel } from '../engine/onnx/ort-model.js';
+import type { ObservableModel } from '../model/observe.js';
 import { matchKnownSuperWeight, type KnownSuperWeight } from './known.js';
 
 /** Where in a window an activation sits: the first token, a delimiter token (`.`, `\n`, …), or any other. */
@@ -136,7 +136,7 @@ export function byLength(windows: readonly number[][]): number[][][] {
 }
 
 /** Groups equal-length windows, runs each group once, and calls `use` with each group's activations. */
-async function eachGroup(model: OrtModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<OrtModel['activations']>>) => void): Promise<void> {
+async function eachGroup(model: ObservableModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<ObservableModel['activations']>>) => void): Promise<void> {
   if (windows.length === 0) throw new Error('detect: no windows to run (the text is empty)');
   for (const group of byLength(windows)) use(group, await model.activations(group));
 }
@@ -145,7 +145,7 @@ async function eachGroup(model: OrtModel, windows: readonly number[][], use: (gr
  * Per layer, the largest residual-stream magnitudes, where they sit, and their ratio to the median; and the
  * dims that meet Sun et al.'s criterion in some layer.
  */
-export async function massiveActivations(model: OrtModel, windows: readonly number[][], options: DetectOptions = {}): Promise<MassiveActivations> {
+export async function massiveActivations(model: ObservableModel, windows: readonly number[][], options: DetectOptions = {}): Promise<MassiveActivations> {
   const { hiddenSize: d, numLayers } = model.config;
   const minValue = options.minValue ?? 100;
   const minRatio = options.minRatio ?? 1000;
@@ -215,7 +215,7 @@ export async function massiveActivations(model: OrtModel, windows: readonly numb
  * whose output spike is at least `minRatio` × the median dim's maximum gives a candidate (layer, row = that
  * dim, col = that channel), as Yu et al. find super weights.
  */
-export async function superWeights(model: OrtModel, windows: readonly number[][], options: DetectOptions = {}): Promise<SuperWeights> {
+export async function superWeights(model: ObservableModel, windows: readonly number[][], options: DetectOptions = {}): Promise<SuperWeights> {
   const { hiddenSize: d, intermediateSize: ffn, numLayers } = model.config;
   const minRatio = options.minRatio ?? 50;
   const inMax = new Float32Array(numLayers * ffn);

@@ -13,7 +13,7 @@
  * several languages, as in their code. Quantiles are the k-th smallest value, k = round(n · rate), as torch's
  * kthvalue there.
  */
-import type { OrtModel } from '../engine/onnx/ort-model.js';
+import type { ObservableModel } from '../model/observe.js';
 import { byLength } from './activations.js';
 
 export interface LanguageNeuronOptions {
@@ -116,7 +116,7 @@ export function selectLanguageNeurons(
 
 /** Activation probabilities of every FFN neuron per language on `windowsByLanguage` (equal-length windows per language), then the LAPE selection. */
 export async function languageNeurons(
-  model: OrtModel,
+  model: ObservableModel,
   windowsByLanguage: Record<string, readonly number[][]>,
   options: LanguageNeuronOptions & { batchSize?: number } = {},
 ): Promise<LanguageNeurons> {

@@ -9,7 +9,7 @@
  * Wanda itself compares weights within each output row to prune; a region here is top-k per matrix, as the
  * paper's regions are — the score is Wanda's, the selection the paper's.
  */
-import type { OrtModel } from '../engine/onnx/ort-model.js';
+import type { ObservableModel } from '../model/observe.js';
 import type { ImportanceMap } from './types.js';
 
 export interface WandaOptions {
@@ -22,7 +22,7 @@ export interface WandaOptions {
 }
 
 /** Wanda's scores of the model's linear weights over `windows` (token ids, BOS-led; any lengths). */
-export async function wandaImportance(model: OrtModel, windows: readonly (readonly number[])[], options: WandaOptions = {}): Promise<ImportanceMap> {
+export async function wandaImportance(model: ObservableModel, windows: readonly (readonly number[])[], options: WandaOptions = {}): Promise<ImportanceMap> {
   if (windows.length === 0) throw new Error('wandaImportance: no calibration windows (the text is empty)');
   const batchSize = options.batchSize ?? 8;
   // Σ x² per input channel, in float64 over every call; weights reading the same input share one sum.

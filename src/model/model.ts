@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
+import { forwardHidden } from './causal-lm.js';
 import { forwardLogits, tokenNll } from './forward.js';
+import { linearInputs, type Activations, type ObservableModel } from './observe.js';
+import { tfjsOps } from './tfjs-ops.js';
 import type { Perturbable } from './perturbable.js';
 import { checkWindows, type WindowNll, type Windows } from './batch.js';
 import type { Params } from './tfjs-ops.js';
@@ -33,7 +36,7 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
  * A LLaMA-family causal language model held as tfjs tensors addressed by their HF names.
  * Every method owns its intermediate tensors: tf.memory().numTensors is the same before and after.
  */
-export class LlamaModel implements Perturbable {
+export class LlamaModel implements Perturbable, ObservableModel {
   readonly config: ModelConfig;
   readonly #params = new Map<string, tf.Tensor>();
 
@@ -113,6 +116,73 @@ export class LlamaModel implements Perturbable {
       return (await logits.data()) as Float32Array;
     } finally {
       logits.dispose();
+    }
+  }
+
+  /**
+   * Every residual-stream activation and the down_proj maxima (see {@link ObservableModel}; the detectors read
+   * them). Computed eagerly from the same architecture the ONNX graph records.
+   */
+  async activations(windows: Windows): Promise<Activations> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const [hidden, downIn, downOut] = tf.tidy(() => {
+      const h: tf.Tensor[] = [];
+      const inMax: tf.Tensor[] = [];
+      const outMax: tf.Tensor[] = [];
+      forwardHidden(
+        tfjsOps(this.#params),
+        this.config,
+        tf.tensor2d(flat, [batch, seq], 'int32'),
+        (_, x) => h.push(x),
+        (_, input, output) => {
+          inMax.push(tf.max(tf.abs(input), 0));
+          outMax.push(tf.max(tf.abs(output), 0));
+        },
+      );
+      return [tf.stack(h), tf.stack(inMax), tf.stack(outMax)];
+    });
+    try {
+      return { hidden: (await hidden.data()) as Float32Array, downInMax: (await downIn.data()) as Float32Array, downOutMax: (await downOut.data()) as Float32Array };
+    } finally {
+      tf.dispose([hidden, downIn, downOut]);
+    }
+  }
+
+  /** Per layer and FFN neuron, how many positions have gate_proj output > 0 (see {@link ObservableModel}). */
+  async gatePositiveCounts(windows: Windows): Promise<Float32Array> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const counts = tf.tidy(() => {
+      const per: tf.Tensor[] = [];
+      forwardHidden(tfjsOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32'), undefined, (_, _input, _output, gate) =>
+        per.push(tf.sum(tf.cast(tf.greater(gate, 0), 'float32'), 0)),
+      );
+      return tf.stack(per);
+    });
+    try {
+      return (await counts.data()) as Float32Array;
+    } finally {
+      counts.dispose();
+    }
+  }
+
+  /** Σ over positions of x_j² per input channel of every linear weight, by name (see {@link ObservableModel}). */
+  async inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const sums = tf.tidy(() => {
+      const per: tf.Tensor[] = [];
+      forwardHidden(tfjsOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32'), undefined, undefined, (_, _weights, x) => per.push(tf.sum(tf.square(x), 0)));
+      return per;
+    });
+    try {
+      const out = new Map<string, Float32Array>();
+      const inputs = linearInputs(this.config);
+      for (let k = 0; k < inputs.length; k++) {
+        const data = (await sums[k]!.data()) as Float32Array;
+        for (const name of inputs[k]!) out.set(name, data);
+      }
+      return out;
+    } finally {
+      tf.dispose(sums);
     }
   }
 

@@ -4,12 +4,10 @@
  * Each case runs the measurement its matcher runs (a matcher is that measurement plus its verdict), with the
  * subject's options and thresholds, so the docs hold the specs' numbers — and share their on-disk caches.
  * The specs sweep around these points (region fraction and control seed, dims and seeds, languages); this
- * measures each point once:
- * - finding 1: the core region at k = `coreRegion.fraction`, the thresholds' control, the plugin's seed;
- * - finding 2: each of the thresholds' dims (`detected`: the detector's dims) at the thresholds' layer;
- * - finding 3: each region language's monolingual region, and beside it (reported, not asserted by a spec)
- *   the same measurement on its language neurons by LAPE (`source: 'neurons'`);
- * - finding 4: the thresholds' further pre-training runs.
+ * measures each point once (see each declaration's `cases` in ./matchers/): finding 1 at k = `coreRegion.fraction`
+ * (and beside it, reported and not asserted, Wanda's top k); finding 2 at each of the thresholds' dims; the
+ * detectors' findings at what the detectors find; finding 3 and the LAPE neurons for every region language;
+ * finding 4's further pre-training runs.
  */
 import { formatTable } from '../util/table.js';
 import { FINDINGS, type Finding } from './matchers/index.js';

@@ -105,7 +105,7 @@ export interface RegionsSubject {
   coreRegion(fraction?: number): Promise<Region>;
   /**
    * Wanda's importance |W|·‖X‖₂ (Sun et al. 2023) of every linear weight, on the first 16,384 tokens of each
-   * region language's training text. Needs ONNX Runtime; cached on disk by content hash.
+   * region language's training text. On every engine; cached on disk by content hash.
    */
   wandaImportance(): Promise<ImportanceMap>;
   /** A top, bottom or random region of k per matrix (by the gradient importance, or Wanda's). A random one needs no importance. */
@@ -114,18 +114,18 @@ export interface RegionsSubject {
   monolingualRegion(language: string, fraction?: number): Promise<Region>;
   /** The activation detectors' probe: the first 4 full windows of each region language's evaluation text. */
   probeWindows(): number[][];
-  /** The massive-activation profile per layer on {@link probeWindows} (Sun et al.'s criterion). Needs ONNX Runtime; cached on disk. */
+  /** The massive-activation profile per layer on {@link probeWindows} (Sun et al.'s criterion). On every engine; cached on disk. */
   massiveActivations(): Promise<MassiveActivations>;
-  /** The super-weight candidates on {@link probeWindows} (Yu et al.'s down_proj spikes). Needs ONNX Runtime; cached on disk. */
+  /** The super-weight candidates on {@link probeWindows} (Yu et al.'s down_proj spikes). On every engine; cached on disk. */
   superWeights(): Promise<SuperWeights>;
   /**
    * The residual stream's three largest dims entering decoder layer `layer` (after the embedding for 0), by
-   * {@link massiveActivations}: the candidates "whatever dimension the detector finds". Needs ONNX Runtime.
+   * {@link massiveActivations}: the candidates "whatever dimension the detector finds".
    */
   detectedDims(layer: number): Promise<number[]>;
   /**
    * The language-specific FFN neurons among the region languages by LAPE (../detect/language-neurons.ts), on the
-   * first 16,384 tokens of each one's training text, with the authors' defaults. Needs ONNX Runtime; cached on disk.
+   * first 16,384 tokens of each one's training text, with the authors' defaults. On every engine; cached on disk.
    */
   languageNeurons(): Promise<LanguageNeurons>;
   /** The whole FFN neurons LAPE assigns to `language` (a region language), as a region (kind neurons:<language>). */

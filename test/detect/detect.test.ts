@@ -117,7 +117,7 @@ describe('known super-weight coordinates', () => {
 });
 
 describe('regions detect', { timeout: 60_000 }, () => {
-  it('super-weights: prints the planted coordinate as JSON and as a table; massive-activations runs; bad input is a usage error', async () => {
+  it('super-weights: prints the planted coordinate as JSON and as a table, on ONNX Runtime and on tfjs; massive-activations runs; bad input is a usage error', async () => {
     const { saveCheckpoint } = await import('../../src/checkpoint/save.js');
     const { byteTokenizerJson } = await import('../../src/checkpoint/generate.js');
     const { runCli } = await import('../cli/helpers.js');
@@ -141,8 +141,45 @@ describe('regions detect', { timeout: 60_000 }, () => {
     const unknown = await runCli(['detect', 'neurons', ...base]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/detect takes a detector first: super-weights or massive-activations or language-neurons \(got "neurons"\)/);
-    const tfjs = await runCli(['detect', 'super-weights', ...base, '--backend', 'cpu']);
-    expect(tfjs.code).toBe(2);
-    expect(tfjs.stderr).toMatch(/detect runs on ONNX Runtime/);
+    // On a tfjs backend the same detector finds the same coordinate (the architecture and its observers are written once).
+    const tfjs = await runCli(['detect', 'super-weights', ...base, '--backend', 'cpu', '--json']);
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    const t = JSON.parse(tfjs.stdout);
+    expect(t.backend.name).toBe('cpu');
+    expect(t.candidates.map((c: { layer: number; row: number; col: number }) => [c.layer, c.row, c.col])).toEqual(r.candidates.map((c: { layer: number; row: number; col: number }) => [c.layer, c.row, c.col]));
+    expect(Math.abs(t.candidates[0].outputValue - r.candidates[0].outputValue) / r.candidates[0].outputValue).toBeLessThan(1e-4);
+  });
+});
+
+describe('the detectors on tfjs', () => {
+  it('agree with ONNX Runtime on the planted instrument: the same dims, candidates and spikes within 1e-4, and Wanda within 1e-4 of each tensor', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { LlamaModel } = await import('../../src/model/model.js');
+    const { wandaImportance } = await import('../../src/importance/wanda.js');
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
+    const tfjs = LlamaModel.fromWeights(config, planted());
+    try {
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b), 1e-6);
+      const [so, st] = [await superWeights(withPlant, windows), await superWeights(tfjs, windows)];
+      expect(st.candidates.map((c) => [c.layer, c.row, c.col])).toEqual(so.candidates.map((c) => [c.layer, c.row, c.col]));
+      for (const [i, l] of so.layers.entries()) expect(close(st.layers[i]!.outputRatio, l.outputRatio), `layer ${i}`).toBe(true);
+      const [mo, mt] = [await massiveActivations(withPlant, windows, { isDelimiter, minValue: 10, minRatio: 100 }), await massiveActivations(tfjs, windows, { isDelimiter, minValue: 10, minRatio: 100 })];
+      expect(mt.massive.map((m) => [m.dim, m.layers])).toEqual(mo.massive.map((m) => [m.dim, m.layers]));
+      for (const [i, l] of mo.layers.entries()) {
+        expect(mt.layers[i]!.top.map((p) => p.dim)).toEqual(l.top.map((p) => p.dim));
+        expect(close(mt.layers[i]!.ratio, l.ratio), `layer ${l.layer}`).toBe(true);
+      }
+      const [wo, wt] = [await wandaImportance(withPlant, windows), await wandaImportance(tfjs, windows)];
+      for (const [name, t] of wo.scores) {
+        const max = t.data.reduce((m, v) => Math.max(m, v), 0);
+        const other = wt.scores.get(name)!.data;
+        expect(t.data.reduce((w, v, i) => Math.max(w, Math.abs(v - other[i]!)), 0) / max, name).toBeLessThan(1e-4);
+      }
+      expect(await tfjs.gatePositiveCounts(windows)).toEqual(await withPlant.gatePositiveCounts(windows));
+    } finally {
+      tfjs.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before); // no tensor left behind
   });
 });

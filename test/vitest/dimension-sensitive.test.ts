@@ -104,7 +104,13 @@ describe('dims "detected": the candidates the massive-activation detector finds'
     }
   });
 
-  test('on a tfjs engine the detector is refused, naming the engine', async ({ subject }) => {
-    await expect(subject.detectedDims(0)).rejects.toThrow(/the detectors run on ONNX Runtime, not on wasm/);
+  test('on a tfjs engine (wasm) the detector finds the same dims', async ({ subject }) => {
+    expect(subject.engine.engine).toBe('tfjs');
+    const ort = await openSubject(instrumentOptions(instrument, { thresholds: detectedFile, backend: 'ort-cpu' }));
+    try {
+      expect(await subject.detectedDims(0)).toEqual(await ort.detectedDims(0));
+    } finally {
+      await ort.close();
+    }
   });
 });

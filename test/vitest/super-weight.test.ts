@@ -5,7 +5,7 @@
  * zeroing random entries of the same tensor moves nothing. Negative controls: `competent` (trained, nothing
  * planted: its strongest down_proj spike is ×1.9 its median dim) and `untrained`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
@@ -68,16 +68,28 @@ describe('negative controls', () => {
   }
 });
 
-describe('usage errors', () => {
-  test('a coordinate outside the model, and a tfjs engine, are errors that say so', async ({ subject }) => {
+describe('usage errors, and the other engine', () => {
+  test('a coordinate outside the model, or a bad option, is an error that says so', async ({ subject }) => {
     await expect(expect(subject).toHaveSuperWeight({ at: { layer: 3, row: 0, col: 0 } })).rejects.toThrow(/option "at": \(3, 0, 0\) is outside this model's down_proj weights/);
     await expect(expect(subject).toHaveSuperWeight({ minSpike: -1 })).rejects.toThrow(/option "minSpike": must be > 0/);
+  });
+
+  test('on tfjs (wasm) the detector finds the same coordinate, with the same spikes within 1e-4', async ({ subject }) => {
+    const ort = await subject.superWeights();
     const wasm = await openSubject(instrumentOptions(instrument));
     try {
-      await expect(expect(wasm).toHaveSuperWeight()).rejects.toThrow(/super-weights: the detectors run on ONNX Runtime, not on/);
+      expect(wasm.engine.engine).toBe('tfjs');
+      const tfjs = await wasm.superWeights();
+      expect(tfjs.candidates.map((c) => [c.layer, c.row, c.col])).toEqual(ort.candidates.map((c) => [c.layer, c.row, c.col]));
+      for (const [i, l] of ort.layers.entries()) {
+        const t = tfjs.layers[i]!;
+        expect([t.input.channel, t.output.dim]).toEqual([l.input.channel, l.output.dim]);
+        expect(Math.abs(t.output.value - l.output.value) / l.output.value).toBeLessThan(1e-4);
+        expect(Math.abs(t.outputRatio - l.outputRatio) / l.outputRatio).toBeLessThan(1e-4);
+      }
+      await expect(wasm).toHaveSuperWeight();
     } finally {
       await wasm.close();
     }
-    expect(existsSync(instrument.checkpoint)).toBe(true);
   });
 });

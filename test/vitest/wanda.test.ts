@@ -56,11 +56,23 @@ describe('Wanda regions', () => {
     }
   });
 
-  test('a random region takes no source; a tfjs engine cannot measure Wanda', async ({ subject }) => {
+  test('a random region takes no source', async ({ subject }) => {
     await expect(subject.region({ kind: 'random', source: 'wanda' })).rejects.toThrow("a random region is drawn without importance: { kind: 'random' } takes no source");
+  });
+
+  test('on tfjs (wasm) the scores equal ONNX Runtime’s within 1e-4 of each tensor’s largest, and the region is the same', async ({ subject }) => {
+    const ort = await subject.wandaImportance();
     const wasm = await openSubject(instrumentOptions(await competent()));
     try {
-      await expect(wasm.wandaImportance()).rejects.toThrow(/Wanda's input norms are measured on ONNX Runtime, not on/);
+      expect(wasm.engine.engine).toBe('tfjs');
+      const tfjs = await wasm.wandaImportance();
+      expect(tfjs.provenance.cache_key).not.toBe(ort.provenance.cache_key); // the engine is part of the key
+      for (const [name, t] of ort.scores) {
+        const max = t.data.reduce((m, v) => Math.max(m, v), 0);
+        const other = tfjs.scores.get(name)!.data;
+        expect(t.data.reduce((w, v, i) => Math.max(w, Math.abs(v - other[i]!)), 0) / max, name).toBeLessThan(1e-4);
+      }
+      expect(regionOverlap(await wasm.region(WANDA), await subject.region(WANDA)).jaccard).toBeGreaterThan(0.99);
     } finally {
       await wasm.close();
     }

@@ -136,11 +136,11 @@ async function runDetector(detector: Detector, values: Values<typeof options>, i
   const texts = readTexts(values.texts, languages);
   const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: detect needs one to tokenize the probe text');
   if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer();
-  const [{ OrtModel }, detect] = await Promise.all([import('../../engine/onnx/ort-model.js'), import('../../detect/activations.js')]);
+  const [{ isObservable }, detect] = await Promise.all([import('../../model/observe.js'), import('../../detect/activations.js')]);
   await withForwardModel(values, io, async (opened) => {
     const { model, tokenizer } = opened;
     if (tokenizer === null) throw noTokenizer();
-    if (!(model instanceof OrtModel)) throw new UsageError(`detect runs on ONNX Runtime (--backend ort, ort-cpu, …), not on ${opened.backend.name}`);
+    if (!isObservable(model)) throw new UsageError(`detect: the ${opened.backend.name} model offers no activations to observe`);
     const windows = [...texts.values()].flatMap((t) => textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
     if (windows.length === 0) throw new UsageError('--texts: the probe text has no tokens');
     const isDelimiter = detect.delimiterTest((ids) => tokenizer.decode(ids));

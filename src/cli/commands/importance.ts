@@ -52,7 +52,7 @@ const options = {
   threads: withDefault(option.count('N', 'ONNX Runtime intra-op threads (results are bit-identical for a fixed count)', 1), 2),
   noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
   cacheDir: withDefault(pathToWrite('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
-  method: withDefault(option.choice('METHOD', "gradient: the paper's |θ ⊙ g|; wanda: Wanda's |W|·‖X‖₂ (forward only, ONNX Runtime)", ['gradient', 'wanda']), 'gradient'),
+  method: withDefault(option.choice('METHOD', "gradient: the paper's |θ ⊙ g|; wanda: Wanda's |W|·‖X‖₂ of the linear weights (forward only, not cached)", ['gradient', 'wanda']), 'gradient'),
   backend: engineOption,
   out: pathToWrite('FILE', 'safetensors file to write: one float32 tensor per weight under its HF name'),
 };
@@ -86,7 +86,6 @@ function chooseInput(values: Values<typeof options>, checkpointDir: string, conf
 /** `regions importance --method wanda`: Wanda's scores of the linear weights over the same windows (not cached: one forward pass each). */
 async function runWanda(values: Values<typeof options>, io: CliIo, config: ModelConfig, input: { language: string; checkpointHash: string } & ImportanceText): Promise<void> {
   const engineName = resolveEngineName(values.backend);
-  if (isTfjsBackend(engineName)) throw new UsageError(`--method wanda measures input norms on ONNX Runtime (--backend ort, ort-cpu, …), not on ${engineName}`);
   const windows = 'windows' in input ? input.windows : textWindows(input.text, input.tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows;
   if (windows.length === 0) throw new UsageError('the text has no tokens to score');
   assertFits(values.checkpoint, config, { copies: 1, copiesAre: 'weights', tokens: values.batchSize * values.seqLen });
@@ -95,8 +94,8 @@ async function runWanda(values: Values<typeof options>, io: CliIo, config: Model
   const opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
   try {
     const { wandaImportance } = await import('../../importance/wanda.js');
-    const { OrtModel } = await import('../../engine/onnx/ort-model.js');
-    if (!(opened.model instanceof OrtModel)) throw new UsageError(`--method wanda runs on ONNX Runtime, not on ${opened.info.name}`);
+    const { isObservable } = await import('../../model/observe.js');
+    if (!isObservable(opened.model)) throw new UsageError(`--method wanda: the ${opened.info.name} model offers no linear inputs to observe`);
     const map = await wandaImportance(opened.model, windows, {
       batchSize: values.batchSize,
       languages: [input.language],

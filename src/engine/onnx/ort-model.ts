@@ -10,7 +10,8 @@ import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
 import { forwardHidden, LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
-import type { ForwardModel } from '../../model/forward-model.js';
+import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
+export type { Activations } from '../../model/observe.js';
 import type { Perturbable } from '../../model/perturbable.js';
 import { gradients } from './autodiff.js';
 import { GraphBuilder, type Sym } from './graph.js';
@@ -64,26 +65,7 @@ export type GraphOutput =
   /** `sq.<k>`: Σ over positions of x² per input channel of the k-th linear input (see {@link linearInputs}) */
   | 'input-square-sums';
 
-/** The linear layers' inputs in the order `input-square-sums` outputs them: the weights that read each. */
-export function linearInputs(config: ModelConfig): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < config.numLayers; i++) {
-    const a = `model.layers.${i}.self_attn`;
-    const m = `model.layers.${i}.mlp`;
-    out.push([`${a}.q_proj.weight`, `${a}.k_proj.weight`, `${a}.v_proj.weight`], [`${a}.o_proj.weight`], [`${m}.gate_proj.weight`, `${m}.up_proj.weight`], [`${m}.down_proj.weight`]);
-  }
-  return out;
-}
 
-/** Result of {@link OrtModel.activations}, flat row-major. */
-export interface Activations {
-  /** [layers + 1][batch·seq][d] */
-  hidden: Float32Array;
-  /** [layers][ffn] */
-  downInMax: Float32Array;
-  /** [layers][d] */
-  downOutMax: Float32Array;
-}
 
 /** Result of {@link OrtModel.lossAndGrads}: the gradients as host arrays, by HF name. */
 export interface HostLossAndGrads {
@@ -187,7 +169,7 @@ export function buildGraph(
 }
 
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
-export class OrtModel implements Perturbable, ForwardModel {
+export class OrtModel implements Perturbable, ObservableModel {
   readonly #sessions = new Map<string, Promise<Compiled>>();
   readonly #options: Required<OrtModelOptions>;
   #released = false;

@@ -17,6 +17,7 @@ import { OrtModel } from '../../engine/onnx/ort-model.js';
 import { DETECT_REVISION, delimiterTest, massiveActivations, superWeights, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { LlamaModel } from '../../model/model.js';
+import { isObservable, type ObservableModel } from '../../model/observe.js';
 import type { SubjectModel } from '../subject.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
@@ -262,12 +263,12 @@ export class OpenedSubject implements RegionsSubject {
    * A detector's result, memoised and cached on disk by a content hash of the checkpoint, the detector (and
    * its revision), the windows it reads and the engine. `encode`/`decode` turn it to JSON and back.
    */
-  #detect<T>(name: string, windows: readonly number[][], run: (model: OrtModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
+  #detect<T>(name: string, windows: readonly number[][], run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
     let p = this.#detectors.get(name) as Promise<T> | undefined;
     if (p === undefined) {
       p = (async () => {
         this.#open();
-        if (!(this.model instanceof OrtModel)) throw new Error(`${name}: the detectors run on ONNX Runtime, not on ${this.engine.name}`);
+        if (!isObservable(this.model)) throw new Error(`${name}: the engine's model (${this.engine.name}) offers no activations to observe`);
         const model = this.model;
         const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name };
         const stored = this.cache.read<unknown>('detect', what);
@@ -366,7 +367,7 @@ export class OpenedSubject implements RegionsSubject {
   wandaImportance(): Promise<ImportanceMap> {
     this.#wanda ??= (async () => {
       this.#open();
-      if (!(this.model instanceof OrtModel)) throw new Error(`wandaImportance: Wanda's input norms are measured on ONNX Runtime, not on ${this.engine.name}`);
+      if (!isObservable(this.model)) throw new Error(`wandaImportance: the engine's model (${this.engine.name}) offers no linear inputs to observe`);
       const model = this.model;
       const languages = this.options.regionLanguages;
       const windows = languages.flatMap((l) => textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows);

@@ -77,7 +77,6 @@ export const languageNeurons = defineFinding({
   measure: measureLanguageNeurons,
   chart: 'none',
   async cases(subject, add) {
-    if (subject.engine.engine !== 'onnxruntime') return; // the detector runs on ONNX Runtime
     const t = subject.thresholds.languageNeurons;
     for (const language of subject.options.regionLanguages) {
       add({ point: `${language}, LAPE neurons`, expected: t.expectedFor[language] ?? t.expected, result: await measureLanguageNeurons(subject, language) });

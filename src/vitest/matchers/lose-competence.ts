@@ -92,7 +92,6 @@ export const coreRegion = defineFinding({
     const k = `k = ${+(t.fraction * 100).toPrecision(3)}%`;
     add({ point: k, expected: t.expected, result: await measureLoseCompetence(subject, { kind: 'top', fraction: t.fraction }) });
     // Beside it, reported and not asserted: the same measurement on Wanda's top k (forward only), and its overlap with the gradient core.
-    if (subject.engine.engine !== 'onnxruntime') return;
     const wanda = { kind: 'top', fraction: t.fraction, source: 'wanda' } as const;
     const result = await measureLoseCompetence(subject, wanda);
     const { compared, table } = compareRegions(await subject.region(wanda), 'Wanda top k', await subject.coreRegion(t.fraction), 'gradient core region');

@@ -82,7 +82,6 @@ export const massiveActivation = defineFinding({
   measure: measureHasMassiveActivation,
   chart: 'profile',
   async cases(subject, add) {
-    if (subject.engine.engine !== 'onnxruntime') return; // the detector runs on ONNX Runtime
     add({ point: 'detected', expected: subject.thresholds.massiveActivation.expected, result: await measureHasMassiveActivation(subject) });
   },
   summary(cases) {

@@ -101,7 +101,6 @@ export const superWeight = defineFinding({
   measure: measureHasSuperWeight,
   chart: 'perplexity',
   async cases(subject, add) {
-    if (subject.engine.engine !== 'onnxruntime') return; // the detector runs on ONNX Runtime
     add({ point: subject.thresholds.superWeight.at === undefined ? 'detected' : 'given coordinate', expected: subject.thresholds.superWeight.expected, result: await measureHasSuperWeight(subject) });
   },
   summary(cases) {

@@ -1,0 +1,47 @@
+/**
+ * What the forward-only detectors read from a model (src/detect/, Wanda in src/importance/wanda.ts): the same
+ * observations on every engine — the ONNX Runtime model records them as graph outputs, the tfjs model computes
+ * them eagerly (./model.ts) — from the one architecture in ./layers.ts and ./causal-lm.ts (its observers).
+ */
+import type { ModelConfig } from '../checkpoint/config.js';
+import type { Windows } from './batch.js';
+import type { ForwardModel } from './forward-model.js';
+
+/** The residual stream and the down_proj maxima of some windows, flat row-major. */
+export interface Activations {
+  /** After the embedding and after each decoder layer: [layers + 1][batch·seq][d]. */
+  hidden: Float32Array;
+  /** Per layer, the largest |down_proj input| per FFN channel over the positions: [layers][ffn]. */
+  downInMax: Float32Array;
+  /** Per layer, the largest |down_proj output| per hidden dim over the positions: [layers][d]. */
+  downOutMax: Float32Array;
+}
+
+/** A model the detectors can observe: forward passes, weights, and the three observations. */
+export interface ObservableModel extends ForwardModel {
+  weightShape(name: string): readonly number[];
+  readWeight(name: string): Promise<Float32Array>;
+  /** Every residual-stream activation and the down_proj maxima of windows of one length (run it on a few). */
+  activations(windows: Windows): Promise<Activations>;
+  /** Per layer and FFN neuron, at how many positions gate_proj's output is > 0 (SiLU(gate) > 0): [layers·ffn]. */
+  gatePositiveCounts(windows: Windows): Promise<Float32Array>;
+  /** Σ over positions of x_j² per input channel of every linear weight, by weight name (q/k/v and gate/up share one array). */
+  inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>>;
+}
+
+/** The linear layers' inputs in the order the linear-input observer sees them: the weights that read each. */
+export function linearInputs(config: ModelConfig): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < config.numLayers; i++) {
+    const a = `model.layers.${i}.self_attn`;
+    const m = `model.layers.${i}.mlp`;
+    out.push([`${a}.q_proj.weight`, `${a}.k_proj.weight`, `${a}.v_proj.weight`], [`${a}.o_proj.weight`], [`${m}.gate_proj.weight`, `${m}.up_proj.weight`], [`${m}.down_proj.weight`]);
+  }
+  return out;
+}
+
+/** Whether an engine's model offers the observations (the tfjs and ONNX Runtime models both do). */
+export function isObservable(model: ForwardModel): model is ObservableModel {
+  const m = model as Partial<ObservableModel>;
+  return typeof m.activations === 'function' && typeof m.gatePositiveCounts === 'function' && typeof m.inputSquareSums === 'function';
+}
