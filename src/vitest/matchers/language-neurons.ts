@@ -12,9 +12,9 @@ import type { FindingResult } from '../measure/result.js';
 import type { RegionsSubject } from '../subject.js';
 import { expectationSchema, language as languageCode, perturbationFields, ratio } from '../thresholds-base.js';
 import { defineFinding } from './internals/define.js';
-import { languagesSchema, parseMatcherOptions, ratioSchema } from './internals/options.js';
+import { parseMatcherOptions } from './internals/options.js';
 import { range, times } from './internals/summary.js';
-import { ownRatio, type MonolingualMeasured } from './monolingual-region.js';
+import { monolingualOptionsSchema, ownRatio, type MonolingualMeasured, type MonolingualRegionOptions } from './monolingual-region.js';
 
 const NAME = 'toHaveSelectiveLanguageNeurons';
 
@@ -32,21 +32,13 @@ export const languageNeuronsThresholdsSchema = z.strictObject({
   expectedFor: z.record(languageCode, expectationSchema).default({}),
 });
 
-const optionsSchema = z.strictObject({
-  languages: languagesSchema.optional(),
-  minRatio: ratioSchema.optional(),
-  minSelectivity: z.number().positive('must be > 0').optional(),
-});
+const optionsSchema = monolingualOptionsSchema.omit({ fraction: true });
 
-/** Options of `toHaveSelectiveLanguageNeurons`; each left out comes from the thresholds (`languageNeurons`). */
-export interface LanguageNeuronsOptions {
-  /** Languages measured besides L (default: thresholds `languageNeurons.languages`, else every evaluation text). */
-  languages?: string[];
-  /** L's own perplexity must rise at least this much (default ×1.5). */
-  minRatio?: number;
-  /** ln(ratio_L) / ln(median ratio of the others) must reach this (default 3). */
-  minSelectivity?: number;
-}
+/**
+ * Options of `toHaveSelectiveLanguageNeurons`: finding 3's but `fraction` (LAPE selects its own neurons); each
+ * left out comes from the thresholds (`languageNeurons`, else finding 3's defaults).
+ */
+export type LanguageNeuronsOptions = Omit<MonolingualRegionOptions, 'fraction'>;
 
 /** What `await expect(subject).toHaveSelectiveLanguageNeurons(lang, options?)` measures and checks. */
 export async function measureLanguageNeurons(subject: RegionsSubject, language: string, options?: LanguageNeuronsOptions): Promise<FindingResult> {

@@ -35,7 +35,8 @@ export const monolingualThresholdsSchema = z.strictObject({
   expectedFor: z.record(languageCode, expectationSchema).default({}),
 });
 
-const optionsSchema = z.strictObject({
+/** The matcher's options (the language-neuron matcher takes them but `fraction`). */
+export const monolingualOptionsSchema = z.strictObject({
   fraction: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1').optional(),
   languages: languagesSchema.optional(),
   minRatio: ratioSchema.optional(),
@@ -64,7 +65,7 @@ export interface MonolingualRegionOptions {
  */
 export async function measureMonolingualRegion(subject: RegionsSubject, language: string, options?: MonolingualRegionOptions): Promise<FindingResult> {
   if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
-  const o = parseMatcherOptions(optionsSchema, options, NAME);
+  const o = parseMatcherOptions(monolingualOptionsSchema, options, NAME);
   const t = subject.thresholds.monolingual;
   return measureMonolingual(subject, {
     language,
