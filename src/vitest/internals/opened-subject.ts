@@ -261,16 +261,17 @@ export class OpenedSubject implements RegionsSubject {
 
   /**
    * A detector's result, memoised and cached on disk by a content hash of the checkpoint, the detector (and
-   * its revision), the windows it reads and the engine. `encode`/`decode` turn it to JSON and back.
+   * its revision), the probe it reads (its windows, by language where it compares languages) and the engine.
+   * `encode`/`decode` turn it to JSON and back.
    */
-  #detect<T>(name: string, windows: readonly number[][], run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
+  #detect<T>(name: string, probe: unknown, run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
     let p = this.#detectors.get(name) as Promise<T> | undefined;
     if (p === undefined) {
       p = (async () => {
         this.#open();
         if (!isObservable(this.model)) throw new Error(`${name}: the engine's model (${this.engine.name}) offers no activations to observe`);
         const model = this.model;
-        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name };
+        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, probe: sha256(JSON.stringify(probe)), engine: this.engine.name };
         const stored = this.cache.read<unknown>('detect', what);
         if (stored !== undefined) return codec === undefined ? (stored as T) : codec.decode(stored);
         this.progress.start(`detect ${name}`, 1, 'passes');
@@ -308,7 +309,7 @@ export class OpenedSubject implements RegionsSubject {
     const byLanguage = Object.fromEntries(
       this.options.regionLanguages.map((l) => [l, textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows]),
     );
-    return this.#detect('language-neurons', Object.values(byLanguage).flat(), (model) => languageNeurons(model, byLanguage, { batchSize: this.options.batchSize }), {
+    return this.#detect('language-neurons', byLanguage, (model) => languageNeurons(model, byLanguage, { batchSize: this.options.batchSize }), {
       // Float32Array ↔ number[]: float32 values survive JSON exactly.
       encode: (v) => ({ ...v, probabilities: Object.fromEntries(Object.entries(v.probabilities).map(([l, p]) => [l, Array.from(p)])) }),
       decode: (v) => {
