@@ -147,8 +147,9 @@ export class OpenedSubject implements RegionsSubject {
 
   /** What a perplexity of `language` depends on, besides the perturbation. */
   #perplexityKey(language: string): Record<string, unknown> {
-    // The engine is part of the key: engines agree to ~1e-7 relative, not to the bit.
-    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens, engine: this.engine.name };
+    // The engine and its device are part of the key: engines agree to ~1e-7 relative, not to the bit, and so do one
+    // engine's kernels on another CPU model or thread count (the device says both: "CPU: … (…, 2 threads)").
+    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens, engine: this.engine.name, device: this.engine.device };
   }
 
   async #measure(language: string): Promise<LanguagePerplexity> {
@@ -271,7 +272,7 @@ export class OpenedSubject implements RegionsSubject {
         this.#open();
         if (!isObservable(this.model)) throw new Error(`${name}: the engine's model (${this.engine.name}) offers no activations to observe`);
         const model = this.model;
-        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, probe: sha256(JSON.stringify(probe)), engine: this.engine.name };
+        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, probe: sha256(JSON.stringify(probe)), engine: this.engine.name, device: this.engine.device };
         const stored = this.cache.read<unknown>('detect', what);
         if (stored !== undefined) return codec === undefined ? (stored as T) : codec.decode(stored);
         this.progress.start(`detect ${name}`, 1, 'passes');
@@ -372,7 +373,7 @@ export class OpenedSubject implements RegionsSubject {
       const model = this.model;
       const languages = this.options.regionLanguages;
       const windows = languages.flatMap((l) => textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows);
-      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name });
+      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name, device: this.engine.device });
       const file = join(this.options.cacheDir, 'wanda', `wanda-${key}.safetensors`);
       if (this.options.cache && existsSync(file)) {
         try {
