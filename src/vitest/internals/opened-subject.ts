@@ -373,7 +373,8 @@ export class OpenedSubject implements RegionsSubject {
       const model = this.model;
       const languages = this.options.regionLanguages;
       const windows = languages.flatMap((l) => textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows);
-      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), engine: this.engine.name, device: this.engine.device });
+      // The batch size is in the key: Σx² is summed per pass, then across passes.
+      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), batchSize: this.options.batchSize, engine: this.engine.name, device: this.engine.device });
       const file = join(this.options.cacheDir, 'wanda', `wanda-${key}.safetensors`);
       if (this.options.cache && existsSync(file)) {
         try {
