@@ -66,14 +66,14 @@ export function textWindows(text: string, tokenizer: TextTokenizer, options: Win
 }
 
 /** Groups windows into batches of equal length, at most `batchSize` each, keeping order within a length. */
-export function batchWindows(windows: readonly number[][], batchSize: number): number[][][] {
-  const byLength = new Map<number, number[][]>();
+export function batchWindows<W extends readonly number[]>(windows: readonly W[], batchSize: number): W[][] {
+  const byLength = new Map<number, W[]>();
   for (const w of windows) {
     const group = byLength.get(w.length) ?? [];
     group.push(w);
     byLength.set(w.length, group);
   }
-  const batches: number[][][] = [];
+  const batches: W[][] = [];
   for (const group of byLength.values()) {
     for (let i = 0; i < group.length; i += batchSize) batches.push(group.slice(i, i + batchSize));
   }

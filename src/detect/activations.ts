@@ -11,6 +11,7 @@
  *
  * Both read a model's activations (../model/observe.ts, on every engine) on a few token windows; every number they report is measured there.
  */
+import { batchWindows } from '../corpus/windows.js';
 import type { ObservableModel } from '../model/observe.js';
 import { matchKnownSuperWeight, type KnownSuperWeight } from './known.js';
 
@@ -124,21 +125,10 @@ function median(values: Float32Array): number {
   return n === 0 ? 0 : n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
-/** The windows grouped by length (a run takes windows of one length), in order of first appearance. */
-export function byLength(windows: readonly number[][]): number[][][] {
-  const groups = new Map<number, number[][]>();
-  for (const w of windows) {
-    const group = groups.get(w.length);
-    if (group === undefined) groups.set(w.length, [w]);
-    else group.push(w);
-  }
-  return [...groups.values()];
-}
-
 /** Groups equal-length windows, runs each group once, and calls `use` with each group's activations. */
 async function eachGroup(model: ObservableModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<ObservableModel['activations']>>) => void): Promise<void> {
   if (windows.length === 0) throw new Error('detect: no windows to run (the text is empty)');
-  for (const group of byLength(windows)) use(group, await model.activations(group));
+  for (const group of batchWindows(windows, Infinity)) use(group, await model.activations(group));
 }
 
 /**

@@ -14,7 +14,7 @@
  * kthvalue there.
  */
 import type { ObservableModel } from '../model/observe.js';
-import { byLength } from './activations.js';
+import { batchWindows } from '../corpus/windows.js';
 
 export interface LanguageNeuronOptions {
   filterRate?: number;
@@ -128,14 +128,10 @@ export async function languageNeurons(
     if (windows.length === 0) throw new Error(`languageNeurons: no windows for language ${language} (its text is empty)`);
     const counts = new Float64Array(layers * ffn);
     let positions = 0;
-    const size = options.batchSize ?? 8;
-    for (const group of byLength(windows)) {
-      for (let i = 0; i < group.length; i += size) {
-        const batch = group.slice(i, i + size);
-        const c = await model.gatePositiveCounts(batch);
-        for (let k = 0; k < c.length; k++) counts[k]! += c[k]!;
-        positions += batch.length * batch[0]!.length;
-      }
+    for (const batch of batchWindows(windows, options.batchSize ?? 8)) {
+      const c = await model.gatePositiveCounts(batch);
+      for (let k = 0; k < c.length; k++) counts[k]! += c[k]!;
+      positions += batch.length * batch[0]!.length;
     }
     probabilities[language] = Float32Array.from(counts, (c) => c / positions);
     tokens[language] = positions;

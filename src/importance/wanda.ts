@@ -9,7 +9,8 @@
  * Wanda itself compares weights within each output row to prune; a region here is top-k per matrix, as the
  * paper's regions are — the score is Wanda's, the selection the paper's.
  */
-import type { ObservableModel } from '../model/observe.js';
+import { batchWindows } from '../corpus/windows.js';
+import { linearInputs, type ObservableModel } from '../model/observe.js';
 import type { ImportanceMap } from './types.js';
 
 export interface WandaOptions {
@@ -24,29 +25,21 @@ export interface WandaOptions {
 /** Wanda's scores of the model's linear weights over `windows` (token ids, BOS-led; any lengths). */
 export async function wandaImportance(model: ObservableModel, windows: readonly (readonly number[])[], options: WandaOptions = {}): Promise<ImportanceMap> {
   if (windows.length === 0) throw new Error('wandaImportance: no calibration windows (the text is empty)');
-  const batchSize = options.batchSize ?? 8;
-  // Σ x² per input channel, in float64 over every call; weights reading the same input share one sum.
-  const sums = new Map<string, Float64Array>();
-  const byLength = new Map<number, (readonly number[])[]>();
-  for (const w of windows) (byLength.get(w.length) ?? byLength.set(w.length, []).get(w.length)!).push(w);
+  // Σ x² per input channel, in float64 over every pass; the weights reading one input (q/k/v, gate/up) share its sum.
+  const inputs = linearInputs(model.config);
+  const sums = inputs.map(() => null as Float64Array | null);
   let tokens = 0;
-  for (const group of byLength.values()) {
-    for (let i = 0; i < group.length; i += batchSize) {
-      const batch = group.slice(i, i + batchSize);
-      tokens += batch.length * batch[0]!.length;
-      const shared = new Map<Float32Array, Float64Array>();
-      for (const [name, sq] of await model.inputSquareSums(batch)) {
-        let acc = sums.get(name);
-        if (acc === undefined) sums.set(name, (acc = shared.get(sq) ?? new Float64Array(sq.length)));
-        if (!shared.has(sq)) {
-          shared.set(sq, acc);
-          for (let j = 0; j < sq.length; j++) acc[j]! += sq[j]!;
-        }
-      }
-    }
+  for (const batch of batchWindows(windows, options.batchSize ?? 8)) {
+    tokens += batch.length * batch[0]!.length;
+    const squares = await model.inputSquareSums(batch);
+    inputs.forEach((weights, k) => {
+      const sq = squares.get(weights[0]!)!;
+      const acc = (sums[k] ??= new Float64Array(sq.length));
+      for (let j = 0; j < sq.length; j++) acc[j]! += sq[j]!;
+    });
   }
   const scores: ImportanceMap['scores'] = new Map();
-  for (const [name, sq] of sums) {
+  for (const [name, sq] of inputs.flatMap((weights, k) => weights.map((name) => [name, sums[k]!] as const))) {
     const shape = [...model.weightShape(name)];
     const [rows, cols] = shape as [number, number];
     if (cols !== sq.length) throw new Error(`wandaImportance: ${name} reads ${cols} channels but its input has ${sq.length}`);

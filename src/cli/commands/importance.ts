@@ -88,10 +88,13 @@ async function runWanda(values: Values<typeof options>, io: CliIo, config: Model
   const engineName = resolveEngineName(values.backend);
   const windows = 'windows' in input ? input.windows : textWindows(input.text, input.tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows;
   if (windows.length === 0) throw new UsageError('the text has no tokens to score');
-  assertFits(values.checkpoint, config, { copies: 1, copiesAre: 'weights', tokens: values.batchSize * values.seqLen });
+  const onTfjs = isTfjsBackend(engineName);
+  // The weights (a tfjs backend uploads its own copy first) and one batch's activations.
+  assertFits(values.checkpoint, config, { copies: onTfjs ? 2 : 1, copiesAre: onTfjs ? 'weights (twice)' : 'weights', tokens: values.batchSize * values.seqLen });
   const started = performance.now();
   const ckpt = loadCheckpoint(values.checkpoint);
   const opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
+  if (onTfjs) ckpt.weights.clear(); // the tfjs model holds its own copy now
   try {
     const { wandaImportance } = await import('../../importance/wanda.js');
     const { isObservable } = await import('../../model/observe.js');

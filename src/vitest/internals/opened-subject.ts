@@ -71,6 +71,7 @@ export class OpenedSubject implements RegionsSubject {
   readonly #regions = new Map<string, Promise<Region>>();
   readonly #detectors = new Map<string, Promise<unknown>>();
   #wanda: Promise<ImportanceMap> | undefined;
+  #calibration: Record<string, number[][]> | undefined;
   readonly #release: () => Promise<void>;
   #closed = false;
 
@@ -306,10 +307,16 @@ export class OpenedSubject implements RegionsSubject {
     return found.layers.find((p) => p.layer === layer - 1)!.top.map((peak) => peak.dim);
   }
 
-  languageNeurons(): Promise<LanguageNeurons> {
-    const byLanguage = Object.fromEntries(
+  /** The forward-only detectors' text, by region language: the first NEURON_TOKENS tokens of its training text (tokenized once). */
+  #calibrationWindows(): Record<string, number[][]> {
+    this.#calibration ??= Object.fromEntries(
       this.options.regionLanguages.map((l) => [l, textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows]),
     );
+    return this.#calibration;
+  }
+
+  languageNeurons(): Promise<LanguageNeurons> {
+    const byLanguage = this.#calibrationWindows();
     return this.#detect('language-neurons', byLanguage, (model) => languageNeurons(model, byLanguage, { batchSize: this.options.batchSize }), {
       // Float32Array ↔ number[]: float32 values survive JSON exactly.
       encode: (v) => ({ ...v, probabilities: Object.fromEntries(Object.entries(v.probabilities).map(([l, p]) => [l, Array.from(p)])) }),
@@ -372,7 +379,7 @@ export class OpenedSubject implements RegionsSubject {
       if (!isObservable(this.model)) throw new Error(`wandaImportance: the engine's model (${this.engine.name}) offers no linear inputs to observe`);
       const model = this.model;
       const languages = this.options.regionLanguages;
-      const windows = languages.flatMap((l) => textWindows(this.trainText(l), this.tokenizer, { seqLen: this.seqLen, maxTokens: NEURON_TOKENS }).windows);
+      const windows = Object.values(this.#calibrationWindows()).flat();
       // The batch size is in the key: Σx² is summed per pass, then across passes.
       const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), batchSize: this.options.batchSize, engine: this.engine.name, device: this.engine.device });
       const file = join(this.options.cacheDir, 'wanda', `wanda-${key}.safetensors`);
