@@ -19,9 +19,9 @@ async function loadWarmCache(): Promise<WarmModule> {
   return (await tsImport('./warm-cache.ts', import.meta.url)) as WarmModule;
 }
 
-export default async function warmRegionsCache(project: TestProject): Promise<void> {
+export default async function regionsGlobalSetup(project: TestProject): Promise<void> {
   const options = (project.getProvidedContext() as unknown as Record<string, ResolvedRegionsOptions | undefined>)[REGIONS_PROVIDE_KEY];
   if (options === undefined || !options.cache) return;
-  const { warmRegionsCache: warm } = await loadWarmCache();
-  await warm(options);
+  const { warmRegionsCache } = await loadWarmCache();
+  await warmRegionsCache(options);
 }
