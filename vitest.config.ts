@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { RegionsReporter } from './src/report/reporter.js';
 import { FIXTURE_OPTIONS } from './specs/options.js';
-import { regions } from './src/vitest/plugin.js';
+import { regions, RegionsSequencer } from './src/vitest/plugin.js';
 
 export default defineConfig({
   test: {
@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     maxWorkers: 2,
+    // Longest spec files first, by vitest's last durations or, on a cold run, the cold time each spec's budget declares.
+    sequence: { sequencer: RegionsSequencer },
     benchmark: { include: ['bench/**/*.bench.ts'] },
     // reports/results.json and reports/index.html after a run of the specs (not of the unit tests, whose
     // matcher tests make region assertions on synthetic instruments).

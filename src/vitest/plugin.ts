@@ -40,3 +40,4 @@ export function regions(options: RegionsOptions): Plugin {
 }
 
 export { resolveRegionsOptions, RegionsOptionsError, REGIONS_ENV, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';
+export { RegionsSequencer } from './sequencer.js';
