@@ -9,6 +9,7 @@
  * detectors' findings at what the detectors find; finding 3 and the LAPE neurons for every region language;
  * finding 4's further pre-training runs.
  */
+import { simdLevel } from '../backend/internals/devices.js';
 import { formatTable } from '../util/table.js';
 import { FINDINGS, type Finding } from './matchers/index.js';
 import type { FindingResult } from './measure/result.js';
@@ -29,7 +30,8 @@ export interface FindingCase {
 
 export interface FindingsReport {
   subject: { dir: string; hash: string; label: string };
-  engine: { name: string; device: string };
+  /** `simd`: the CPU's SIMD level (devices.ts simdLevel; absent in reports made before 2026-12-02). */
+  engine: { name: string; device: string; simd?: string | null };
   thresholdsFile: string | null;
   settings: { evalTokens: number; importanceTokens: number; seqLen: number; seed: number | null; regionLanguages: string[] };
   cases: FindingCase[];
@@ -50,7 +52,7 @@ export async function measureFindings(subject: RegionsSubject, onCase: (c: Findi
   const o = subject.options;
   return {
     subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
-    engine: { name: subject.engine.name, device: subject.engine.device },
+    engine: { name: subject.engine.name, device: subject.engine.device, simd: subject.engine.device.startsWith('CPU') ? simdLevel() : null },
     thresholdsFile: subject.thresholdsFile,
     settings: { evalTokens: o.evalTokens, importanceTokens: o.importanceTokens, seqLen: subject.seqLen, seed: o.seed ?? null, regionLanguages: [...o.regionLanguages] },
     cases,
