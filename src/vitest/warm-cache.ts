@@ -7,8 +7,9 @@
  * On ONNX Runtime's CPU provider the languages' importance is computed in child processes side by side
  * (internals/importance-child.ts), each language wholly in one process with the subject's own thread
  * count, so every map is bit-identical to one computed alone. Two processes of two intra-op threads beat
- * one on 2 cores: the fixture's 4 languages took 19.1 s against 24.4 s one after another (AMD EPYC,
- * 2026-12-02), as one small model's gradient graph keeps two intra-op threads only ~85% busy.
+ * one on 2 cores, as a small model's gradient graph keeps two intra-op threads only ~85% busy: this warm-up
+ * on the fixture (baseline and six languages × 100k tokens) took 30.0 and 31.4 s against 35.0 and 34.9 s one
+ * language after another (AMD EPYC, 2026-12-02; docs/performance.md).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
