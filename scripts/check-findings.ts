@@ -6,7 +6,7 @@
  * property specs draw k and seeds, so they match only when a draw equals the documented point. Numbers agree
  * to the bit on a CPU of the model and SIMD level docs/findings.json was made on (its engine device and simd;
  * a report without simd, made before 2026-12-02, is held to the bit by name and falls back to the bound below
- * only if the bits differ, as one VM name has been CPUs of two SIMD levels); on another CPU ONNX Runtime's
+ * only if the bits differ, as one VM name has been CPUs whose results differ in the bits); on another CPU ONNX Runtime's
  * kernels round differently, so there they must agree within 1e-3 relative plus 1e-4 absolute: the
  * absolute part is for numbers near zero that are differences of near-equal measurements (a LAPE selectivity of
  * −0.0172, a control's forgetting prevented of 0.0015), where cancellation turns a 1e-6 rounding into a 1e-3
@@ -18,7 +18,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cpuModel, simdLevel } from '../src/backend/internals/devices.js';
+import { cpuModel, sameKernels, simdLevel } from '../src/backend/internals/devices.js';
 import { loadResults } from '../src/report/results.js';
 import type { FindingsReport } from '../src/vitest/findings.js';
 
@@ -33,9 +33,7 @@ if (!assertions.some((a) => a.checkpoint?.hash === report.subject.hash)) {
   problems.push(`${args.findings} is of checkpoint ${report.subject.hash}, which the spec run did not measure: rerun npm run findings`);
 }
 // This runs on the machine that ran the specs (CI: right after them).
-const sameName = `CPU: ${cpuModel()}` === report.engine.device.split(' (')[0];
-const recordedSimd = report.engine.simd ?? null;
-const sameKernels = sameName && recordedSimd !== null && recordedSimd === simdLevel();
+const kernels = sameKernels({ device: report.engine.device, simd: report.engine.simd ?? null }, { device: `CPU: ${cpuModel()}`, simd: simdLevel() });
 
 /** How far two measured numbers may be apart: `relative` × the larger plus `absolute`; zero for both: to the bit. */
 interface Bound {
@@ -90,10 +88,10 @@ function compare(bound: Bound): { matched: number; found: string[] } {
 }
 
 // To the bit where the kernels are the same, or may be (the same name, no SIMD level recorded): then, if the
-// bits differ, the cross-CPU bound decides, as one VM name has been CPUs of two SIMD levels.
-let bound = sameName && (recordedSimd === null || sameKernels) ? TO_THE_BIT : ACROSS_CPUS;
+// bits differ, the cross-CPU bound decides, as one VM name has been CPUs whose results differ in the bits.
+let bound = kernels === 'no' ? ACROSS_CPUS : TO_THE_BIT;
 let { matched, found } = compare(bound);
-const fellBack = bound === TO_THE_BIT && !sameKernels && found.length > 0;
+const fellBack = kernels === 'maybe' && found.length > 0;
 if (fellBack) {
   bound = ACROSS_CPUS;
   ({ matched, found } = compare(bound));
@@ -109,5 +107,5 @@ if (problems.length > 0) {
 const how =
   bound === TO_THE_BIT
     ? 'to the bit'
-    : `within ${bound.relative} relative + ${bound.absolute} absolute: ${fellBack ? `the same CPU name, but ${args.findings} does not record its SIMD level (this one: ${simdLevel() ?? 'unknown'}) and the bits differ` : 'another CPU or SIMD level'}`;
+    : `within ${bound.relative} relative + ${bound.absolute} absolute: ${fellBack ? `the same CPU name, but ${args.findings} or this machine does not record a SIMD level (this one: ${simdLevel() ?? 'unknown'}) and the bits differ` : 'another CPU or SIMD level'}`;
 console.error(`check-findings: ${matched} of ${report.cases.length} documented cases were asserted by the specs, with the same verdicts and numbers (${how})`);

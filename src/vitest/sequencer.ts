@@ -2,8 +2,8 @@
  * A test sequencer that starts the longest spec files first, so that on a cold run a long one (further
  * pre-training, minutes) does not start last and run alone on one core while the other idles.
  *
- *     import { RegionsSequencer } from 'vitest-regions/vitest/sequencer';
- *     export default defineConfig({ test: { sequence: { sequencer: RegionsSequencer } } });
+ *     import { regions, RegionsSequencer } from 'vitest-regions/vitest/plugin';
+ *     export default defineConfig({ plugins: [regions({ … })], test: { sequence: { sequencer: RegionsSequencer } } });
  *
  * vitest itself orders files by their last duration, and files it has no duration for by size, largest
  * first; a spec file's size says nothing of its cost. Here a file vitest has no duration for is estimated by

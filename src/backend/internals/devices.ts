@@ -45,3 +45,24 @@ export function simdLevel(cpuinfo?: string): 'AVX-512' | 'AVX2' | 'pre-AVX2' | n
   if (flags.has('avx2') && flags.has('fma')) return 'AVX2';
   return 'pre-AVX2';
 }
+
+/** Where a run says it ran: its engine device ("CPU: AMD EPYC (ONNX Runtime …)") and the CPU's SIMD level, null if not recorded. */
+export interface RunDevice {
+  device: string;
+  simd: string | null;
+}
+
+/** The CPU name of a device string: what comes before " (", e.g. "CPU: AMD EPYC". */
+export const deviceName = (device: string): string => device.split(' (')[0]!;
+
+/**
+ * Whether two runs ran the same CPU kernels, judged from what they record: `yes` for the same CPU name and
+ * SIMD level, `maybe` for the same name with a level missing on either side (records before 2026-12-02),
+ * `no` otherwise. Bit-identical results are expected only for `yes`; for `maybe` equal bits say the kernels
+ * were the same, other bits that they may not have been.
+ */
+export function sameKernels(a: RunDevice, b: RunDevice): 'yes' | 'maybe' | 'no' {
+  if (deviceName(a.device) !== deviceName(b.device)) return 'no';
+  if (a.simd === null || b.simd === null) return 'maybe';
+  return a.simd === b.simd ? 'yes' : 'no';
+}
