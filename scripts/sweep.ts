@@ -70,28 +70,28 @@ async function main(): Promise<void> {
     new Map([...evalTexts].map(([lang, text]) => [lang, textWindows(text, tokenizer, { seqLen: 128, maxTokens })]));
   const evalWindows = windowsOf(EVAL_TOKENS);
   const sensWindows = windowsOf(SENSITIVITY_TOKENS);
-  // A copy of the weights: the engine reads these arrays, and withWeights swaps entries in and out.
+  // A copy of the weights: the engine reads these arrays; withWeights measures an overlay of some replaced.
   const copy = new Map([...ckpt.weights].map(([n, w]) => [n, { shape: w.shape, data: w.data }]));
   const opened = await openForward(ckpt.config, copy, 'ort-cpu', { threads: 2 });
   const model = opened.model;
   log(`engine ${opened.info.name} on ${opened.info.device}`);
 
-  const evaluate = async (windows = evalWindows): Promise<Table> => {
+  const evaluate = async (windows = evalWindows, on: Pick<typeof model, 'windowNll'> = model): Promise<Table> => {
     const out: Table = {};
     for (const [lang, w] of windows) {
       const r = [];
-      for (const batch of batchWindows(w.windows, 8)) r.push(...(await model.windowNll(batch)));
+      for (const batch of batchWindows(w.windows, 8)) r.push(...(await on.windowNll(batch)));
       out[lang] = summarize(r.reduce((a, x) => a + x.nllSum, 0), r.reduce((a, x) => a + x.tokens, 0), w.bytes);
     }
     return out;
   };
-  /** Runs `measure` with some weights replaced, then puts the originals back. */
-  const withWeights = async <T>(changed: Map<string, Float32Array>, measure: () => Promise<T>): Promise<T> => {
-    const restores = [...changed].map(([name, data]) => model.replaceWeight(name, data));
+  /** Runs `measure` on a view of the model with some weights replaced (the model itself is never changed). */
+  const withWeights = async <T>(changed: Map<string, Float32Array>, measure: (view: typeof model) => Promise<T>): Promise<T> => {
+    const view = model.overlay(changed);
     try {
-      return await measure();
+      return await measure(view.model);
     } finally {
-      for (const restore of restores.reverse()) restore();
+      view.release();
     }
   };
   const zeroed = (region: Region) =>
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     for (const kind of ['top', 'random', 'bottom'] as const) {
       const region = selectRegion(core, { kind, fraction, seed: SEED });
       regions.set(`${kind}@${fraction}`, region);
-      const table = await withWeights(zeroed(region), () => evaluate());
+      const table = await withWeights(zeroed(region), (view) => evaluate(evalWindows, view));
       const r = ratios(table, baseline);
       finding1.push({ kind, fraction, entries: regionSize(region), ppl: Object.fromEntries(Object.entries(table).map(([l, v]) => [l, v.ppl])), ratio: r, median_ratio: median(Object.values(r)), min_ratio: Math.min(...Object.values(r)) });
       log(`zero ${kind} ${fraction}: median ppl ratio ${median(Object.values(r)).toFixed(3)}`);
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
           for (const dim of dims) {
             const data = ckpt.weights.get(name)!.data.slice();
             data[dim] = data[dim]! * 4;
-            const table = await withWeights(new Map([[name, data]]), () => evaluate(sensWindows));
+            const table = await withWeights(new Map([[name, data]]), (view) => evaluate(sensWindows, view));
             const r = ratios(table, baselineSens);
             sensitivity.push({ layer, tensor: norm, dim, group, median_ratio: median(Object.values(r)), max_ratio: Math.max(...Object.values(r)) });
           }
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const monolingual: Record<string, unknown>[] = [];
   for (const language of REGION_LANGUAGES) {
     const region = monolingualRegion(perLanguage, language, 0.01);
-    const table = await withWeights(zeroed(region), () => evaluate());
+    const table = await withWeights(zeroed(region), (view) => evaluate(evalWindows, view));
     const r = ratios(table, baseline);
     const others = Object.entries(r).filter(([l]) => l !== language).map(([, v]) => v);
     monolingual.push({ language, entries: regionSize(region), ratio: r, own: r[language], others_median: median(others), others_max: Math.max(...others) });

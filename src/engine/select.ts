@@ -18,6 +18,7 @@ import { cpuModel, nvidiaGpuName } from '../backend/internals/devices.js';
 import type { BackendName } from '../backend/select.js';
 import type { LlamaModel } from '../model/model.js';
 import type { OrtModel } from './onnx/ort-model.js';
+import type { EngineKey } from '../cache/key.js';
 
 export const ORT_ENGINES = ['ort', 'ort-cpu', 'ort-webgpu', 'ort-cuda'] as const;
 const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -29,6 +30,47 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** Whether a name is one of the tfjs backends (not auto, not ONNX Runtime). */
 export function isTfjsBackend(name: string | undefined): name is Exclude<BackendName, 'auto'> {
   return (TFJS_BACKENDS as readonly (string | undefined)[]).includes(name);
+}
+
+/**
+ * The device an ONNX Runtime engine runs on, in words: what {@link EngineInfo.device} says and what cache
+ * keys record (../cache/key.ts). Known before the engine starts, for a provider named outright.
+ */
+export function ortDevice(provider: 'cpu' | 'webgpu' | 'cuda', threads: number, version: string): string {
+  const where = provider === 'cpu' ? `CPU: ${cpuModel()}` : `GPU: ${nvidiaGpuName() ?? 'adapter'}`;
+  const detail = provider === 'cpu' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
+  return `${where} (ONNX Runtime ${version}, ${provider} execution provider${detail})`;
+}
+
+/**
+ * The engine a name will start, as cache keys record it, when that is known before loading a model: an
+ * ONNX Runtime provider named outright, `auto`/`ort` on a machine without a GPU (then the CPU provider), a
+ * tfjs backend (started here, without a model). Null where only starting the model tells (`auto`/`ort`
+ * with a GPU present: WebGPU, or the CPU if no adapter starts).
+ */
+export async function plannedEngine(name: EngineName, threads: number): Promise<EngineKey | null> {
+  if (isTfjsBackend(name)) {
+    const { initBackend } = await import('../backend/select.js');
+    const backend = await initBackend(name);
+    return { name: backend.name, device: backend.device };
+  }
+  const provider = name === 'auto' || name === 'ort' ? (gpuPresent() ? null : 'cpu') : (name.slice(4) as 'cpu' | 'webgpu' | 'cuda');
+  if (provider === null) return null;
+  const ort = await import('onnxruntime-node');
+  return { name: `ort-${provider}`, device: ortDevice(provider, threads, ort.env.versions.common) };
+}
+
+/** The engine a started model runs on, as cache keys record it (the same words as its {@link EngineInfo}). */
+export async function engineOf(model: OrtModel | LlamaModel): Promise<EngineKey> {
+  if ('provider' in model) {
+    const ort = await import('onnxruntime-node');
+    return { name: `ort-${model.provider}`, device: ortDevice(model.provider, model.threads, ort.env.versions.common) };
+  }
+  const [{ currentBackend }, tf] = await Promise.all([import('../backend/select.js'), import('@tensorflow/tfjs')]);
+  const backend = currentBackend();
+  if (backend !== undefined) return { name: backend.name, device: backend.device };
+  // A backend set with tf.setBackend directly, not through initBackend: named as tfjs names it.
+  return { name: tf.getBackend(), device: `tfjs ${tf.getBackend()} backend on CPU: ${cpuModel()}` };
 }
 
 /** The environment variable read when no name is given. */
@@ -95,12 +137,9 @@ async function openOrt(
     if (err instanceof OrtEngineError) throw new BackendError(requested, `${err.message}${HINTS[provider]}`, { cause: err });
     throw err;
   }
-  const version = ort.env.versions.common;
-  const where = provider === 'cpu' ? `CPU: ${cpuModel()}` : `GPU: ${nvidiaGpuName() ?? 'adapter'}`;
-  const detail = provider === 'cpu' ? `, ${threads} thread${threads === 1 ? '' : 's'}` : '';
   return {
     model,
-    info: { name: `ort-${provider}`, engine: 'onnxruntime', device: `${where} (ONNX Runtime ${version}, ${provider} execution provider${detail})` },
+    info: { name: `ort-${provider}`, engine: 'onnxruntime', device: ortDevice(provider, threads, ort.env.versions.common) },
     close: () => model.release(),
   };
 }

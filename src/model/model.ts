@@ -5,7 +5,7 @@ import { forwardHidden } from './causal-lm.js';
 import { forwardLogits, tokenNll } from './forward.js';
 import { linearInputs, type Activations, type ObservableModel } from './observe.js';
 import { tfjsOps } from './tfjs-ops.js';
-import type { Perturbable } from './perturbable.js';
+import type { Overlay, Perturbable } from './perturbable.js';
 import { checkWindows, type WindowNll, type Windows } from './batch.js';
 import type { Params } from './tfjs-ops.js';
 
@@ -39,6 +39,8 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
 export class LlamaModel implements Perturbable, ObservableModel {
   readonly config: ModelConfig;
   readonly #params = new Map<string, tf.Tensor>();
+  /** The model this one is an {@link overlay} of, or null for a model that owns its tensors. */
+  #viewOf: LlamaModel | null = null;
 
   private constructor(config: ModelConfig) {
     this.config = config;
@@ -51,7 +53,7 @@ export class LlamaModel implements Perturbable, ObservableModel {
     return model;
   }
 
-  /** The weights, by HF name (read-only view; use {@link swapWeight} to change one). */
+  /** The weights, by HF name (read-only; {@link overlay} views it with some replaced). */
   get params(): Params {
     return this.#params;
   }
@@ -68,19 +70,6 @@ export class LlamaModel implements Perturbable, ObservableModel {
     return t;
   }
 
-  /**
-   * Replaces one weight and returns the previous tensor, which the caller now owns (to restore it later,
-   * swap it back). The new tensor must have the same shape; the model takes ownership of it.
-   */
-  swapWeight(name: string, next: tf.Tensor): tf.Tensor {
-    const prev = this.weight(name);
-    if (!tf.util.arraysEqual(prev.shape, next.shape)) {
-      throw new Error(`weight ${name} has shape [${prev.shape}] but the replacement has [${next.shape}]`);
-    }
-    this.#params.set(name, next);
-    return prev;
-  }
-
   /** The shape of one weight (see {@link Perturbable}). */
   weightShape(name: string): readonly number[] {
     return this.weight(name).shape;
@@ -92,13 +81,25 @@ export class LlamaModel implements Perturbable, ObservableModel {
   }
 
   /**
-   * Uploads `data` in place of weight `name`; the returned function swaps the replaced tensor back and
-   * disposes the upload (see {@link Perturbable}).
+   * A view that reads uploads of `replacements` in place of those weights and shares every other tensor with
+   * this model, which is not changed (see {@link Perturbable}). `release` disposes the uploads; disposing
+   * the view itself is refused (its other tensors are this model's).
    */
-  replaceWeight(name: string, data: Float32Array): () => void {
-    const shape = this.weight(name).shape;
-    const prev = this.swapWeight(name, tf.tensor(data, shape, 'float32'));
-    return () => this.swapWeight(name, prev).dispose();
+  overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this> {
+    for (const [name, data] of replacements) {
+      const size = this.weight(name).size;
+      if (data.length !== size) throw new Error(`weight ${name} has ${size} values but the replacement has ${data.length}`);
+    }
+    const view = new LlamaModel(this.config);
+    view.#viewOf = this;
+    const uploads: tf.Tensor[] = [];
+    for (const [name, t] of this.#params) {
+      const data = replacements.get(name);
+      const upload = data === undefined ? null : tf.tensor(data, t.shape, 'float32');
+      if (upload !== null) uploads.push(upload);
+      view.#params.set(name, upload ?? t);
+    }
+    return { model: view as this, release: () => tf.dispose(uploads) };
   }
 
   /** Reads all weights back to host memory (for saving). */
@@ -229,6 +230,7 @@ export class LlamaModel implements Perturbable, ObservableModel {
 
   /** Frees every weight. The model is unusable afterwards. */
   dispose(): void {
+    if (this.#viewOf !== null) throw new Error('dispose: this model is an overlay view sharing its tensors; release the overlay instead');
     disposeAll(this.#params);
     this.#params.clear();
   }

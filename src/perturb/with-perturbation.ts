@@ -25,15 +25,11 @@ function prepare(model: Perturbable, input: PerturbationInput, which: string): E
 const label = (i: number, n: number): string => (n === 1 ? 'perturbation' : `perturbation ${i + 1} of ${n}`);
 
 /**
- * Applies the edits in order, pushing onto `restores` the function that undoes each replacement; undone
- * last-first, the model gets back its own weight objects (a later edit of the same weight reads the
- * earlier edit's values, so two edits compose).
+ * The replacement of every weight the edits touch, applied in order on the host: a later edit of the same
+ * weight reads the earlier edit's values, so two edits compose. The model's own arrays are read, never written.
  */
-async function apply(model: Perturbable, edits: readonly Edit[], restores: (() => void)[]): Promise<void> {
-  for (const edit of edits) {
-    const next = edit.apply(await model.readWeight(edit.name));
-    restores.push(model.replaceWeight(edit.name, next));
-  }
+async function replacements(model: Perturbable, edits: readonly Edit[], into: Map<string, Float32Array>): Promise<void> {
+  for (const edit of edits) into.set(edit.name, edit.apply(into.get(edit.name) ?? (await model.readWeight(edit.name))));
 }
 
 function asList(perturbations: PerturbationInput | readonly PerturbationInput[]): readonly PerturbationInput[] {
@@ -51,16 +47,19 @@ export function assertApplicable(model: Perturbable, perturbations: Perturbation
 }
 
 /**
- * Runs `use` on the model with the perturbations applied in order (two perturbations of one weight
- * compose), then restores the model — always: also when `use` throws, and when a perturbation fails
- * halfway (the ones already applied are undone). Restoring puts the model's original weight objects
- * back, so every weight is bit-for-bit what it was; on tfjs the perturbed tensors are disposed, so
- * tf.memory().numTensors ends where it started (whatever `use` itself allocates is its own business).
- * Works on any {@link Perturbable}: the ONNX Runtime model's host arrays or the tfjs model's tensors.
+ * Runs `use` on a view of the model with the perturbations applied in order (two perturbations of one weight
+ * compose); `model` itself is never changed. The view ({@link Perturbable.overlay}) reads perturbed copies of
+ * the weights the perturbations touch and shares every other weight with the model; it is released when `use`
+ * settles, also when it throws. So measurements that overlap on one model (`Promise.all`, `test.concurrent`, a
+ * timed-out test still running in the background) each see exactly their own perturbation, and everything else
+ * that reads the model sees its own weights, bit for bit. On tfjs the view's uploads are disposed, so
+ * tf.memory().numTensors ends where it started (whatever `use` itself allocates is its own business). Works on
+ * any {@link Perturbable}: the ONNX Runtime model's host arrays or the tfjs model's tensors.
  *
- * Each perturbation is validated and checked against the model just before it is applied. Not safe for
- * concurrent calls on one model (nesting, awaited in turn, is fine).
+ * Each perturbation is validated and checked against the model before anything is computed. Nesting (a call
+ * on the view `use` is given) perturbs the view further.
  *
+ * @param use called with the perturbed view: measure `view`, not `model`.
  * @returns what `use` returns.
  * @throws PerturbationError "perturbation i of n (…): …" for a perturbation that does not fit the model;
  *   whatever `use` throws, unchanged.
@@ -68,14 +67,16 @@ export function assertApplicable(model: Perturbable, perturbations: Perturbation
 export async function withPerturbation<M extends Perturbable, T>(
   model: M,
   perturbations: PerturbationInput | readonly PerturbationInput[],
-  use: (model: M) => Promise<T> | T,
+  use: (view: M) => Promise<T> | T,
 ): Promise<T> {
   const list = asList(perturbations);
-  const restores: (() => void)[] = [];
+  const edits = list.map((input, i) => prepare(model, input, label(i, list.length)));
+  const replaced = new Map<string, Float32Array>();
+  for (const e of edits) await replacements(model, e, replaced);
+  const view = model.overlay(replaced);
   try {
-    for (const [i, input] of list.entries()) await apply(model, prepare(model, input, label(i, list.length)), restores);
-    return await use(model);
+    return await use(view.model);
   } finally {
-    for (const restore of restores.reverse()) restore();
+    view.release();
   }
 }

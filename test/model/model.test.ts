@@ -39,14 +39,20 @@ describe('LlamaModel', () => {
     model.dispose();
   });
 
-  it('swapWeight hands back the exact previous tensor and refuses a wrong shape', async () => {
+  it('overlay views the replacements and shares the rest, leaving the model as it was; refuses a wrong size or name', async () => {
     const { model } = tinyModel(8);
     const name = 'model.norm.weight';
     const orig = model.weight(name);
-    const prev = model.swapWeight(name, tf.zeros(orig.shape));
-    expect(prev).toBe(orig);
-    model.swapWeight(name, prev).dispose();
-    expect(() => model.swapWeight(name, tf.zeros([3]))).toThrow(/shape/);
+    const tensors = tf.memory().numTensors;
+    const view = model.overlay(new Map([[name, new Float32Array(orig.size)]]));
+    expect(await view.model.readWeight(name)).toEqual(new Float32Array(orig.size));
+    expect(view.model.weight('lm_head.weight')).toBe(model.weight('lm_head.weight'));
+    expect(model.weight(name)).toBe(orig);
+    expect(() => view.model.dispose()).toThrow(/overlay/);
+    view.release();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(() => model.overlay(new Map([[name, new Float32Array(3)]]))).toThrow(/replacement has 3/);
+    expect(() => model.overlay(new Map([['nope', new Float32Array(3)]]))).toThrow(/no weight named nope/);
     model.dispose();
   });
 });

@@ -52,6 +52,8 @@ test('the packed package installs into a fresh project, and the README example p
     expect(install.code, install.out).toBe(0);
 
     for (const file of ['vitest.config.ts', 'specs/core-region.spec.ts']) cpSync(join(EXAMPLE, file), join(project, file));
+    // Overlapping measurements on the installed package (Promise.all and test.concurrent): each gives its own numbers.
+    cpSync(join(import.meta.dirname, 'overlap.spec.ts'), join(project, 'specs/overlap.spec.ts'));
     const instrument = await competent();
     cpSync(instrument.checkpoint, join(project, 'checkpoints/my-llama'), { recursive: true });
     for (const split of ['eval', 'train'] as const) {
@@ -63,7 +65,7 @@ test('the packed package installs into a fresh project, and the README example p
     const specs = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=json', '--outputFile=report.json'], project);
     expect(specs.code, specs.out).toBe(0);
     const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number };
-    expect([report.numPassedTests, report.numFailedTests]).toEqual([1, 0]);
+    expect([report.numPassedTests, report.numFailedTests]).toEqual([5, 0]);
 
     // The installed bin, on the built-in texts.
     const ppl = run(process.execPath, ['node_modules/vitest-regions/bin/regions.js', 'ppl', '--checkpoint', 'checkpoints/my-llama', '--texts', 'udhr', '--languages', 'en,sw', '--max-tokens', '32', '--seq-len', '32', '--json'], project);

@@ -52,9 +52,35 @@ describe('withPerturbation', () => {
     expect(await model.logits(WINDOWS)).toEqual(baseline);
   });
 
-  it('returns what the callback returns, and hands it the same model', async () => {
+  it('returns what the callback returns, and hands it a view: the model itself never holds the perturbation', async () => {
+    const before = snapshot(model);
     const p = setParameter({ tensor: DOWN, index: 0, value: 1 });
-    await expect(withPerturbation(model, p, (m) => (m === model ? 'same' : 'other'))).resolves.toBe('same');
+    const seen = await withPerturbation(model, p, (m) => [m === model, m.weight(DOWN).dataSync()[0], model.weight(DOWN).dataSync()[0]]);
+    expect(seen).toEqual([false, 1, before.objects.get(DOWN)!.dataSync()[0]]);
+    expectRestored(model, before);
+  });
+
+  it('overlapping calls (Promise.all) each see their own perturbation, and the model its own weights', async () => {
+    const before = snapshot(model);
+    const tensors = tf.memory().numTensors;
+    const baseline = await model.logits(WINDOWS);
+    const kinds = oneOfEachKind().map(([, p]) => p);
+    const alone: Float32Array[] = [];
+    for (const p of kinds) alone.push(await withPerturbation(model, p, (m) => m.logits(WINDOWS)));
+    // Each callback yields between its reads, so the five interleave, with unperturbed reads in between.
+    const together = await Promise.all([
+      ...kinds.map((p) =>
+        withPerturbation(model, p, async (m) => {
+          await new Promise((r) => setTimeout(r, 5));
+          return m.logits(WINDOWS);
+        }),
+      ),
+      model.logits(WINDOWS),
+    ]);
+    kinds.forEach((_, i) => expect(together[i], `perturbation ${i + 1}`).toEqual(alone[i]));
+    expect(together[kinds.length]).toEqual(baseline);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expectRestored(model, before);
   });
 
   it('restores when the callback throws, and passes the error on unchanged', async () => {
@@ -109,7 +135,7 @@ describe('withPerturbation', () => {
     expectRestored(model, before);
   });
 
-  it('nests: the inner call restores the outer perturbation, the outer the original', async () => {
+  it('nests: the inner call perturbs the outer view further; the outer view and the model stay as they were', async () => {
     const before = snapshot(model);
     const outer = setParameter({ tensor: DOWN, index: 5, value: 7 });
     const inner = setParameter({ tensor: DOWN, index: 5, value: 9 });

@@ -112,11 +112,11 @@ export const pplCommand = defineCommand({
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();
       const results = new Map<string, LanguagePerplexity>();
-      const score = async () => {
+      const score = async (on: typeof model) => {
         for (const [i, lang] of languages.entries()) {
           const label = `scoring ${lang} (${i + 1}/${languages.length})`;
           const result = await withProgress(io.stderr, label, 'windows', (onProgress) =>
-            textPerplexity(model, tokenizer, texts.get(lang)!, {
+            textPerplexity(on, tokenizer, texts.get(lang)!, {
               seqLen: values.seqLen,
               maxTokens: values.maxTokens,
               batchSize: values.batchSize,
@@ -126,7 +126,7 @@ export const pplCommand = defineCommand({
           results.set(lang, result);
         }
       };
-      if (zeroed === null) await score();
+      if (zeroed === null) await score(model);
       else await withPerturbation(model, zeroRegion(zeroed.region), score);
       if (values.json) {
         io.stdout.write(jsonReport(values, opened.backend, results, zeroed));

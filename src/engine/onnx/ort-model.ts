@@ -1,8 +1,9 @@
 /**
  * The LLaMA-family model on ONNX Runtime. The graph is the model ladder (../../model/forward.ts) recorded
  * by ./onnx-ops.ts, with every weight a graph input fed from the host arrays at each run: the host
- * weights are the single source of truth, so a perturbation or an optimizer step edits a Float32Array and
- * never rebuilds an inference session. Sessions are cached per (batch, sequence length, output).
+ * weights are the single source of truth, so a perturbation (an overlay: another map of host arrays over the
+ * same sessions) or an optimizer step never rebuilds an inference session. Sessions are cached per (batch,
+ * sequence length, output), at most MAX_SESSIONS of them; runs on one model and its overlays go one at a time.
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -12,7 +13,7 @@ import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js
 import { forwardHidden, LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
 import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
 export type { Activations } from '../../model/observe.js';
-import type { Perturbable } from '../../model/perturbable.js';
+import type { Overlay, Perturbable } from '../../model/perturbable.js';
 import { gradients } from './autodiff.js';
 import { GraphBuilder, type Sym } from './graph.js';
 import { onnxOps } from './onnx-ops.js';
@@ -168,11 +169,28 @@ export function buildGraph(
   return g;
 }
 
+/**
+ * At most this many inference sessions (batch shape × output) are kept per model; the least recently run is
+ * released first. A spec run uses a handful (a few window lengths × nll / gradients / observations); a
+ * property sweep over window lengths would otherwise keep one more graph and arena per length it tries.
+ */
+export const MAX_SESSIONS = 12;
+
+/** What a model shares with its overlays: the sessions, and the queue that runs them one at a time. */
+interface Runtime {
+  /** By `${output}:${batch}x${seq}`, least recently run first. */
+  readonly sessions: Map<string, Promise<Compiled>>;
+  released: boolean;
+  /** Settles when the last queued run has. */
+  queue: Promise<unknown>;
+}
+
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
 export class OrtModel implements Perturbable, ObservableModel {
-  readonly #sessions = new Map<string, Promise<Compiled>>();
+  #runtime: Runtime = { sessions: new Map(), released: false, queue: Promise.resolve() };
   readonly #options: Required<OrtModelOptions>;
-  #released = false;
+  /** The model this one is an {@link overlay} of, or null for a model that owns its sessions. */
+  #viewOf: OrtModel | null = null;
 
   /**
    * @param weights HF name → float32 host tensor. The model reads them at every run and never copies or
@@ -205,12 +223,22 @@ export class OrtModel implements Perturbable, ObservableModel {
     return this.#host(name).data;
   }
 
-  /** Puts `data` in the host map in place of weight `name`; the next run reads it. The returned function puts the replaced array back. */
-  replaceWeight(name: string, data: Float32Array): () => void {
-    const prev = this.#host(name);
-    if (data.length !== prev.data.length) throw new Error(`weight ${name} has ${prev.data.length} values but the replacement has ${data.length}`);
-    this.weights.set(name, { shape: prev.shape, data });
-    return () => void this.weights.set(name, prev);
+  /**
+   * A view whose host map reads `replacements` in place of those weights (the arrays themselves, not copies)
+   * and this model's arrays for the rest; it shares this model's sessions and run queue. This model is not
+   * changed (see {@link Perturbable}); releasing the overlay frees nothing, and releasing the view is refused.
+   */
+  overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this> {
+    const weights = new Map(this.weights);
+    for (const [name, data] of replacements) {
+      const w = this.#host(name);
+      if (data.length !== w.data.length) throw new Error(`weight ${name} has ${w.data.length} values but the replacement has ${data.length}`);
+      weights.set(name, { shape: w.shape, data });
+    }
+    const view = new OrtModel(this.config, weights, this.#options);
+    view.#runtime = this.#runtime;
+    view.#viewOf = this;
+    return { model: view as this, release: () => {} };
   }
 
   #host(name: string): HostTensor {
@@ -223,6 +251,11 @@ export class OrtModel implements Perturbable, ObservableModel {
   get description(): string {
     const { provider, threads } = this.#options;
     return `onnxruntime ${ort.env.versions.common} ${provider}${provider === 'cpu' ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}`;
+  }
+
+  /** Intra-op threads each run uses. */
+  get threads(): number {
+    return this.#options.threads;
   }
 
   /** The execution provider sessions run on. */
@@ -275,30 +308,58 @@ export class OrtModel implements Perturbable, ObservableModel {
    * every weight's gradient. So gradient runs on one model go one at a time (as the trainer and importance do).
    */
   async #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
-    if (this.#released) throw new Error('the ONNX Runtime model was released');
+    const { sessions } = this.#runtime;
+    if (this.#runtime.released) throw new Error('the ONNX Runtime model was released');
     const key = `${output}:${batch}x${seq}`;
-    let s = this.#sessions.get(key);
-    if (s === undefined && output.startsWith('grads-') && !this.#options.memArena) {
-      for (const [other, stale] of [...this.#sessions]) {
-        if (!other.startsWith('grads-')) continue;
-        this.#sessions.delete(other);
-        const done = await stale.then((c) => c, () => null);
-        if (done !== null) {
-          await done.session.release();
-          openSessions--;
-        }
+    let s = sessions.get(key);
+    if (s !== undefined) {
+      sessions.delete(key); // to the end: the most recently run
+      sessions.set(key, s);
+      return s;
+    }
+    const gradients = output.startsWith('grads-') && !this.#options.memArena;
+    // Room for the new session: another gradient shape's goes first without the arena (each run holds every
+    // weight's gradient), then the least recently run beyond MAX_SESSIONS.
+    const stale = [...sessions.keys()].filter((k) => gradients && k.startsWith('grads-'));
+    const rest = [...sessions.keys()].filter((k) => !stale.includes(k));
+    stale.push(...rest.slice(0, Math.max(0, rest.length - (MAX_SESSIONS - 1))));
+    for (const other of stale) {
+      const compiled = sessions.get(other)!;
+      sessions.delete(other);
+      const done = await compiled.then((c) => c, () => null);
+      if (done !== null) {
+        await done.session.release();
+        openSessions--;
       }
     }
-    if (s === undefined) {
-      s = this.#compile(batch, seq, output);
-      s.catch(() => this.#sessions.delete(key));
-      this.#sessions.set(key, s);
-    }
+    s = this.#compile(batch, seq, output);
+    s.catch(() => sessions.delete(key));
+    sessions.set(key, s);
     return s;
   }
 
+  /**
+   * Runs `work` after every run queued before it on this model and its overlays has settled: one run at a
+   * time, so a session is never released while another run uses it and two gradient runs never hold their
+   * gradients at once. (ONNX Runtime's node binding runs synchronously on the main thread anyway.)
+   */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#runtime.queue.then(work, work);
+    this.#runtime.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** How many inference sessions this model (with its overlays) holds now. */
+  get sessionCount(): number {
+    return this.#runtime.sessions.size;
+  }
+
   /** Runs the graph for `output` on a batch; returns every graph output as a host copy, by name. */
-  async #runAll(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
+  #runAll(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
+    return this.#serial(() => this.#runNow(flat, batch, seq, output));
+  }
+
+  async #runNow(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
     const { session, weights } = await this.#session(batch, seq, output);
     const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor('int32', flat, [batch, seq]) };
     for (const name of weights) {
@@ -400,10 +461,12 @@ export class OrtModel implements Perturbable, ObservableModel {
 
   /** Releases every inference session. The model is unusable afterwards; the host weights are untouched. */
   async release(): Promise<void> {
-    if (this.#released) return;
-    this.#released = true;
-    const sessions = [...this.#sessions.values()];
-    this.#sessions.clear();
+    if (this.#viewOf !== null) throw new Error('release: this model is an overlay view sharing its sessions; release the model it views');
+    if (this.#runtime.released) return;
+    this.#runtime.released = true;
+    await this.#runtime.queue; // a run in flight finishes on its session first
+    const sessions = [...this.#runtime.sessions.values()];
+    this.#runtime.sessions.clear();
     for (const s of await Promise.allSettled(sessions)) {
       if (s.status === 'fulfilled') {
         await s.value.session.release();
