@@ -17,7 +17,7 @@ import { checkpointHash } from '../src/checkpoint/hash.js';
 import { generateCheckpoint } from '../src/checkpoint/generate.js';
 import { loadCheckpoint } from '../src/checkpoint/load.js';
 import { cachedImportance } from '../src/importance/cache.js';
-import { openForward, type OpenedForward } from '../src/engine/select.js';
+import { openForward, plannedEngine, resolveEngineName, type OpenedForward } from '../src/engine/select.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { mulberry32 } from '../src/util/random.js';
 import { FIXTURE_SETTINGS } from './fixture/settings.js';
@@ -56,7 +56,7 @@ const cacheDir = join(tmp, 'cache');
 let opened: OpenedForward | undefined;
 const engine = {
   shapes: expectedWeightShapes(config),
-  engine: args.backend!.startsWith('ort') ? ('onnxruntime' as const) : ('tfjs' as const),
+  engine: await plannedEngine(resolveEngineName(args.backend), threads),
   start: async () => {
     const ckpt = loadCheckpoint(dir);
     opened = await openForward(ckpt.config, ckpt.weights, args.backend, { threads });

@@ -7,7 +7,10 @@ import { locateWeights } from './load.js';
 const cache = new Map<string, string>();
 const CHUNK = 8 * 1024 * 1024;
 
-/** The files that determine a checkpoint's behaviour: config, weights (index + shards), tokenizer. */
+/**
+ * The files that determine a checkpoint's behaviour: config, weights (index + shards), tokenizer.json and
+ * tokenizer_config.json (which decides BOS/EOS when config.json names none).
+ */
 function hashedFiles(dir: string): string[] {
   const location = locateWeights(dir);
   const config = join(dir, 'config.json');
@@ -15,14 +18,16 @@ function hashedFiles(dir: string): string[] {
   const files = [config];
   if (location.indexFile !== null) files.push(location.indexFile);
   files.push(...location.files);
-  const tokenizer = join(dir, 'tokenizer.json');
-  if (existsSync(tokenizer)) files.push(tokenizer);
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+    const file = join(dir, name);
+    if (existsSync(file)) files.push(file);
+  }
   return files;
 }
 
 /**
  * A content hash of a checkpoint (sha256, hex) over config.json, the weight files (model.safetensors, or
- * the index and its shards) and tokenizer.json when present — everything that changes what the model
+ * the index and its shards), tokenizer.json and tokenizer_config.json when present — everything that changes what the model
  * computes on a text. Each file enters as (name, byte length, bytes), streamed in chunks. Results are
  * cached in memory per (real path, mtime, size) of every file, so asking again is cheap until a file changes.
  * @throws CheckpointError if config.json is missing or there are no loadable weight files (see `locateWeights`).

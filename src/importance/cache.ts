@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportanceMap } from './types.js';
 import type { ImportanceInput } from './compute.js';
+import { cacheKey, windowsHash, type EngineKey } from '../cache/key.js';
 import { GRADIENT_REVISION } from '../engine/onnx/autodiff.js';
-import { OrtModel } from '../engine/onnx/ort-model.js';
+import { engineOf } from '../engine/select.js';
 import { IMPORTANCE_OBJECTIVE, engineShapes, scoreWindows, scoredNames, type ImportanceEngine } from './internals/score.js';
 import { loadImportance, saveImportance } from './io.js';
-import { parseImportanceSettings, type ImportanceOptions } from './settings.js';
-import { importanceWindows, windowsHash } from './windows.js';
+import { parseImportanceSettings, type ImportanceOptions, type ImportanceSettings } from './settings.js';
+import { importanceWindows } from './windows.js';
 
 /** Where importance files are cached unless told otherwise (relative to the working directory). */
 export const DEFAULT_IMPORTANCE_CACHE_DIR = '.cache/regions/importance';
@@ -19,6 +19,8 @@ export interface CachedImportanceOptions extends ImportanceOptions {
   cacheDir?: string;
   /** false: neither read nor write the cache (default true). */
   cache?: boolean;
+  /** Says that the cache file could not be written (the computed map is still returned); default process.emitWarning. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -27,8 +29,12 @@ export interface CachedImportanceOptions extends ImportanceOptions {
  */
 export interface LazyEngine {
   shapes: ReadonlyMap<string, readonly number[]>;
-  /** Which engine `start` gives (default tfjs): part of the cache key, as engines agree to float rounding, not to the bit. */
-  engine?: 'onnxruntime' | 'tfjs';
+  /**
+   * The engine `start` gives (engine/select.ts plannedEngine), part of the cache key: engines, and one engine
+   * on another device or thread count, agree to float rounding, not to the bit. Null where only starting
+   * tells: then the cache is not read, and the map is written under the started engine's key.
+   */
+  engine: EngineKey | null;
   start(): Promise<ImportanceEngine>;
 }
 
@@ -44,12 +50,26 @@ export interface CachedImportance {
 }
 
 /**
- * The cache key: sha256 of exactly what determines the scores — the checkpoint's content hash, the hash
- * of the windows' token ids, and the settings that change the result (objective, window settings, weights).
- * Batch size, backend and worker count are left out: they change only float summation order.
+ * The cache key (../cache/key.ts): the checkpoint's content hash, the token windows, the engine and device
+ * that run the gradients, and the settings that change the result (objective, window settings, weights,
+ * batch size: the gradients of a pass are summed before passes are — measured, 557,159 of the fixture's
+ * 857,728 scores differ between 8 and 16 windows a pass).
  */
-export function importanceCacheKey(checkpointHash: string, windowsSha256: string, settings: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify({ checkpoint: checkpointHash, windows: windowsSha256, settings })).digest('hex');
+export function importanceCacheKey(checkpointHash: string, windows: readonly (readonly number[])[], engine: EngineKey, settings: ImportanceSettings, givenWindows: boolean): string {
+  return cacheKey({
+    computation: 'importance',
+    checkpoint: checkpointHash,
+    windows: windowsHash(windows),
+    engine,
+    settings: {
+      objective: IMPORTANCE_OBJECTIVE,
+      seqLen: givenWindows ? null : settings.seqLen,
+      maxTokens: givenWindows ? null : settings.maxTokens,
+      weights: settings.weights ?? null,
+      batchSize: settings.batchSize,
+      gradients: GRADIENT_REVISION,
+    },
+  });
 }
 
 /** Why a cached map does not fit this job, or undefined when it does. */
@@ -86,39 +106,43 @@ export async function cachedImportance(
   const givenWindows = 'windows' in input;
   const job = { language: input.language, checkpointHash: input.checkpointHash, settings, givenWindows, onProgress: options.onProgress };
   const lazy = 'start' in engine;
-  const run = async (): Promise<ImportanceMap> => scoreWindows(lazy ? await engine.start() : engine, windows, job);
+  let started: ImportanceEngine | undefined;
+  const startOnce = async (): Promise<ImportanceEngine> => (started ??= lazy ? await engine.start() : engine);
+  const run = async (): Promise<ImportanceMap> => scoreWindows(await startOnce(), windows, job);
   if (options.cache === false) return { map: await run(), source: 'computed', file: null };
 
   const shapes = lazy ? engine.shapes : engineShapes(engine);
   const names = scoredNames(shapes, settings);
-  const key = importanceCacheKey(input.checkpointHash, windowsHash(windows), {
-    objective: IMPORTANCE_OBJECTIVE,
-    // Gradient sums in float32 since 2026-12-01 (float64 before): maps cached before are recomputed.
-    accumulator: 'float32',
-    seqLen: givenWindows ? null : settings.seqLen,
-    maxTokens: givenWindows ? null : settings.maxTokens,
-    weights: settings.weights ?? null,
-    // The gradients of a batch are summed in the graph, then across batches: another batch size rounds
-    // differently (measured: 557,159 of the fixture's 857,728 scores differ between 8 and 16 windows a pass).
-    batchSize: settings.batchSize,
-    // Only ONNX Runtime is named, so keys of maps computed on tfjs (and their caches) stay as they were.
-    ...((lazy ? engine.engine : engine instanceof OrtModel ? 'onnxruntime' : 'tfjs') === 'onnxruntime' && { engine: 'onnxruntime', gradients: GRADIENT_REVISION }),
-  });
   const dir = options.cacheDir ?? DEFAULT_IMPORTANCE_CACHE_DIR;
-  const file = join(dir, `${input.language}-${key}.safetensors`);
+  const fileOf = (key: string) => join(dir, `${input.language}-${key}.safetensors`);
+  const planned = lazy ? engine.engine : await engineOf(engine);
   let rejected: string | undefined;
-  if (existsSync(file)) {
-    try {
-      const map = loadImportance(file);
-      rejected = mismatch(map, key, names, shapes);
-      if (rejected === undefined) return { map, source: 'cache', file };
-    } catch (err) {
-      rejected = (err as Error).message;
+  if (planned !== null) {
+    const key = importanceCacheKey(input.checkpointHash, windows, planned, settings, givenWindows);
+    const file = fileOf(key);
+    if (existsSync(file)) {
+      try {
+        const map = loadImportance(file);
+        rejected = mismatch(map, key, names, shapes);
+        if (rejected === undefined) return { map, source: 'cache', file };
+      } catch (err) {
+        rejected = (err as Error).message;
+      }
     }
   }
   const map = await run();
+  // Keyed by the engine that ran (the same as the planned one where there was a plan).
+  const key = importanceCacheKey(input.checkpointHash, windows, await engineOf(started!), settings, givenWindows);
+  const file = fileOf(key);
   map.provenance.cache_key = key;
-  mkdirSync(dir, { recursive: true });
-  saveImportance(file, map);
+  try {
+    mkdirSync(dir, { recursive: true });
+    saveImportance(file, map);
+  } catch (err) {
+    (options.warn ?? ((m: string) => process.emitWarning(m, 'RegionsCacheWarning')))(
+      `regions: could not write the importance cache file ${file} (${(err as Error).message}); the map is used but not cached`,
+    );
+    return { map, source: 'computed', file: null, ...(rejected !== undefined && { rejected }) };
+  }
   return rejected === undefined ? { map, source: 'computed', file } : { map, source: 'computed', file, rejected };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { textWindows } from '../corpus/windows.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import type { ImportanceSettings } from './settings.js';
@@ -28,19 +27,6 @@ export function importanceWindows(input: ImportanceText, settings: ImportanceSet
     if (w.length < 2) throw new Error(`importance of "${language}": window ${i} has ${w.length} token(s); a window needs at least 2`);
   });
   return windows;
-}
-
-/**
- * sha256 (hex) of the token ids of the windows, in order: each window enters as its length (uint32 LE)
- * followed by its ids (int32 LE). Two runs scored the same tokens exactly when their hashes agree.
- */
-export function windowsHash(windows: readonly (readonly number[])[]): string {
-  const hash = createHash('sha256');
-  for (const w of windows) {
-    hash.update(new Uint8Array(new Uint32Array([w.length]).buffer));
-    hash.update(new Uint8Array(Int32Array.from(w).buffer));
-  }
-  return hash.digest('hex');
 }
 
 /** Predicted tokens in the windows (each window's first token is context only). */

@@ -23,7 +23,7 @@ import type { LanguageNeurons } from '../detect/language-neurons.js';
 import type { Region } from '../regions/types.js';
 import type { ImportanceMap } from '../importance/types.js';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer/tokenizer.js';
-import type { JsonCache } from './internals/json-cache.js';
+import type { JsonCache } from '../cache/json-cache.js';
 import { OpenedSubject } from './internals/opened-subject.js';
 import type { SpecProgress } from './progress.js';
 import {

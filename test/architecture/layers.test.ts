@@ -13,6 +13,7 @@ const SRC = join(import.meta.dirname, '../../src');
 const LAYERS = [
   'util',
   'checkpoint',
+  'cache',
   'tokenizer',
   'corpus',
   'backend',

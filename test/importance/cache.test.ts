@@ -1,3 +1,4 @@
+import { engineOf } from '../../src/engine/select.js';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,8 +85,9 @@ describe('cachedImportance', () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'regions-cache-'));
     const shapes = new Map([...ckpt.weights].map(([n, w]) => [n, w.shape]));
     const start = vi.fn(async () => model);
-    expect((await cachedImportance({ shapes, start }, input, { cacheDir })).source).toBe('computed');
-    expect((await cachedImportance({ shapes, start }, input, { cacheDir })).source).toBe('cache');
+    const engine = await engineOf(model);
+    expect((await cachedImportance({ shapes, engine, start }, input, { cacheDir })).source).toBe('computed');
+    expect((await cachedImportance({ shapes, engine, start }, input, { cacheDir })).source).toBe('cache');
     expect(start).toHaveBeenCalledTimes(1);
     await expect(cachedImportance(model, { ...input, language: '../x' }, { cacheDir })).rejects.toThrow(/must be a code of letters/);
     model.dispose();

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textWindows } from '../../src/corpus/windows.js';
 import { computeImportance } from '../../src/importance/compute.js';
-import { windowsHash } from '../../src/importance/windows.js';
+import { windowsHash } from '../../src/cache/key.js';
 import { disposeAll } from '../../src/model/model.js';
 import { OrtModel } from '../../src/engine/onnx/ort-model.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';

@@ -12,7 +12,7 @@ import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
 import type { ImportanceText } from '../../importance/windows.js';
 import { assertFits } from '../../engine/memory.js';
-import { isTfjsBackend, openForward, resolveEngineName, type OpenedForward } from '../../engine/select.js';
+import { isTfjsBackend, openForward, plannedEngine, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
 import type { CliIo } from '../io.js';
@@ -140,12 +140,14 @@ export const importanceCommand = defineCommand({
     const onTfjs = isTfjsBackend(engineName);
     let opened: OpenedForward | undefined;
     const started = performance.now();
+    // The engine the cache key names: known before loading the model (a tfjs backend starts without one).
+    const planned = await plannedEngine(engineName, values.threads);
     try {
       const result = await withProgress(io.stderr, `importance of ${input.language}`, 'windows', (onProgress) =>
         cachedImportance(
           {
             shapes,
-            engine: onTfjs ? 'tfjs' : 'onnxruntime',
+            engine: planned,
             start: async () => {
               // Weights, their gradient sum, one batch's gradients, and the engine's own copy of those during a run
               // (TinyLlama-1.1B's shape, 4 × 4.4 GB: 17.5 GiB peak measured); tfjs holds a second copy of the weights.

@@ -5,7 +5,8 @@ import { LlamaModel, disposeAll } from '../../model/model.js';
 import { OrtModel } from '../../engine/onnx/ort-model.js';
 import type { ImportanceMap } from '../types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
-import { predictedTokens, windowsHash } from '../windows.js';
+import { windowsHash } from '../../cache/key.js';
+import { predictedTokens } from '../windows.js';
 
 /**
  * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or

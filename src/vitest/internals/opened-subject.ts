@@ -34,8 +34,9 @@ import { SpecProgress } from '../progress.js';
 import type { RegionRequest, RegionsSubject } from '../subject.js';
 import type { Thresholds } from '../thresholds.js';
 import { regionHash } from '../../regions/hash.js';
-import { jsonHash, sha256 } from '../../util/hash.js';
-import { JsonCache } from './json-cache.js';
+import { JsonCache } from '../../cache/json-cache.js';
+import { ByteLru } from '../../util/lru.js';
+import { cacheKey, windowsHash, type CacheKeyInputs } from '../../cache/key.js';
 
 /** HF name → shape for the weights inside the transformer layers, with zero scores: what a random region is drawn over. */
 function shapeOnlyImportance(model: SubjectModel): ImportanceMap {
@@ -53,6 +54,9 @@ function perturbationKey(p: PerturbationInput): unknown {
   return p;
 }
 
+const regionBytes = (r: Region): number => [...r.masks.values()].reduce((n, m) => n + m.data.byteLength, 0);
+const importanceBytes = (m: ImportanceMap): number => [...m.scores.values()].reduce((n, t) => n + t.data.byteLength, 0);
+
 /** A subject over a loaded model. Built by `openSubject`, which validates everything first. */
 /** Tokens of each region language's training text the language-neuron detector (LAPE) reads. */
 export const NEURON_TOKENS = 16_384;
@@ -67,8 +71,12 @@ export class OpenedSubject implements RegionsSubject {
   readonly #baseline = new Map<string, Promise<LanguagePerplexity>>();
   readonly #windows = new Map<string, TextWindows>();
   readonly #train = new Map<string, string>();
-  readonly #importance = new Map<string, Promise<ImportanceMap>>();
-  readonly #regions = new Map<string, Promise<Region>>();
+  /** Importance maps by language: room for the region languages' (what the memory check counts) and one more. */
+  readonly #importance: ByteLru<string, ImportanceMap>;
+  /** Regions by request: a property sweep asks for one per (fraction, seed) it tries, each a byte per parameter. */
+  /** The most bytes of regions a subject keeps in memory (the least recently used go first); read when one opens. */
+  static regionMemoBytes = 512 * 2 ** 20;
+  readonly #regions = new ByteLru<string, Region>(OpenedSubject.regionMemoBytes, regionBytes);
   readonly #detectors = new Map<string, Promise<unknown>>();
   #wanda: Promise<ImportanceMap> | undefined;
   #calibration: Record<string, number[][]> | undefined;
@@ -91,6 +99,13 @@ export class OpenedSubject implements RegionsSubject {
     this.label = `${basename(options.checkpoint)} (sha256 ${hash.slice(0, 12)})`;
     this.seqLen = Math.min(options.seqLen, config.maxPositionEmbeddings);
     this.cache = new JsonCache(join(options.cacheDir, 'results'), options.cache);
+    const parameters = model.weightNames().reduce((n, name) => n + model.weightShape(name).reduce((a, b) => a * b, 1), 0);
+    this.#importance = new ByteLru((options.regionLanguages.length + 1) * parameters * 4, importanceBytes);
+  }
+
+  /** Bytes the in-memory memos hold now (importance maps and regions). */
+  get memoBytes(): { importance: number; regions: number } {
+    return { importance: this.#importance.bytes, regions: this.#regions.bytes };
   }
 
   get dir(): string {
@@ -146,16 +161,27 @@ export class OpenedSubject implements RegionsSubject {
     return w;
   }
 
-  /** What a perplexity of `language` depends on, besides the perturbation. */
-  #perplexityKey(language: string): Record<string, unknown> {
-    // The engine and its device are part of the key: engines agree to ~1e-7 relative, not to the bit, and so do one
-    // engine's kernels on another CPU model or thread count (the device says both: "CPU: … (…, 2 threads)").
-    return { checkpoint: this.hash, language, text: sha256(this.#text(language)), seqLen: this.seqLen, evalTokens: this.options.evalTokens, engine: this.engine.name, device: this.engine.device };
+  /** The engine, as cache keys record it. */
+  get #engineKey(): CacheKeyInputs['engine'] {
+    return { name: this.engine.name, device: this.engine.device };
   }
 
-  async #measure(language: string): Promise<LanguagePerplexity> {
+  /** The cache key inputs of `language`'s perplexity under `perturbation` (null: none). */
+  #perplexityKey(language: string, perturbation: unknown): CacheKeyInputs {
     const { windows, bytes } = this.evalWindows(language);
-    return windowsPerplexity(this.model, windows, bytes, { batchSize: this.options.batchSize });
+    return {
+      computation: 'perplexity',
+      checkpoint: this.hash,
+      windows: windowsHash(windows),
+      engine: this.#engineKey,
+      settings: { language, bytes, batchSize: this.options.batchSize, perturbation },
+    };
+  }
+
+  /** The perplexity of `language` on `model`: the subject's own, or a perturbed view of it. */
+  async #measure(language: string, model: SubjectModel = this.model): Promise<LanguagePerplexity> {
+    const { windows, bytes } = this.evalWindows(language);
+    return windowsPerplexity(model, windows, bytes, { batchSize: this.options.batchSize });
   }
 
   async baseline(languages: readonly string[] = this.languages): Promise<Record<string, LanguagePerplexity>> {
@@ -164,7 +190,7 @@ export class OpenedSubject implements RegionsSubject {
     for (const language of languages) {
       let p = this.#baseline.get(language);
       if (p === undefined) {
-        p = this.cache.getOrCompute('perplexity', { ...this.#perplexityKey(language), perturbation: null }, () => this.#measure(language));
+        p = this.cache.getOrCompute(this.#perplexityKey(language, null), () => this.#measure(language));
         this.#baseline.set(language, p);
         p.catch(() => this.#baseline.delete(language));
       }
@@ -181,21 +207,23 @@ export class OpenedSubject implements RegionsSubject {
     const list: readonly PerturbationInput[] = Array.isArray(perturbation) ? perturbation : [perturbation as PerturbationInput];
     assertApplicable(this.model, list);
     const key = list.map(perturbationKey);
-    const what = (language: string) => ({ ...this.#perplexityKey(language), perturbation: key });
+    const what = (language: string) => this.#perplexityKey(language, key);
     const out: Record<string, LanguagePerplexity> = {};
     for (const language of languages) {
-      const stored = this.cache.read<LanguagePerplexity>('perplexity', what(language));
+      const stored = this.cache.read<LanguagePerplexity>(what(language));
       if (stored !== undefined) out[language] = stored;
     }
     const missing = languages.filter((l) => out[l] === undefined);
     if (missing.length > 0) {
       // One perturbation for every language still to measure: applying it costs as much as a forward pass on a big model.
       this.progress.start(list.map((p) => describe(parsePerturbation(p))).join(' + '), missing.length, 'languages');
-      await withPerturbation(this.model, list, async () => {
+      // On a view of the model with the perturbation in place: the subject's own model never changes, so a
+      // measurement that overlaps this one (Promise.all, test.concurrent) reads the weights it asked for.
+      await withPerturbation(this.model, list, async (perturbed) => {
         for (const language of missing) {
           this.progress.check();
-          out[language] = await this.#measure(language);
-          this.cache.write('perplexity', what(language), out[language]);
+          out[language] = await this.#measure(language, perturbed);
+          this.cache.write(what(language), out[language]);
           this.progress.advance();
         }
       });
@@ -213,17 +241,14 @@ export class OpenedSubject implements RegionsSubject {
 
   /** Importance of several languages, computed (or read from the cache) one after another on the subject's model. */
   #importanceOf(languages: readonly string[]): Promise<ImportanceMap>[] {
-    const missing = languages.filter((l) => !this.#importance.has(l));
+    const memo = new Map(languages.map((l) => [l, this.#importance.get(l)]));
+    const missing = languages.filter((l) => memo.get(l) === undefined);
     if (missing.length > 0) {
       const texts = missing.map((l) => this.trainText(l)); // fail on a missing text before any work
       const all = this.#computeImportance(missing, texts);
-      missing.forEach((l, i) => {
-        const p = all.then((maps) => maps[i]!);
-        p.catch(() => this.#importance.delete(l));
-        this.#importance.set(l, p);
-      });
+      missing.forEach((l, i) => memo.set(l, this.#importance.getOrSet(l, () => all.then((maps) => maps[i]!))));
     }
-    return languages.map((l) => this.#importance.get(l)!);
+    return languages.map((l) => memo.get(l)!);
   }
 
   async #computeImportance(languages: readonly string[], texts: readonly string[]): Promise<ImportanceMap[]> {
@@ -232,7 +257,7 @@ export class OpenedSubject implements RegionsSubject {
     const model = this.model;
     const engine: LazyEngine = {
       shapes: new Map(model.weightNames().map((n) => [n, [...model.weightShape(n)]])),
-      engine: model instanceof OrtModel ? 'onnxruntime' : 'tfjs',
+      engine: this.#engineKey,
       // ONNX Runtime computes the gradients on its intra-op threads; a tfjs model in the test's own thread.
       start: async (): Promise<ImportanceEngine> => {
         if (model instanceof OrtModel || model instanceof LlamaModel) return model;
@@ -266,20 +291,27 @@ export class OpenedSubject implements RegionsSubject {
    * its revision), the probe it reads (its windows, by language where it compares languages) and the engine.
    * `encode`/`decode` turn it to JSON and back.
    */
-  #detect<T>(name: string, probe: unknown, run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
+  #detect<T>(name: string, probe: number[][] | Record<string, number[][]>, run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
     let p = this.#detectors.get(name) as Promise<T> | undefined;
     if (p === undefined) {
       p = (async () => {
         this.#open();
         if (!isObservable(this.model)) throw new Error(`${name}: the engine's model (${this.engine.name}) offers no activations to observe`);
         const model = this.model;
-        const what = { detector: name, revision: DETECT_REVISION, checkpoint: this.hash, probe: sha256(JSON.stringify(probe)), engine: this.engine.name, device: this.engine.device };
-        const stored = this.cache.read<unknown>('detect', what);
+        const what: CacheKeyInputs = {
+          computation: 'detect',
+          checkpoint: this.hash,
+          // By language where the detector compares languages: the same windows under other names are another probe.
+          windows: Array.isArray(probe) ? windowsHash(probe) : Object.fromEntries(Object.entries(probe).map(([l, w]) => [l, windowsHash(w)])),
+          engine: this.#engineKey,
+          settings: { detector: name, detectRevision: DETECT_REVISION, batchSize: this.options.batchSize },
+        };
+        const stored = this.cache.read<unknown>(what);
         if (stored !== undefined) return codec === undefined ? (stored as T) : codec.decode(stored);
         this.progress.start(`detect ${name}`, 1, 'passes');
         const value = await run(model);
         this.progress.finish();
-        this.cache.write('detect', what, codec === undefined ? value : codec.encode(value));
+        this.cache.write(what, codec === undefined ? value : codec.encode(value));
         return value;
       })();
       p.catch(() => this.#detectors.delete(name));
@@ -349,13 +381,7 @@ export class OpenedSubject implements RegionsSubject {
   }
 
   #memoRegion(key: string, make: () => Promise<Region>): Promise<Region> {
-    let p = this.#regions.get(key);
-    if (p === undefined) {
-      p = make();
-      p.catch(() => this.#regions.delete(key));
-      this.#regions.set(key, p);
-    }
-    return p;
+    return this.#regions.getOrSet(key, make);
   }
 
   region(request: RegionRequest): Promise<Region> {
@@ -381,7 +407,13 @@ export class OpenedSubject implements RegionsSubject {
       const languages = this.options.regionLanguages;
       const windows = Object.values(this.#calibrationWindows()).flat();
       // The batch size is in the key: Σx² is summed per pass, then across passes.
-      const key = jsonHash({ importance: 'wanda', revision: DETECT_REVISION, checkpoint: this.hash, windows: sha256(JSON.stringify(windows)), batchSize: this.options.batchSize, engine: this.engine.name, device: this.engine.device });
+      const key = cacheKey({
+        computation: 'wanda',
+        checkpoint: this.hash,
+        windows: windowsHash(windows),
+        engine: this.#engineKey,
+        settings: { detectRevision: DETECT_REVISION, batchSize: this.options.batchSize },
+      });
       const file = join(this.options.cacheDir, 'wanda', `wanda-${key}.safetensors`);
       if (this.options.cache && existsSync(file)) {
         try {
@@ -399,8 +431,12 @@ export class OpenedSubject implements RegionsSubject {
       });
       this.progress.finish();
       if (this.options.cache) {
-        mkdirSync(dirname(file), { recursive: true });
-        saveImportance(file, map);
+        try {
+          mkdirSync(dirname(file), { recursive: true });
+          saveImportance(file, map);
+        } catch (err) {
+          this.cache.warn(`regions: could not write the Wanda cache file ${file} (${(err as Error).message}); the map is used but not cached`);
+        }
       }
       return map;
     })();

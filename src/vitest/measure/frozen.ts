@@ -16,6 +16,9 @@ import { compareFreezing, type FreezingComparison } from '../../train/forgetting
 import { furtherPretrain, type ForgettingCurve, type LanguageText } from '../../train/further.js';
 import { GRADIENT_REVISION } from '../../engine/onnx/autodiff.js';
 import { regionHash } from '../../regions/hash.js';
+import { windowsHash, type CacheKeyInputs } from '../../cache/key.js';
+import { textWindows } from '../../corpus/windows.js';
+import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { sha256 } from '../../util/hash.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
@@ -53,6 +56,18 @@ export function curveSteps(steps: number, points: number): number[] {
 /** The name the trained language's held-out training-domain text is measured under. */
 export const heldoutName = (language: string): string => `${language} (held-out)`;
 
+const trainingIds = new WeakMap<TextTokenizer, Map<string, string>>();
+
+/** {@link windowsHash} of a whole training text's token ids; tokenized once per (tokenizer, text), as the three runs share it. */
+function trainingIdsHash(tokenizer: TextTokenizer, text: string): string {
+  let byText = trainingIds.get(tokenizer);
+  if (byText === undefined) trainingIds.set(tokenizer, (byText = new Map()));
+  const textHash = sha256(text);
+  let ids = byText.get(textHash);
+  if (ids === undefined) byText.set(textHash, (ids = windowsHash([tokenizer.encode(text)])));
+  return ids;
+}
+
 /** One further pre-training run with `freeze` (null: nothing) frozen, cached. */
 async function run(
   subject: RegionsSubject,
@@ -78,15 +93,17 @@ async function run(
     engine: subject.engine.engine === 'onnxruntime' ? subject.engine.name : 'ort',
     threads: subject.options.threads,
   };
-  const key = {
+  // The token windows read, not the texts: the training stream's ids and each evaluated set's windows.
+  const windows: Record<string, string> = { [`train:${train.language}`]: trainingIdsHash(subject.tokenizer, train.text) };
+  for (const e of evaluate) windows[e.language] = windowsHash(textWindows(e.text, subject.tokenizer, { seqLen: settings.seqLen, maxTokens: settings.evalMaxTokens }).windows);
+  const key: CacheKeyInputs = {
+    computation: 'further',
     checkpoint: subject.hash,
-    train: { language: train.language, sha256: sha256(train.text) },
-    evaluate: evaluate.map((e) => ({ language: e.language, sha256: sha256(e.text) })),
-    ...settings,
-    freeze: freeze === null ? null : regionHash(freeze),
-    gradients: GRADIENT_REVISION,
+    windows,
+    engine: { name: settings.engine, device: subject.engine.device },
+    settings: { ...settings, freeze: freeze === null ? null : regionHash(freeze), gradients: GRADIENT_REVISION },
   };
-  return subject.cache.getOrCompute('further', key, async () => {
+  return subject.cache.getOrCompute(key, async () => {
     const frozen = freeze === null ? 'nothing frozen' : `the ${freeze.kind} region (k = ${+(freeze.fraction * 100).toPrecision(3)}%) frozen`;
     subject.progress.start(`further pre-training on ${s.train}, ${frozen}`, s.steps, 'steps');
     const curve = await furtherPretrain(subject.config, await weights(), {

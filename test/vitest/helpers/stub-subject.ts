@@ -70,6 +70,8 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
     thresholds: DEFAULT_THRESHOLDS,
     thresholdsFile: null,
     seqLen: 32,
+    // Bytes as token ids (the frozen-run cache key hashes the windows it would read).
+    tokenizer: { encode: (text: string) => [...Buffer.from(text, 'utf8')], bosId: 256, eosId: 257, decode: () => '' },
     engine: { name: 'ort-cpu', engine: 'onnxruntime', device: 'stub' },
     trainText: (l: string) => `${l} training text`,
     heldoutText: () => null,
@@ -84,7 +86,10 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
     languageNeuronRegion: async (l: string) => stubRegion(`neurons:${l}`, [4, 5]),
     cache: {
       // The run's cache key holds the frozen region's hash: serve the curve of that region's kind.
-      getOrCompute: async (_name: string, what: { freeze: string | null }) => numbers.curves!(what.freeze === null ? null : (kindsByHash.get(what.freeze) ?? 'unknown')),
+      getOrCompute: async (what: { settings: { freeze: string | null } }) => {
+        const freeze = what.settings.freeze;
+        return numbers.curves!(freeze === null ? null : (kindsByHash.get(freeze) ?? 'unknown'));
+      },
     },
     detectedDims: async () => [3, 5, 1],
     // The detectors: a super-weight spike at (0, 2, 3), ×100; a massive activation on dim 7 after layer 0, ×2,000.
