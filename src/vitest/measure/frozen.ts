@@ -17,6 +17,7 @@ import { furtherPretrain, type ForgettingCurve, type LanguageText } from '../../
 import { GRADIENT_REVISION } from '../../engine/onnx/autodiff.js';
 import { regionHash } from '../../regions/hash.js';
 import { sha256 } from '../../util/hash.js';
+import { mean } from '../../util/stats.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
@@ -109,8 +110,6 @@ async function run(
 const curveOf = (c: ForgettingCurve) => ({
   points: c.points.map((p) => ({ step: p.step, perplexity: Object.fromEntries(Object.entries(p.perplexity).map(([l, v]) => [l, { ppl: v.ppl }])) })),
 });
-
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function meanPrevented(c: FreezingComparison): number | null {
   const xs = Object.values(c.retained).map((r) => r.forgettingPrevented);
