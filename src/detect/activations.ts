@@ -13,6 +13,7 @@
  */
 import { batchWindows } from '../corpus/windows.js';
 import type { ObservableModel } from '../model/observe.js';
+import { median } from '../util/stats.js';
 import { matchKnownSuperWeight, type KnownSuperWeight } from './known.js';
 
 /** Where in a window an activation sits: the first token, a delimiter token (`.`, `\n`, …), or any other. */
@@ -111,19 +112,19 @@ export function delimiterTest(decode: (ids: number[]) => string): (token: number
   };
 }
 
-/** Bumped whenever a detector's arithmetic changes: it enters the key of every cached detector result. */
-export const DETECT_REVISION = 1;
+/**
+ * Bumped whenever a detector's arithmetic changes: it enters the key of every cached detector result.
+ * 2: a NaN among a layer's magnitudes makes its median NaN (the typed sort had put it last, out of the way).
+ */
+export const DETECT_REVISION = 2;
 
 /** peak ÷ median: Infinity for a zero median under a positive peak, NaN where either is NaN (it meets no criterion). */
 function ratioTo(peak: number, med: number): number {
   return med === 0 ? (peak > 0 ? Infinity : NaN) : peak / med;
 }
 
-function median(values: Float32Array): number {
-  const sorted = Float32Array.from(values, Math.abs).sort();
-  const n = sorted.length;
-  return n === 0 ? 0 : n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
-}
+/** The median magnitude: NaN where any value is NaN, so a broken layer meets no criterion. */
+const medianAbs = (values: Float32Array): number => median(values.map(Math.abs));
 
 /** Groups equal-length windows, runs each group once, and calls `use` with each group's activations. */
 async function eachGroup(model: ObservableModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<ObservableModel['activations']>>) => void): Promise<void> {
@@ -176,7 +177,7 @@ export async function massiveActivations(model: ObservableModel, windows: readon
     const values = new Float32Array(all[l]!.reduce((s, b) => s + b.length, 0));
     let offset = 0;
     for (const b of all[l]!) values.set(b, (offset += b.length) - b.length);
-    const med = median(values);
+    const med = medianAbs(values);
     const top = [...bestPerDim[l]!].sort((x, y) => y.value - x.value).slice(0, 3);
     const layer = l - 1;
     profiles.push({ layer, median: med, top, ratio: ratioTo(top[0]!.value, med), byKind: byKind[l]! });
@@ -224,7 +225,7 @@ export async function superWeights(model: ObservableModel, windows: readonly num
     const outs = outMax.subarray(l * d, (l + 1) * d);
     const channel = argmax(ins);
     const dim = argmax(outs);
-    const med = median(outs);
+    const med = medianAbs(outs);
     const profile = { layer: l, input: { value: ins[channel]!, channel }, output: { value: outs[dim]!, dim }, outputRatio: ratioTo(outs[dim]!, med) };
     layers.push(profile);
     if (!(profile.outputRatio >= minRatio)) continue; // a NaN spike is no candidate

@@ -5,6 +5,7 @@ import { forwardLogits } from '../model/forward.js';
 import { OrtModel } from '../engine/onnx/ort-model.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import { LlamaModel, type Windows } from '../model/model.js';
+import { descendingNaNFirst, median } from '../util/stats.js';
 import { parseOptions } from './internals/options.js';
 
 /** Settings of {@link activationOutliers}. */
@@ -61,19 +62,13 @@ export interface ActivationOutliers {
   top: OutlierDim[];
 }
 
-function median(values: Float32Array): number {
-  const sorted = Float32Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** v / median, with an all-zero layer (median 0) giving ∞ for a nonzero v and 0 otherwise. */
-const ratioTo = (v: number, m: number): number => (m > 0 ? v / m : v > 0 ? Number.POSITIVE_INFINITY : 0);
+/** v / median, with an all-zero layer (median 0) giving ∞ for a nonzero v and 0 for a zero one; NaN where either is NaN. */
+const ratioTo = (v: number, m: number): number => (m === 0 && !Number.isNaN(v) ? (v > 0 ? Number.POSITIVE_INFINITY : 0) : v / m);
 
 function summarize(maxAbs: Float32Array, top: number): PositionMagnitudes {
   const m = median(maxAbs);
   const dims = Array.from(maxAbs, (v, dim) => ({ dim, maxAbs: v, ratio: ratioTo(v, m) }));
-  dims.sort((a, b) => b.maxAbs - a.maxAbs || a.dim - b.dim);
+  dims.sort((a, b) => descendingNaNFirst(a.maxAbs, b.maxAbs) || a.dim - b.dim);
   return { maxAbs, median: m, top: dims.slice(0, top) };
 }
 
@@ -158,10 +153,11 @@ export async function activationOutliers(model: ForwardModel, windows: Windows, 
       maxAbs.forEach((v, dim) => {
         const ratio = ratioTo(v, m);
         const prev = best.get(dim);
-        if (prev === undefined || ratio > prev.ratio) best.set(dim, { dim, maxAbs: v, ratio, layer: layer.layer, positions });
+        // The largest ratio over layers, NaN where one is NaN (NaN > x is false: it would be skipped).
+        if (prev === undefined || (!Number.isNaN(prev.ratio) && (Number.isNaN(ratio) || ratio > prev.ratio))) best.set(dim, { dim, maxAbs: v, ratio, layer: layer.layer, positions });
       });
     }
   }
-  const ranked = [...best.values()].sort((a, b) => b.ratio - a.ratio || a.dim - b.dim);
+  const ranked = [...best.values()].sort((a, b) => descendingNaNFirst(a.ratio, b.ratio) || a.dim - b.dim);
   return { windows: windows.length, tokens, layers: perLayer, top: ranked.slice(0, top) };
 }

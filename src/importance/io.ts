@@ -22,11 +22,22 @@ function scoresHash(scores: ImportanceMap['scores']): string {
   return hash.digest('hex');
 }
 
-/** Writes an importance map as safetensors (atomically: a crash never leaves half a file). */
+/** Importance is finite and ≥ 0: the one rule that saving and loading both check. */
+function assertScores(file: string, name: string, data: Float32Array): void {
+  const bad = data.findIndex((v) => !(v >= 0 && v < Infinity));
+  if (bad >= 0) throw new CheckpointError(file, `score at flat index ${bad} is ${data[bad]}; importance is finite and ≥ 0`, name);
+}
+
+/**
+ * Writes an importance map as safetensors (atomically: a crash never leaves half a file).
+ * @throws CheckpointError, before writing anything, when a score is NaN, infinite or negative (a broken
+ *   computation is refused here rather than cached, and a file already there stays as it was).
+ */
 export function saveImportance(file: string, map: ImportanceMap): void {
   for (const [name, { shape, data }] of map.scores) {
     const size = shape.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`importance of ${name}: shape [${shape}] needs ${size} values, got ${data.length}`);
+    assertScores(file, name, data);
   }
   writeSafetensors(
     file,
@@ -64,8 +75,7 @@ export function loadImportance(file: string): ImportanceMap {
   for (const entry of header.entries.values()) {
     if (entry.dtype !== 'F32') throw new CheckpointError(file, `importance must be stored as F32, found ${entry.dtype}`, entry.name);
     const data = readTensorFloat32(header, entry.name);
-    const bad = data.findIndex((v) => !(v >= 0 && v < Infinity));
-    if (bad >= 0) throw new CheckpointError(file, `score at flat index ${bad} is ${data[bad]}; importance is finite and ≥ 0`, entry.name);
+    assertScores(file, entry.name, data);
     scores.set(entry.name, { shape: entry.shape, data });
   }
   if (scores.size === 0) throw new CheckpointError(file, 'the file holds no importance tensors');

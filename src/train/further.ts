@@ -223,7 +223,8 @@ async function measure(trainer: Trainer, sets: readonly EvalSet[]): Promise<Reco
  * trained one after each step of `evalAt`. The caller's `weights` are never modified. Deterministic for a
  * fixed seed, thread count and engine.
  * @throws Error naming the option and what was expected (e.g. a region whose shapes are another model's);
- *   TrainingError when the model, its gradients and AdamW's moments would not fit in memory.
+ *   TrainingError when the model, its gradients and AdamW's moments would not fit in memory, or when a
+ *   step's loss or gradient norm is not a finite number (naming the step; nothing is cached).
  */
 export async function furtherPretrain(
   config: ModelConfig,

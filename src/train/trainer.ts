@@ -42,7 +42,10 @@ export interface StepResult {
   gradNorm: number;
 }
 
-/** Error: the training asked for cannot run here (too large for the memory available). */
+/**
+ * Error: the training asked for cannot run here (too large for the memory available), or a step went
+ * non-finite (a NaN or infinite loss or gradient norm) and was refused before it changed anything.
+ */
 export class TrainingError extends Error {
   override name = 'TrainingError';
 }
@@ -137,12 +140,25 @@ export class Trainer {
     return { loss, tokens, grads: sum };
   }
 
-  /** One AdamW step on the windows' mean NLL, with global-norm clipping; `lr` is this step's rate. */
+  /**
+   * One AdamW step on the windows' mean NLL, with global-norm clipping; `lr` is this step's rate.
+   * @throws TrainingError, before the update, when the loss or the gradient norm is not a finite number:
+   * the weights, AdamW's moments and its step count stay as they were (clipping cannot rescue a NaN —
+   * its scale stays 1 — nor an infinity, whose scale is 0 and Inf·0 = NaN).
+   */
   async trainStep(windows: readonly number[][], lr: number): Promise<StepResult> {
+    const step = this.step + 1;
+    if (!(lr > 0 && Number.isFinite(lr))) throw new Error(`Trainer.trainStep: lr at step ${step} must be a finite number > 0 (got ${lr})`);
     const { loss, tokens, grads } = await this.#gradients(windows);
     let sq = 0;
     for (const g of grads.values()) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
     const gradNorm = Math.sqrt(sq);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      throw new TrainingError(
+        `step ${step}: the loss is ${loss} and the gradient norm ${gradNorm}; the step was not applied (weights and AdamW state are those after step ${step - 1}). ` +
+          'A weight may have gone non-finite, or the learning rate is too high',
+      );
+    }
     const gradScale = this.#clipNorm > 0 && gradNorm > this.#clipNorm ? this.#clipNorm / gradNorm : 1;
     this.#adam.apply(this.#arrays, grads, { frozen: this.#frozen, lr, gradScale });
     return { loss, tokens, gradNorm };

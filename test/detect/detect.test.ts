@@ -74,6 +74,24 @@ describe('a model gone NaN', () => {
   });
 });
 
+describe('a model gone NaN in one window', () => {
+  it('its NaN makes each layer\'s median NaN: the clean windows\' planted dim is no massive activation there', async () => {
+    // One token's embedding is NaN in one entry: that window goes NaN, the other three carry the planted dim.
+    const w = planted();
+    const token = windows[3]![5]!;
+    expect(windows.slice(0, 3).flat()).not.toContain(token);
+    w.get('model.embed_tokens.weight')!.data[token * config.hiddenSize] = Number.NaN;
+    const nan = new OrtModel(config, w, { threads: 1 });
+    try {
+      const r = await massiveActivations(nan, windows, { minValue: 10, minRatio: 100 });
+      for (const l of r.layers) expect(l.median).toBeNaN();
+      expect(r.massive).toEqual([]);
+    } finally {
+      await nan.release();
+    }
+  });
+});
+
 describe('massiveActivations', () => {
   it('the planted weight makes its row a massive dim from layer 0 on; a clean model has none', async () => {
     const r = await massiveActivations(withPlant, windows, { isDelimiter, minValue: 10, minRatio: 100 });

@@ -85,6 +85,16 @@ describe('activationOutliers', () => {
     model.dispose();
   });
 
+  it('a NaN activation makes its layer\'s median and the dim\'s ratio NaN, ranked first — not sorted out of sight', async () => {
+    const { model } = massiveModel(7, Number.NaN, [BOS]);
+    const a = await activationOutliers(model, WINDOWS);
+    const embedding = a.layers[0]!.first;
+    expect(embedding.median).toBeNaN();
+    expect(embedding.top[0]!.dim).toBe(7);
+    expect(a.top[0]!.ratio).toBeNaN();
+    model.dispose();
+  });
+
   it('rejects empty windows, one-token windows and ids outside the vocabulary', async () => {
     const { model } = massiveModel(7, 1);
     await expect(activationOutliers(model, [])).rejects.toThrow('activationOutliers: no token windows given');

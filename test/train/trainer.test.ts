@@ -76,6 +76,36 @@ describe('Trainer (ONNX Runtime gradients, host AdamW)', () => {
     }
   });
 
+  it('a NaN loss or gradient norm stops training with a TrainingError naming the step, before the update: weights and AdamW state bit-identical', async () => {
+    const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
+    for (const microBatch of [undefined, 1]) {
+      const trainer = await open(ckpt.weights, { microBatch });
+      await train(trainer, 0, 1);
+      // A weight gone NaN (as after an overflow): the next step's loss and gradients are NaN.
+      trainer.weights.get('model.norm.weight')!.data[0] = Number.NaN;
+      const weights = new Map([...trainer.weights].map(([n, w]) => [n, bits(w.data)]));
+      const state = trainer.adamState();
+      await expect(trainer.trainStep(batches[1]!, lrAt(1))).rejects.toThrow(TrainingError);
+      await expect(trainer.trainStep(batches[1]!, lrAt(1))).rejects.toThrow(/^step 2: the loss is NaN and the gradient norm NaN/);
+      await trainer.close();
+      expect(trainer.step).toBe(1);
+      const after = trainer.adamState();
+      expect(after.step).toBe(1);
+      for (const [name, w] of trainer.weights) {
+        expect(bits(w.data), name).toEqual(weights.get(name));
+        expect(bits(after.m.get(name)!), `m.${name}`).toEqual(bits(state.m.get(name)!));
+        expect(bits(after.v.get(name)!), `v.${name}`).toEqual(bits(state.v.get(name)!));
+      }
+    }
+  });
+
+  it('refuses a learning rate that is not a positive finite number, naming the step', async () => {
+    const trainer = await open(ckpt.weights);
+    for (const lr of [Number.NaN, Number.POSITIVE_INFINITY, 0]) await expect(trainer.trainStep(batches[0]!, lr)).rejects.toThrow(/^Trainer\.trainStep: lr at step 1 must be a finite number > 0/);
+    await trainer.close();
+    expect(trainer.step).toBe(0);
+  });
+
   it('refuses up front a model whose weights, gradients and AdamW moments would not fit, with the memory needed', async () => {
     await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(TrainingError);
     await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(

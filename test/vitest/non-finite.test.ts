@@ -47,6 +47,32 @@ describe.each(BAD)('%s meets no threshold', (bad) => {
     }
   });
 
+  test('toBeDimensionSensitive (median): one broken language of three is not outvoted by the other two', async () => {
+    // en broken, zh ×18.75 and ar ×100: a median that skips or sorts past the broken one would hold at ×10.
+    const subject = stubSubject({
+      baseline: { en: 5, zh: 8, ar: 4 },
+      ppl: (p) => ((p.kind === 'norm' ? p.dim : -1) === 7 ? { en: bad, zh: 150, ar: 400 } : { en: 5.5, zh: 8.8, ar: 4.4 }),
+    });
+    const options = { layer: 1, dim: 7, controlDims: [1, 3], minRatio: 10, controlMaxRatio: 1.5, aggregate: 'median' as const };
+    await expect(expect(subject).toBeDimensionSensitive(options)).rejects.toThrow(/median/);
+    await expect(subject).not.toBeDimensionSensitive(options);
+  });
+
+  test('toHaveSuperWeight (median): one broken language of three is not outvoted by the other two', async () => {
+    const subject = stubSubject({ baseline: { en: 5, zh: 8, ar: 4 }, ppl: (p) => (p.kind === 'zero-region' ? { en: bad, zh: 800, ar: 400 } : { en: 5, zh: 8, ar: 4 }) });
+    await expect(expect(subject).toHaveSuperWeight({ aggregate: 'median' })).rejects.toThrow(/median/);
+    await expect(subject).not.toHaveSuperWeight({ aggregate: 'median' });
+  });
+
+  test('toHaveMonolingualRegion and toHaveSelectiveLanguageNeurons: one broken other language is not outvoted in the median of the others', async () => {
+    // ar ×10, en broken, zh and fr ×1.01: the median of the others must not come out ×1.01 (selectivity 231).
+    const subject = stubSubject({ baseline: { ar: 4, en: 5, zh: 8, fr: 6 }, ppl: () => ({ ar: 40, en: bad, zh: 8.08, fr: 6.06 }) });
+    await expect(expect(subject).toHaveMonolingualRegion('ar', { minRatio: 2, minSelectivity: 3 })).rejects.toThrow(/selectivity/);
+    await expect(subject).not.toHaveMonolingualRegion('ar', { minRatio: 2, minSelectivity: 3 });
+    await expect(expect(subject).toHaveSelectiveLanguageNeurons('ar', { minRatio: 2, minSelectivity: 3 })).rejects.toThrow(/selectivity/);
+    await expect(subject).not.toHaveSelectiveLanguageNeurons('ar', { minRatio: 2, minSelectivity: 3 });
+  });
+
   test('toHaveMonolingualRegion: its own language, or another one (selectivity)', async () => {
     for (const ppl of [() => ({ ar: bad, en: 5.5, zh: 8.4 }), () => ({ ar: 40, en: bad, zh: bad })]) {
       const subject = stubSubject({ baseline: { ar: 4, en: 5, zh: 8 }, ppl });

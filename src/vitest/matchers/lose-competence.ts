@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { languagesFor } from '../measure/effects.js';
-import { median } from '../measure/format.js';
+import { median } from '../../util/stats.js';
 import { resolveRegion, type ControlArgument, type RegionArgument } from '../measure/regions.js';
 import { compareRegions } from '../measure/overlap.js';
 import { measureZeroing } from '../measure/zeroing.js';

@@ -8,8 +8,8 @@ import { sensitivityPerturbation, type SensitivityTarget } from '../../dims/sens
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { mulberry32 } from '../../util/random.js';
 import type { RegionsSubject } from '../subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from './effects.js';
-import { formatPpl, formatRatio, mark, median } from './format.js';
+import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
+import { formatPpl, formatRatio, mark } from './format.js';
 import type { FindingResult } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
 
@@ -59,11 +59,10 @@ export async function measureDimension(subject: RegionsSubject, s: DimensionSett
 
   const failures: string[] = [];
   const successes: string[] = [];
-  const ratios = effects.map((e) => e.ratio);
-  const med = median(ratios);
+  const med = medianRatio(effects);
   if (s.aggregate === 'median') {
     (atLeast(med, s.minRatio) ? successes : failures).push(
-      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})`,
+      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`,
     );
   } else {
     const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));

@@ -1,4 +1,5 @@
 import type { PerturbationInput } from '../../perturb/perturbation.js';
+import { median } from '../../util/stats.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, mark } from './format.js';
 
@@ -23,6 +24,21 @@ export async function measureEffects(
     const p = perturbed[language]!.ppl;
     return { language, baseline: b, perturbed: p, ratio: p / b };
   });
+}
+
+/**
+ * The median of the languages' ratios as a threshold reads it: NaN unless every ratio is a finite number,
+ * so one broken language (a NaN or infinite perplexity) fails the median rather than being outvoted.
+ */
+export function medianRatio(effects: readonly LanguageEffect[]): number {
+  return effects.every((e) => Number.isFinite(e.ratio)) ? median(effects.map((e) => e.ratio)) : Number.NaN;
+}
+
+/** " (en ×NaN is not a finite number)" naming the languages whose ratio is not finite; '' when every one is. */
+export function nonFiniteNote(effects: readonly LanguageEffect[]): string {
+  const broken = effects.filter((e) => !Number.isFinite(e.ratio));
+  if (broken.length === 0) return '';
+  return ` (${broken.map((e) => `${e.language} ${formatRatio(e.ratio)}`).join(', ')} ${broken.length === 1 ? 'is' : 'are'} not a finite number)`;
 }
 
 /** The standard row: language | baseline ppl | perturbed ppl | ratio | threshold | ✓/✗. */

@@ -33,10 +33,3 @@ export function renderTable(table: ResultTable, indent = '  '): string {
   const columns = table.columns.map((header, j): Column => ({ header, align: j === 0 ? 'left' : 'right' }));
   return formatTable(columns, table.rows, { look: 'pipes', title: table.title, indent });
 }
-
-/** Median of a non-empty list. */
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}

@@ -20,6 +20,7 @@ import { windowsHash, type CacheKeyInputs } from '../../cache/key.js';
 import { textWindows } from '../../corpus/windows.js';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { sha256 } from '../../util/hash.js';
+import { mean } from '../../util/stats.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
@@ -126,8 +127,6 @@ async function run(
 const curveOf = (c: ForgettingCurve) => ({
   points: c.points.map((p) => ({ step: p.step, perplexity: Object.fromEntries(Object.entries(p.perplexity).map(([l, v]) => [l, { ppl: v.ppl }])) })),
 });
-
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function meanPrevented(c: FreezingComparison): number | null {
   const xs = Object.values(c.retained).map((r) => r.forgettingPrevented);

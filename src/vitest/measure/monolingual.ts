@@ -12,8 +12,8 @@
  */
 import { zeroRegion } from '../../perturb/zero-region.js';
 import type { RegionsSubject } from '../subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects } from './effects.js';
-import { formatRatio, median } from './format.js';
+import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote } from './effects.js';
+import { formatRatio } from './format.js';
 import { summarizeRegion } from './regions.js';
 import type { FindingResult } from './result.js';
 import { atLeast, geSign } from './threshold.js';
@@ -51,7 +51,7 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
   const effects = await measureEffects(subject, zeroRegion(region), languages);
   const own = effects[0]!;
   const others = effects.slice(1);
-  const othersMedian = median(others.map((e) => e.ratio));
+  const othersMedian = medianRatio(others);
   const sel = selectivity(own.ratio, othersMedian);
 
   const failures: string[] = [];
@@ -67,7 +67,7 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
     `${s.language}'s perplexity rose ${formatRatio(own.ratio)} (${geSign(own.ratio, s.minRatio)} ${formatRatio(s.minRatio)})`,
   );
   (atLeast(sel, s.minSelectivity) ? successes : failures).push(
-    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (${geSign(sel, s.minSelectivity)} ${s.minSelectivity})`,
+    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (${geSign(sel, s.minSelectivity)} ${s.minSelectivity})${nonFiniteNote(others)}`,
   );
 
   const rows = [

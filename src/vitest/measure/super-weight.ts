@@ -21,8 +21,8 @@ import { zeroRegion } from '../../perturb/zero-region.js';
 import { parameterRegion } from '../../regions/parameters.js';
 import { mulberry32 } from '../../util/random.js';
 import type { RegionsSubject } from '../subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from './effects.js';
-import { formatPpl, formatRatio, mark, median } from './format.js';
+import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
+import { formatPpl, formatRatio, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
 import type { FindingResult } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
@@ -102,9 +102,9 @@ export async function measureSuperWeight(subject: RegionsSubject, s: SuperWeight
     else failures.push(`the detector finds no super-weight candidate: the strongest spike, ${spikeLine}, is below ${formatRatio(s.minSpike)}`);
   }
   const ratios = effects.map((e) => e.ratio);
-  const med = median(ratios);
+  const med = medianRatio(effects);
   if (s.aggregate === 'median') {
-    (atLeast(med, s.minRatio) ? successes : failures).push(`zeroing the weight moves the median language's perplexity ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})`);
+    (atLeast(med, s.minRatio) ? successes : failures).push(`zeroing the weight moves the median language's perplexity ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`);
   } else {
     const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
     if (low.length > 0) failures.push(`zeroing the weight raised perplexity by less than ${formatRatio(s.minRatio)} in ${low.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
