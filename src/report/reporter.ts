@@ -155,7 +155,7 @@ export class RegionsReporter implements Reporter {
       `  regions report: a partial run — ${run.reasons.join('; ')}. ` +
         (replace
           ? `It replaced ${shown(kept)} as asked; it is no baseline for \`regions compare\`.`
-          : `${existsSync(kept) ? `The last complete run's ${shown(kept)} is left as it was` : `No complete run has written ${shown(kept)} yet`} ` +
+          : `${existsSync(kept) ? `${shown(kept)} is left as it was` : `There is no ${shown(kept)} yet`} ` +
             '(set REGIONS_REPLACE_WITH_PARTIAL=1 to have a partial run replace it).'),
     );
   }
