@@ -5,7 +5,7 @@
  * vitest, no file system; a record it cannot read becomes a warning on its test, never a crash.
  */
 import { backendOf, readRecord } from './records.js';
-import { RESULTS_SCHEMA, type AssertionEntry, type FindingEntry, type Provenance, type Results, type TestEntry, type TestState } from './results.js';
+import { RESULTS_SCHEMA, type AssertionEntry, type FindingEntry, type Provenance, type Results, type RunCompleteness, type TestEntry, type TestState } from './results.js';
 
 /** One test as the reporter saw it (a vitest TestCase, reduced to what results.json needs). */
 export interface CollectedTest {
@@ -46,6 +46,8 @@ export interface BuildInput {
   /** Unhandled errors of the run (messages). */
   errors: readonly string[];
   reason: Results['summary']['reason'];
+  /** Whether the run was complete (see ./completeness.ts); left out, results.json does not say. */
+  run?: RunCompleteness;
   /** The run's provenance, given the findings (which name the checkpoints measured). */
   provenance: (findings: readonly FindingEntry[]) => Provenance;
 }
@@ -104,6 +106,7 @@ export function buildResults(input: BuildInput): Results {
   return {
     schema: RESULTS_SCHEMA,
     provenance: input.provenance(findings),
+    ...(input.run === undefined ? {} : { run: input.run }),
     summary: {
       reason: input.reason,
       tests: { total: tests.length, passed: countTests('passed'), failed: countTests('failed'), skipped: countTests('skipped') },

@@ -3,11 +3,17 @@
  * did anything regress? Three kinds of check, each a row of the comparison:
  * - **finding**: each finding (a test's assertions of one matcher, matched by file › test › matcher) must
  *   pass or fail as it did — a flip either way fails (fail → pass means the thresholds file's `expected`
- *   is out of date), and so does a finding the current run no longer checked;
+ *   is out of date), and so does a finding the current run no longer checked ("missing": nothing shows it
+ *   did not regress — it may have been renamed, filtered out or lost to a crash); a finding the baseline
+ *   lacks is "new": listed and counted, not compared, not a regression;
  * - **perplexity**: each language's baseline perplexity may rise by at most `pplTolerance` (relative);
  * - **region**: the core region (per k measured in both runs) must overlap its baseline by Jaccard ≥
  *   `minJaccard`, computed from the fingerprints (see ./fingerprint.ts: exact on small models, a ±0.016
  *   sketch estimate on large ones).
+ *
+ * The baseline must be a complete run (results.json's `run`, see ./completeness.ts): against a partial
+ * one, every finding it did not run would pass as new. A partial current run is compared, and what it did
+ * not run is reported missing.
  */
 import { formatPercent, renderTable } from '../vitest/measure/format.js';
 import { fingerprintOverlap } from '../region-data/fingerprint.js';
@@ -33,6 +39,8 @@ export interface Check {
   /** What was required. */
   bound: string;
   ok: boolean;
+  /** false: listed, not compared (a new finding, a region k only one run drew). */
+  compared: boolean;
   /** Why, in a few words: "pass → FAIL", "+9.2%", "Jaccard 0.31 (exact)". */
   note: string;
 }
@@ -49,6 +57,25 @@ export interface Comparison {
 
 const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
 
+/** Why a results file is not a complete run (`run`, or for older files an interrupted `summary.reason`), or null. */
+export function partialRun(r: Results): string | null {
+  if (r.run !== undefined) return r.run.complete ? null : r.run.reasons.join('; ') || 'partial';
+  return r.summary.reason === 'interrupted' ? 'the run was interrupted' : null;
+}
+
+/**
+ * Refuses a partial baseline (see the file comment).
+ * @throws Error naming the file and why the run was partial.
+ */
+export function refusePartialBaseline(baseline: Results, file = 'baseline'): void {
+  const why = partialRun(baseline);
+  if (why === null) return;
+  throw new Error(
+    `${file}: run: a partial run (${why}) is no baseline — every finding it did not run would pass as new. ` +
+      "Compare against the results.json of a complete run (the reporter writes a partial run's as results.partial.json).",
+  );
+}
+
 function findingChecks(a: Results, b: Results): Check[] {
   const current = new Map(b.findings.map((f) => [f.key, f]));
   const baseline = new Map(a.findings.map((f) => [f.key, f]));
@@ -58,7 +85,7 @@ function findingChecks(a: Results, b: Results): Check[] {
     const was = f.assertions[f.shown]!;
     const bound = `same verdict (${was.negated ? 'expected not to hold' : 'expected to hold'})`;
     if (g === undefined) {
-      checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: 'missing', bound, ok: false, note: 'not measured in the current run' });
+      checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: 'missing', bound, ok: false, compared: true, note: 'not measured in the current run' });
       continue;
     }
     const now = g.assertions[g.shown]!;
@@ -68,10 +95,10 @@ function findingChecks(a: Results, b: Results): Check[] {
       : was.holds !== now.holds
         ? `finding ${now.holds ? 'holds' : 'no longer holds'}, as now expected`
         : 'unchanged';
-    checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: verdict(g.passed), bound, ok: !flipped, note });
+    checks.push({ kind: 'finding', subject: f.key, baseline: verdict(f.passed), current: verdict(g.passed), bound, ok: !flipped, compared: true, note });
   }
   for (const g of b.findings) {
-    if (!baseline.has(g.key)) checks.push({ kind: 'finding', subject: g.key, baseline: 'missing', current: verdict(g.passed), bound: '—', ok: true, note: 'new' });
+    if (!baseline.has(g.key)) checks.push({ kind: 'finding', subject: g.key, baseline: 'missing', current: verdict(g.passed), bound: '—', ok: true, compared: false, note: 'new: not in the baseline' });
   }
   return checks;
 }
@@ -80,10 +107,10 @@ function perplexityChecks(a: Results, b: Results, tolerance: number): Check[] {
   return Object.entries(a.perplexity).map(([language, before]) => {
     const after = b.perplexity[language];
     const bound = `≤ +${formatPercent(tolerance)}`;
-    if (after === undefined) return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: 'missing', bound, ok: false, note: 'not measured in the current run' };
+    if (after === undefined) return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: 'missing', bound, ok: false, compared: true, note: 'not measured in the current run' };
     const rise = (after - before) / before;
     const ok = rise <= tolerance;
-    return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: after.toPrecision(4), bound, ok, note: `${rise >= 0 ? '+' : '−'}${formatPercent(Math.abs(rise))}` };
+    return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: after.toPrecision(4), bound, ok, compared: true, note: `${rise >= 0 ? '+' : '−'}${formatPercent(Math.abs(rise))}` };
   });
 }
 
@@ -112,16 +139,16 @@ function regionChecks(a: Results, b: Results, minJaccard: number): Check[] {
     const entries = (f: RegionFingerprint) => `${f.entries.toLocaleString('en')} entries`;
     if (fb === undefined) {
       // A property draws k from a few values: a k only one run happened to draw is not a regression.
-      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'not measured', bound, ok: true, note: 'not compared' });
+      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'not measured', bound, ok: true, compared: false, note: 'not compared' });
       continue;
     }
     if (fb === null) {
-      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'no fingerprint', bound, ok: false, note: 'cannot tell whether it moved' });
+      checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: 'no fingerprint', bound, ok: false, compared: true, note: 'cannot tell whether it moved' });
       continue;
     }
     const o = fingerprintOverlap(fa, fb);
     const estimate = o.method === 'sketch' ? `≈ ${o.jaccard.toFixed(3)} ± ${o.standardError.toFixed(3)} (sketch)` : `${o.jaccard.toFixed(3)} (${o.method})`;
-    checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: entries(fb), bound, ok: o.jaccard >= minJaccard, note: `Jaccard ${estimate}` });
+    checks.push({ kind: 'region', subject: label, baseline: entries(fa), current: entries(fb), bound, ok: o.jaccard >= minJaccard, compared: true, note: `Jaccard ${estimate}` });
   }
   return checks;
 }
@@ -129,11 +156,17 @@ function regionChecks(a: Results, b: Results, minJaccard: number): Check[] {
 /**
  * Compares a current results file with a baseline (see the file comment). Pure; `ok` is false when any
  * check failed.
+ * @throws Error when the baseline is a partial run ({@link refusePartialBaseline}).
  */
 export function compareResults(baseline: Results, current: Results, options: CompareOptions = {}): Comparison {
+  refusePartialBaseline(baseline);
   const o = { ...COMPARE_DEFAULTS, ...options };
   const checks = [...findingChecks(baseline, current), ...perplexityChecks(baseline, current, o.pplTolerance), ...regionChecks(baseline, current, o.minJaccard)];
   const notes: string[] = [];
+  const partial = partialRun(current);
+  if (partial !== null) notes.push(`the current run is partial (${partial}): what it did not run is reported missing`);
+  const added = checks.filter((c) => c.kind === 'finding' && !c.compared).length;
+  if (added > 0) notes.push(`${added} finding${added === 1 ? '' : 's'} new in the current run, not in the baseline: listed, not compared`);
   if (![...coreRegions(baseline).values()].some((f) => f !== null)) {
     notes.push('core region not compared: the baseline recorded no fingerprint of it (its matchers attach none)');
   }
@@ -147,7 +180,7 @@ const TITLES: Record<Check['kind'], string> = {
   region: 'core region overlap with the baseline',
 };
 
-/** The comparison as text: one table per kind of check (✗ marks a regression), then the verdict line. */
+/** The comparison as text: one table per kind of check (✗ a regression, – not compared), then the verdict line. */
 export function formatComparison(c: Comparison, names: { baseline: string; current: string } = { baseline: 'baseline', current: 'current' }): string {
   const parts = [`regions compare: ${names.current} against ${names.baseline}`];
   for (const kind of ['finding', 'perplexity', 'region'] as const) {
@@ -157,13 +190,15 @@ export function formatComparison(c: Comparison, names: { baseline: string; curre
       renderTable({
         title: TITLES[kind],
         columns: [kind === 'perplexity' ? 'language' : kind, 'baseline', 'current', 'bound', 'change', ''],
-        rows: rows.map((x) => [x.subject, x.baseline, x.current, x.bound, x.note, x.ok ? '✓' : '✗']),
+        rows: rows.map((x) => [x.subject, x.baseline, x.current, x.bound, x.note, !x.ok ? '✗' : x.compared ? '✓' : '–']),
       }),
     );
   }
   if (c.checks.length === 0) parts.push('  nothing to compare: the baseline recorded no findings, perplexities or core region fingerprints');
   else parts.push(...c.notes.map((n) => `  ${n}`));
-  parts.push(c.ok ? 'no regressions' : `${c.regressions} regression${c.regressions === 1 ? '' : 's'}: ${summarize(c)}`);
+  const added = c.checks.filter((x) => x.kind === 'finding' && !x.compared).length;
+  const news = added === 0 ? '' : ` (${added} new finding${added === 1 ? '' : 's'}, not compared)`;
+  parts.push(c.ok ? `no regressions${news}` : `${c.regressions} regression${c.regressions === 1 ? '' : 's'}${news}: ${summarize(c)}`);
   return `${parts.join('\n\n')}\n`;
 }
 

@@ -19,6 +19,13 @@ import { errorsSection, provenanceSection, summarySection, testsSection } from '
 
 export { FINDING_TITLES } from './internals/markup.js';
 
+/** A partial run says so at the top: its findings are not all the specs'. */
+function partialBanner(results: Results): string {
+  const run = results.run;
+  if (run === undefined || run.complete) return '';
+  return `<p class="partial"><strong>Partial run</strong> — ${e(run.reasons.join('; '))}. Findings it did not run are not in this report; it is no baseline for <code>regions compare</code>.</p>`;
+}
+
 /** The report page for a results file: a complete, self-contained HTML document. No I/O. */
 export async function renderReport(results: Results): Promise<string> {
   const tests = new Map(results.tests.map((t) => [t.key, t]));
@@ -34,6 +41,7 @@ export async function renderReport(results: Results): Promise<string> {
     `<style>${STYLE}</style></head><body>`,
     `<header><h1>Linguistic regions report</h1><p class="subject">${e(label)}</p>`,
     `<p class="overall">${badge(allPassed)} ${f.passed} of ${f.total} findings passed · ${results.summary.tests.failed} of ${results.summary.tests.total} tests failed · ${e(results.provenance.finishedAt)}</p>`,
+    partialBanner(results),
     '<nav><a href="#summary">Summary</a> <a href="#findings">Findings</a> <a href="#region-layout">Region layout</a> <a href="#monolingual">Monolingual</a> <a href="#tests">Tests</a> <a href="#errors">Errors</a> <a href="#provenance">Provenance</a></nav></header>',
     '<main>',
     summarySection(results),

@@ -11,15 +11,23 @@
  * `task.meta`, which the blob reporter keeps.
  *
  * A run that made no region assertion and ran no project with the regions plugin (say, a project's unit
- * tests) writes nothing, so it cannot overwrite the report of the last spec run. The charts library is
- * loaded only when a report is written: vitest.config.ts stays quick to load.
+ * tests) writes nothing, so it cannot overwrite the report of the last spec run. A partial run (one spec
+ * file, a `-t` filter, a shard, an interrupted run or one with unhandled errors; see ./completeness.ts)
+ * says so in `run` and is written beside the last complete report, as `results.partial.json` and
+ * `index.partial.html`, unless asked to replace it (`replaceWithPartial`, or
+ * `REGIONS_REPLACE_WITH_PARTIAL=1`). Each file is written to a temporary file and renamed into place, so
+ * a run killed while writing leaves the old file whole. The charts library is loaded only when a report
+ * is written: vitest.config.ts stays quick to load.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { SerializedError } from 'vitest';
-import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, TestRunEndReason, TestSpecification, Vitest } from 'vitest/node';
 import { buildResults, measuredBackend, type CollectedTest } from './collect.js';
+import { judgeRun } from './completeness.js';
+import { writeFileAtomic } from './internals/atomic-write.js';
+import { runScope, testFilters } from './internals/run-scope.js';
 import { gatherProvenance, type OptionsSeen } from './provenance.js';
 import type { Results } from './results.js';
 
@@ -32,7 +40,18 @@ export interface RegionsReporterOptions {
    * config names `specs`, so the matchers' unit tests on synthetic instruments never overwrite the report.
    */
   projects?: string[];
+  /**
+   * Let a partial run replace results.json and index.html (default: `REGIONS_REPLACE_WITH_PARTIAL=1`;
+   * otherwise it is written beside them, as results.partial.json and index.partial.html).
+   */
+  replaceWithPartial?: boolean;
 }
+
+/** The file names of a complete report, and of a partial one written beside it. */
+export const REPORT_FILES = {
+  complete: { json: 'results.json', html: 'index.html' },
+  partial: { json: 'results.partial.json', html: 'index.partial.html' },
+} as const;
 
 /** Error messages can be long (a matcher's message carries its tables); keep results.json readable. */
 const MAX_MESSAGE = 20_000;
@@ -61,22 +80,26 @@ export function collectTest(test: TestCase): CollectedTest {
 export class RegionsReporter implements Reporter {
   readonly outputDir: string;
   readonly #projects: string[] | undefined;
+  readonly #replaceWithPartial: boolean | undefined;
   #vitest: Vitest | undefined;
   #startedAt: Date | null = null;
+  #filters: string[] = [];
   /** The last results written (for tests and for whoever embeds the reporter). */
   results: Results | undefined;
 
   constructor(options: RegionsReporterOptions = {}) {
     this.outputDir = options.outputDir ?? 'reports';
     this.#projects = options.projects;
+    this.#replaceWithPartial = options.replaceWithPartial;
   }
 
   onInit(vitest: Vitest): void {
     this.#vitest = vitest;
   }
 
-  onTestRunStart(): void {
+  onTestRunStart(specifications: ReadonlyArray<TestSpecification> = []): void {
     this.#startedAt = new Date();
+    this.#filters = this.#vitest === undefined ? [] : testFilters(this.#vitest, specifications);
   }
 
   async onTestRunEnd(allModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): Promise<void> {
@@ -90,10 +113,14 @@ export class RegionsReporter implements Reporter {
     const moduleErrors = testModules.flatMap((m) => m.errors().map((err) => `${posix(m.relativeModuleId)}: ${message(err)}`));
     const shard = vitest.config.shard;
     const merged = Boolean(vitest.config.mergeReports);
+    const projects = only === undefined ? vitest.projects : vitest.projects.filter((p) => only.includes(p.name));
+    const scope = await runScope({ vitest, projects, modules: testModules, unhandledErrors: unhandledErrors.length, reason, filters: this.#filters });
+    const run = judgeRun(scope);
     const results = buildResults({
       tests,
       errors: [...moduleErrors, ...unhandledErrors.map(message)],
       reason,
+      run,
       provenance: (findings) =>
         gatherProvenance({
           root,
@@ -112,13 +139,25 @@ export class RegionsReporter implements Reporter {
     if (results.findings.length === 0 && options === undefined) return;
     this.results = results;
     const dir = resolve(root, this.outputDir);
+    const replace = run.complete || (this.#replaceWithPartial ?? process.env.REGIONS_REPLACE_WITH_PARTIAL === '1');
+    const names = replace ? REPORT_FILES.complete : REPORT_FILES.partial;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(resolve(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    const html = resolve(dir, 'index.html');
+    writeFileAtomic(resolve(dir, names.json), `${JSON.stringify(results, null, 2)}\n`);
+    const html = resolve(dir, names.html);
     const { renderReport } = await import('./html.js');
-    writeFileSync(html, await renderReport(results));
+    writeFileAtomic(html, await renderReport(results));
     const f = results.summary.findings;
-    vitest.logger.log(`  regions report: ${posix(relative(process.cwd(), html))} (${f.passed} of ${f.total} findings passed)`);
+    const shown = (file: string) => posix(relative(process.cwd(), file));
+    vitest.logger.log(`  regions report: ${shown(html)} (${f.passed} of ${f.total} findings passed)`);
+    if (run.complete) return;
+    const kept = resolve(dir, REPORT_FILES.complete.json);
+    vitest.logger.log(
+      `  regions report: a partial run — ${run.reasons.join('; ')}. ` +
+        (replace
+          ? `It replaced ${shown(kept)} as asked; it is no baseline for \`regions compare\`.`
+          : `${existsSync(kept) ? `${shown(kept)} is left as it was` : `There is no ${shown(kept)} yet`} ` +
+            '(set REGIONS_REPLACE_WITH_PARTIAL=1 to have a partial run replace it).'),
+    );
   }
 }
 

@@ -8,6 +8,7 @@
  *
  *     { schema: "vitest-regions/results@1",
  *       provenance: { checkpoints, corpus, backend, packages, node, wall time, seeds, CI },
+ *       run:        { complete, interrupted, reasons }   (absent in files written before it was recorded),
  *       summary:    { reason, tests: {total, passed, failed, skipped}, findings: {…}, assertions: {…} },
  *       perplexity: { <language>: baseline ppl of the unperturbed checkpoint },
  *       tests:      [ { key, file, name, state, durationMs, errors, warnings, assertions } ],
@@ -180,9 +181,25 @@ export const provenanceSchema = z.object({
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
 
+/**
+ * Whether the run checked everything it was configured to (see ./completeness.ts). A partial run
+ * is worth a look but is no baseline: its missing findings would read as dropped.
+ */
+export const runSchema = z.object({
+  /** Every test file of the reported projects ran, no filter left a test out, and the run ended on its own without unhandled errors. */
+  complete: z.boolean(),
+  /** vitest ended the run early (Ctrl-C, --bail, a cancelled run). */
+  interrupted: z.boolean(),
+  /** Why the run is not complete, a sentence each; empty when it is. */
+  reasons: z.array(z.string()),
+});
+export type RunCompleteness = z.infer<typeof runSchema>;
+
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
   provenance: provenanceSchema,
+  /** Absent in files written before vitest-regions recorded it: then only `summary.reason` tells. */
+  run: runSchema.optional(),
   summary: z.object({
     /** vitest's reason the run ended. */
     reason: z.enum(['passed', 'failed', 'interrupted']),

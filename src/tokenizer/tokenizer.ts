@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { templateSpecials } from './post-processor.js';
+import { catastrophicPart, tokenizerPatterns } from './regex-safety.js';
 import { resolveSpecialTokens } from './special-tokens.js';
 import { readTokenizerConfig } from './tokenizer-config.js';
 
@@ -35,8 +36,9 @@ export interface TextTokenizer {
  * (`null` there, or `add_bos_token: false` with no `bos_token`, means no BOS); the post-processor
  * template; last, the usual names, among special added tokens only. The full rule is
  * {@link resolveSpecialTokens}.
- * @throws CheckpointError naming the file (and field): an unreadable tokenizer or config, an id that is
- * not the tokenizer's, or a token tokenizer_config.json names that the tokenizer lacks.
+ * @throws CheckpointError naming the file (and field): an unreadable tokenizer or config, a pattern that
+ * backtracks catastrophically (./regex-safety.ts), an id that is not the tokenizer's, or a token
+ * tokenizer_config.json names that the tokenizer lacks.
  */
 export function loadTokenizer(file: string, ids: { bosId?: number | null; eosId?: number | null } = {}): TextTokenizer {
   let json: unknown;
@@ -44,6 +46,17 @@ export function loadTokenizer(file: string, ids: { bosId?: number | null; eosId?
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new CheckpointError(file, `cannot read tokenizer (${(err as Error).message})`);
+  }
+  for (const { field, pattern } of tokenizerPatterns(json)) {
+    const found = catastrophicPart(pattern);
+    if (found === null) continue;
+    throw new CheckpointError(
+      file,
+      `the pattern ${JSON.stringify(pattern)} ${found.problem} (${JSON.stringify(found.part)}): a backtracking regex engine ` +
+        'can take exponential time on a string it almost matches, and tokenization would hang (no test timeout can ' +
+        'interrupt it). Rewrite it so each repetition can match a string in only one way (e.g. "(x+)+" as "x+").',
+      field,
+    );
   }
   const config = readTokenizerConfig(join(dirname(file), 'tokenizer_config.json'));
   let tok: Tokenizer;

@@ -1,6 +1,7 @@
 /**
- * compareResults / `regions compare`: identical runs pass; a flipped finding, a perplexity regression
- * and a moved core region each fail, and the table names the finding, the language or the region.
+ * compareResults / `regions compare`: identical runs pass; a flipped finding, a missing one, a perplexity
+ * regression and a moved core region each fail, and the table names the finding, the language or the
+ * region; a new finding is listed as new, not passed as equal; a partial baseline is refused.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,35 @@ describe('compareResults', () => {
       r.findings[3]!.key = `${MONOLINGUAL} (renamed)`;
     }));
     expect(c.checks.filter((x) => x.subject.startsWith(MONOLINGUAL)).map((x) => `${x.current} ${x.ok}`)).toEqual(['missing false', 'FAIL true']);
+  });
+
+  test('a new finding is listed as new and not compared — not passed as equal — in its row, the notes and the verdict line', () => {
+    const c = compareResults(baseline, current((r) => void r.findings.push({ ...r.findings[0]!, key: 'specs/new.spec.ts › t › toLoseCompetenceWhenZeroed' })));
+    expect(c.ok).toBe(true);
+    expect(c.checks.find((x) => x.subject.startsWith('specs/new.spec.ts'))).toMatchObject({ baseline: 'missing', current: 'pass', ok: true, compared: false, note: 'new: not in the baseline' });
+    const text = formatComparison(c);
+    expect(text).toMatch(/specs\/new\.spec\.ts › t › toLoseCompetenceWhenZeroed +\| +missing \| +pass \| +— \| new: not in the baseline +\| –\n/);
+    expect(text).toContain('\n  1 finding new in the current run, not in the baseline: listed, not compared\n');
+    expect(text).toMatch(/\nno regressions \(1 new finding, not compared\)\n$/);
+  });
+
+  test('refuses a partial or interrupted baseline, saying why', () => {
+    const partial = current((r) => void (r.run = { complete: false, interrupted: false, reasons: ['1 of 4 test files did not run: specs/frozen.spec.ts'] }));
+    expect(() => compareResults(partial, baseline)).toThrow(/^baseline: run: a partial run \(1 of 4 test files did not run: specs\/frozen\.spec\.ts\) is no baseline/);
+    // A file written before results.json recorded `run`: its summary.reason still tells an interrupted run.
+    const interrupted = current((r) => void (r.summary.reason = 'interrupted'));
+    expect(() => compareResults(interrupted, baseline)).toThrow(/^baseline: run: a partial run \(the run was interrupted\)/);
+    expect(compareResults(current((r) => void (r.run = { complete: true, interrupted: false, reasons: [] })), baseline).ok).toBe(true);
+  });
+
+  test('a partial current run: what it did not run is missing, a regression, and the notes say the run was partial', () => {
+    const c = compareResults(baseline, current((r) => {
+      r.findings = r.findings.slice(0, 3);
+      r.run = { complete: false, interrupted: true, reasons: ['the run was interrupted (Ctrl-C, --bail or a cancelled run)'] };
+    }));
+    expect(c.ok).toBe(false);
+    expect(c.checks.filter((x) => !x.ok).map((x) => `${x.subject}: ${x.current}`)).toEqual([`${MONOLINGUAL}: missing`]);
+    expect(formatComparison(c)).toContain('\n  the current run is partial (the run was interrupted (Ctrl-C, --bail or a cancelled run)): what it did not run is reported missing\n');
   });
 
   test('perplexity rising beyond the tolerance in one language fails, naming the language', () => {
@@ -119,6 +149,17 @@ describe('regions compare', () => {
     expect(error?.message).toBe(`1 regression against ${a}`);
     const json = await run(['--baseline', a, '--current', b, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, regressions: 1, options: { pplTolerance: 0.05, minJaccard: 0.5 } });
+  });
+
+  test('refuses a partial baseline, naming the file', async () => {
+    const a = write('partial.json', current((r) => void (r.run = { complete: false, interrupted: false, reasons: ['2 tests skipped by -t "core"'] })));
+    const b = write('b.json', baseline);
+    const { stdout, error } = await run(['--baseline', a, '--current', b]);
+    expect(stdout).toBe('');
+    expect(error?.message).toBe(
+      `${a}: run: a partial run (2 tests skipped by -t "core") is no baseline — every finding it did not run would pass as new. ` +
+        "Compare against the results.json of a complete run (the reporter writes a partial run's as results.partial.json).",
+    );
   });
 
   test('names the file and field of a file that is not a results.json', async () => {

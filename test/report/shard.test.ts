@@ -4,36 +4,19 @@
  * by `vitest --merge-reports` — the RegionsReporter must write the same results.json either way, up to
  * provenance and test durations.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadResults, type Results } from '../../src/report/results.js';
+import { vitestOnFixture } from './helpers/fixture-project.js';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('./fixtures/shard-project', import.meta.url));
-const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'regions-shard-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 /** Runs vitest on the fixture project; returns its exit code (the project has one failing test on purpose). */
 async function vitest(args: string[], reportDir?: string): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, REGIONS_REPORT_DIR: reportDir ?? join(out, 'unused'), FORCE_COLOR: '0' };
-  delete env.VITEST; // a nested run must not think it runs inside a test worker
-  delete env.VITEST_POOL_ID;
-  delete env.VITEST_WORKER_ID;
-  try {
-    await run(process.execPath, [VITEST, ...args, '--root', ROOT], { env, timeout: 90_000 });
-    return 0;
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (typeof e.code !== 'number') throw err;
-    if (e.code !== 1) throw new Error(`vitest ${args.join(' ')} exited ${e.code}:\n${e.stdout}\n${e.stderr}`);
-    return e.code;
-  }
+  return (await vitestOnFixture(args, reportDir ?? join(out, 'unused'))).code;
 }
 
 /** The results without what legitimately differs between runs: provenance and durations. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compareResults, COMPARE_DEFAULTS, formatComparison } from '../../report/compare.js';
+import { compareResults, COMPARE_DEFAULTS, formatComparison, refusePartialBaseline } from '../../report/compare.js';
 import { loadResults } from '../../report/results.js';
 import { defineCommand, option, type Option } from '../args.js';
 
@@ -36,13 +36,17 @@ export const compareCommand = defineCommand({
   description:
     'Compares the results.json of a run (--current) with a baseline run (--baseline), as written by the ' +
     "vitest-regions reporter. A regression is: an assertion that passed and now fails or the reverse (the thresholds " +
-    "file's expectation is then out of date), or that the current run no longer made; a language whose baseline " +
+    "file's expectation is then out of date), or that the current run no longer made (\"missing\"); a language whose baseline " +
     'perplexity rose by more than --ppl-tolerance (relative); or a core region whose Jaccard overlap with the ' +
     "baseline's is below --min-jaccard (exact for regions up to 50,000 entries, else estimated from a 1024-hash " +
-    'sketch, ±0.016). Prints one table per kind of check and exits 1 on any regression, 0 otherwise.',
+    'sketch, ±0.016). A finding only the current run made is listed as new, not compared. The baseline must be a complete ' +
+    'run: a partial one (some spec files, a -t filter, a shard, an interrupted run; results.json says so in `run`) is refused. ' +
+    'Prints one table per kind of check and exits 1 on any regression, 0 otherwise.',
   options,
   async run(values, io) {
-    const comparison = compareResults(loadResults(values.baseline), loadResults(values.current), {
+    const baseline = loadResults(values.baseline);
+    refusePartialBaseline(baseline, values.baseline);
+    const comparison = compareResults(baseline, loadResults(values.current), {
       pplTolerance: values.pplTolerance,
       minJaccard: values.minJaccard,
     });

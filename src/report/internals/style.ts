@@ -11,6 +11,7 @@ main { padding: 0 32px 32px; max-width: 1400px; }
 nav a { margin-right: 14px; color: #0969da; text-decoration: none; }
 .subject { margin: 4px 0; color: var(--muted); }
 .overall { margin: 8px 0; }
+.partial { margin: 8px 0; padding: 6px 10px; border-left: 4px solid var(--fail); background: #fff4e5; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; line-height: 20px; }
 .badge.pass { color: var(--pass); background: var(--pass-bg); }
 .badge.fail { color: var(--fail); background: var(--fail-bg); }
