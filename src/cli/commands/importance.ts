@@ -19,6 +19,7 @@ import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
+import { InterruptedError } from '../../util/interrupt.js';
 
 /** A path to write to (created when missing). */
 const pathToWrite = (placeholder: string, description: string): Option<string> => ({
@@ -186,6 +187,10 @@ export const importanceCommand = defineCommand({
           `${p.windows} windows, ${p.tokens} tokens predicted, mean window NLL ${Number(p.mean_window_nll).toFixed(4)} nats; ${how}\n` +
           `wrote ${values.out} (${result.map.scores.size} tensors, ${parameters} parameters)\n`,
       );
+    } catch (err) {
+      // The map is cached and written only once complete: an interrupted run leaves neither.
+      if (err instanceof InterruptedError) throw err.withOutcome(`${values.noCache ? 'nothing' : 'nothing was cached and'} ${values.out} was not written`);
+      throw err;
     } finally {
       await opened?.close();
     }
