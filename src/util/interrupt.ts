@@ -124,17 +124,19 @@ export async function interruptible<T>(body: (check: InterruptCheck) => Promise<
 }
 
 /**
- * For scripts: runs `main` with {@link handleInterrupts}; an {@link InterruptedError} is printed as
- * `<name>: interrupted during …` and exits the process with its code. Other errors propagate.
+ * For scripts: runs `main` with {@link handleInterrupts}, as one {@link interruptible} loop (a signal stops
+ * it at its next `check`, wherever it is). An {@link InterruptedError} is printed as
+ * `<name>: interrupted during …; <outcome()>` and exits the process with its code. Other errors propagate.
  */
-export async function exitOnInterrupt(name: string, main: () => Promise<void>): Promise<void> {
+export async function exitOnInterrupt(name: string, main: (check: InterruptCheck) => Promise<void>, outcome?: () => string): Promise<void> {
   const release = handleInterrupts(name);
   try {
-    await main();
+    await interruptible(main);
   } catch (err) {
     if (!(err instanceof InterruptedError)) throw err;
-    process.stderr.write(`${name}: ${err.message}\n`);
-    process.exit(err.exitCode);
+    const said = outcome === undefined || err.outcome !== '' ? err : err.withOutcome(outcome());
+    process.stderr.write(`${name}: ${said.message}\n`);
+    process.exit(said.exitCode);
   } finally {
     release();
   }
