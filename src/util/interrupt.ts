@@ -8,8 +8,9 @@
  * run inside {@link interruptible} and call its `check` between runs, which throws an
  * {@link InterruptedError} once a signal came. The entry point prints its message and exits with 128 + the
  * signal's number (130 for SIGINT, 143 for SIGTERM). Writes of results are synchronous and atomic, so
- * none is ever cut in half. A signal while no loop runs ends the process at once; so does a second signal,
- * even during a run (the first one gives the signal back to the OS's default).
+ * none is ever cut in half. A signal while no loop runs ends the process at once. Once the first signal
+ * is seen, the next one gets the OS's default and ends the process at once, even during a run (two that
+ * come during the same run are seen together, after it).
  *
  * Without an entry point's handlers (a library caller, a vitest worker) nothing changes: a signal does
  * what the process makes of it, and `check` never throws.
@@ -71,7 +72,7 @@ function onSignal(signal: Signal): void {
     process.exit(EXIT_CODES[signal]);
   }
   state.received = signal;
-  // A second signal then ends the process at once, even during a native run.
+  // The next signal gets the OS's default: it ends the process at once, even during a native run.
   removeListeners();
 }
 
