@@ -18,4 +18,7 @@ if (existsSync(built)) {
   register();
   cli = await import(new URL('../src/cli/main.ts', import.meta.url).href);
 }
+// Ctrl-C and SIGTERM stop a computation between two batches, with a message (src/util/interrupt.ts).
+const release = cli.handleInterrupts('regions');
 process.exitCode = await cli.main(process.argv.slice(2));
+release();

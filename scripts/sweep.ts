@@ -28,6 +28,7 @@ import { compareFreezing, forgettingSummary } from '../src/train/forgetting.js';
 import { furtherPretrain, type ForgettingCurve } from '../src/train/further.js';
 import { loadTokenizer } from '../src/tokenizer/tokenizer.js';
 import { mulberry32 } from '../src/util/random.js';
+import { exitOnInterrupt, type InterruptCheck } from '../src/util/interrupt.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,7 +60,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function main(): Promise<void> {
+async function main(check: InterruptCheck): Promise<void> {
   const dir = args.checkpoint!;
   const ckpt = loadCheckpoint(dir);
   const hash = checkpointHash(dir);
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   const evaluate = async (windows = evalWindows, on: Pick<typeof model, 'windowNll'> = model): Promise<Table> => {
     const out: Table = {};
     for (const [lang, w] of windows) {
+      await check(() => `the sweep (perplexity of ${lang})`);
       const r = [];
       for (const batch of batchWindows(w.windows, 8)) r.push(...(await on.windowNll(batch)));
       out[lang] = summarize(r.reduce((a, x) => a + x.nllSum, 0), r.reduce((a, x) => a + x.tokens, 0), w.bytes);
@@ -226,4 +228,5 @@ async function main(): Promise<void> {
   log(`wrote ${args.out}.json`);
 }
 
-await main();
+// Ctrl-C or SIGTERM stops it between two runs of the engine; only complete importance maps were cached.
+await exitOnInterrupt('sweep', main, () => `importance maps already computed stay cached; ${args.out}.json was not written`);

@@ -10,6 +10,9 @@ import { overlapCommand } from './commands/overlap.js';
 import { pplCommand } from './commands/ppl.js';
 import { selectCommand } from './commands/select.js';
 import { processIo, type CliIo } from './io.js';
+import { InterruptedError } from '../util/interrupt.js';
+
+export { handleInterrupts } from '../util/interrupt.js';
 
 const COMMANDS: readonly Command[] = [
   pplCommand,
@@ -57,8 +60,9 @@ const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
 
 /**
  * Reports a failure on stderr as `regions: <message>`. A {@link UsageError} (what was typed is wrong)
- * adds the usage line and gives exit code 2; anything else (a checkpoint, text or windows file that
- * cannot be used, a backend that does not start) gives 1. Stack traces only with REGIONS_DEBUG=1.
+ * adds the usage line and gives exit code 2; an {@link InterruptedError} (Ctrl-C, SIGTERM) gives 130 or
+ * 143; anything else (a checkpoint, text or windows file that cannot be used, a backend that does not
+ * start) gives 1. Stack traces only with REGIONS_DEBUG=1.
  */
 function report(err: unknown, io: CliIo, command: Command | undefined): number {
   const message = err instanceof Error ? err.message : String(err);
@@ -68,14 +72,16 @@ function report(err: unknown, io: CliIo, command: Command | undefined): number {
     return 2;
   }
   io.stderr.write(`regions: ${message}\n`);
+  if (err instanceof InterruptedError) return err.exitCode;
   if (process.env.REGIONS_DEBUG === '1' && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
   return 1;
 }
 
 /**
  * Runs the `regions` command line: `argv` are the arguments after the program name. Returns the exit
- * code (0 success, 1 runtime failure, 2 usage error) and never exits the process itself, so tests run it
- * in-process with string sinks for `io`. Results go to stdout; progress and errors to stderr.
+ * code (0 success, 1 runtime failure, 2 usage error, 130/143 interrupted) and never exits the process
+ * itself, so tests run it in-process with string sinks for `io`. Results go to stdout; progress and errors
+ * to stderr. Signals stop a computation only under `handleInterrupts` (bin/regions.js calls it).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [first, ...rest] = argv;

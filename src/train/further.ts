@@ -19,6 +19,7 @@ import { WindowSampler } from './sampler.js';
 import { learningRate } from './schedule.js';
 import { Trainer } from './trainer.js';
 import { firstIssue, shown } from '../util/zod-issue.js';
+import { interruptible, type InterruptCheck } from '../util/interrupt.js';
 
 /** A text in one language (ISO 639-1 code, as the paper's languages are named). */
 export interface LanguageText {
@@ -203,9 +204,10 @@ interface EvalSet {
   bytes: number;
 }
 
-async function measure(trainer: Trainer, sets: readonly EvalSet[]): Promise<Record<string, LanguagePerplexity>> {
+async function measure(trainer: Trainer, sets: readonly EvalSet[], check: InterruptCheck, during: string): Promise<Record<string, LanguagePerplexity>> {
   const out: Record<string, LanguagePerplexity> = {};
   for (const set of sets) {
+    await check(() => `${during}, measuring ${set.language}`);
     let nllSum = 0;
     let tokens = 0;
     for (const w of await trainer.nll(set.windows)) {
@@ -263,18 +265,22 @@ export async function furtherPretrain(
     const schedule = { peak: s.lr, warmupSteps: s.warmup, totalSteps: s.steps, minRatio: 1 };
     const points: ForgettingPoint[] = [];
     const trainLoss: number[] = [];
-    const evaluateAt = async (step: number) => {
-      points.push({ step, samples: step * s.batch, perplexity: await measure(trainer, sets) });
-      await options.onEval?.(step, trainer.weights);
-    };
-
-    if (s.evalAt[0] === 0) await evaluateAt(0);
-    for (let step = 1; step <= s.steps; step++) {
-      const r = await trainer.trainStep(sampler.sample(s.batch), learningRate(schedule, step));
-      trainLoss.push(r.loss);
-      options.onProgress?.(step, s.steps, r.loss);
-      if (s.evalAt.includes(step)) await evaluateAt(step);
-    }
+    const training = `further pre-training on ${s.train.language}`;
+    // A signal (Ctrl-C, SIGTERM) stops it between two runs of the engine (../util/interrupt.ts).
+    await interruptible(async (check) => {
+      const evaluateAt = async (step: number) => {
+        points.push({ step, samples: step * s.batch, perplexity: await measure(trainer, sets, check, `${training} (step ${step} of ${s.steps})`) });
+        await options.onEval?.(step, trainer.weights);
+      };
+      if (s.evalAt[0] === 0) await evaluateAt(0);
+      for (let step = 1; step <= s.steps; step++) {
+        await check(() => `${training} (step ${step} of ${s.steps})`);
+        const r = await trainer.trainStep(sampler.sample(s.batch), learningRate(schedule, step));
+        trainLoss.push(r.loss);
+        options.onProgress?.(step, s.steps, r.loss);
+        if (s.evalAt.includes(step)) await evaluateAt(step);
+      }
+    });
 
     return {
       points,

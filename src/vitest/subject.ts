@@ -7,14 +7,15 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelConfig } from '../checkpoint/config.js';
+import { readModelConfig, type ModelConfig } from '../checkpoint/config.js';
 import { checkpointHash } from '../checkpoint/hash.js';
 import { loadCheckpoint } from '../checkpoint/load.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { readTexts } from '../corpus/texts.js';
 import type { TextWindows } from '../corpus/windows.js';
 import type { LanguagePerplexity } from '../metrics/perplexity.js';
-import { openForward, type EngineInfo } from '../engine/select.js';
+import { assertFits, IMPORTANCE_PASS, type AvailableMemory } from '../engine/memory.js';
+import { isTfjsBackend, openForward, resolveEngineName, type EngineInfo } from '../engine/select.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
@@ -164,13 +165,36 @@ function readEvalTexts(options: ResolvedRegionsOptions): Map<string, string> {
 }
 
 /**
- * Opens the checkpoint under test: starts the backend, loads and hashes the checkpoint, its tokenizer,
- * the evaluation texts and the thresholds. Takes the plugin's options (resolved against the working
- * directory and the environment, as the plugin does) or the resolved options a test worker received.
- * Call `close()` when done (the vitest fixture does).
- * @throws RegionsOptionsError naming the option at fault (a missing folder, text, tokenizer, bad thresholds).
+ * Refuses, from config.json alone, a checkpoint whose subject would not fit in memory: it holds the weights
+ * (twice while a tfjs backend uploads them), one importance map per region language, and one importance pass
+ * with a batch's activations — the pass the CLI's `regions importance` checks for (../engine/memory.ts).
  */
-export async function openSubject(options: RegionsOptions | ResolvedRegionsOptions): Promise<RegionsSubject> {
+function checkMemory(o: ResolvedRegionsOptions, available: number | AvailableMemory | undefined): void {
+  const config = readModelConfig(join(o.checkpoint, 'config.json'));
+  const onTfjs = isTfjsBackend(resolveEngineName(o.backend ?? 'auto'));
+  const languages = o.regionLanguages.length;
+  assertFits(o.checkpoint, config, {
+    copies: onTfjs ? 2 : 1,
+    copiesAre: onTfjs ? 'the weights, twice while tfjs uploads them' : 'the weights',
+    also: [{ what: `${languages} importance maps (one per region language)`, copies: languages }, IMPORTANCE_PASS],
+    tokens: o.batchSize * Math.min(o.seqLen, config.maxPositionEmbeddings),
+    available,
+  });
+}
+
+/**
+ * Opens the checkpoint under test: checks that it fits in memory, starts the backend, loads and hashes the
+ * checkpoint, its tokenizer, the evaluation texts and the thresholds. Takes the plugin's options (resolved
+ * against the working directory and the environment, as the plugin does) or the resolved options a test
+ * worker received. Call `close()` when done (the vitest fixture does). `machine.available` replaces the
+ * memory this process can take (default: MemAvailable or the cgroup's limit, whichever is lower).
+ * @throws RegionsOptionsError naming the option at fault (a missing folder, text, tokenizer, bad thresholds);
+ *   CheckpointError naming the checkpoint and the memory it needs, part by part, when it would not fit.
+ */
+export async function openSubject(
+  options: RegionsOptions | ResolvedRegionsOptions,
+  machine: { available?: number | AvailableMemory } = {},
+): Promise<RegionsSubject> {
   const o = isResolvedOptions(options) ? options : resolveRegionsOptions(options);
   checkFolder(o);
   const { thresholds, file } = thresholdsOf(o);
@@ -187,6 +211,7 @@ export async function openSubject(options: RegionsOptions | ResolvedRegionsOptio
   const texts = readEvalTexts(o);
   const requested = o.backend ?? 'auto';
   const source = checkpointSource(o);
+  checkMemory(o, machine.available);
   const checkpoint = loadCheckpoint(o.checkpoint);
   if (checkpoint.tokenizerFile === null) {
     throw new RegionsOptionsError(source, `${o.checkpoint} has no tokenizer.json: the matchers need one to turn texts into tokens`);

@@ -18,6 +18,7 @@ import { memoryShortfall, parameterCount } from '../engine/memory.js';
 import type { ImportanceChildMessage, ImportanceJob } from './internals/importance-child.js';
 import type { ResolvedRegionsOptions } from './options.js';
 import { openSubject, type RegionsSubject } from './subject.js';
+import { handleInterrupts, InterruptedError } from '../util/interrupt.js';
 
 type Say = (msg: string) => void;
 
@@ -85,25 +86,38 @@ async function importanceSideBySide(subject: RegionsSubject, n: number, say: Say
   }
 }
 
+/**
+ * Warms the cache (see above). Ctrl-C or SIGTERM (vitest's main process exits on either) stops the
+ * importance loop after the batch it is in rather than one batch later, and says where; the cache then
+ * holds only complete entries.
+ */
 export async function warmRegionsCache(options: ResolvedRegionsOptions): Promise<void> {
   const started = Date.now();
   const say: Say = (msg) => process.stderr.write(`vitest-regions: ${msg} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const release = handleInterrupts('vitest-regions');
   say(`opening ${options.checkpoint}`);
-  const subject = await openSubject(options);
   try {
-    await subject.baseline();
-    say(`baseline perplexity of ${subject.languages.length} languages ready`);
-    const n = importanceProcesses(subject);
-    if (n > 1) {
-      say(`importance of ${options.regionLanguages.join(', ')} in ${n} processes`);
-      await importanceSideBySide(subject, n, say);
-    } else {
-      for (const language of options.regionLanguages) {
-        await subject.importance(language);
-        say(`importance for ${language} ready`);
+    const subject = await openSubject(options);
+    try {
+      await subject.baseline();
+      say(`baseline perplexity of ${subject.languages.length} languages ready`);
+      const n = importanceProcesses(subject);
+      if (n > 1) {
+        say(`importance of ${options.regionLanguages.join(', ')} in ${n} processes`);
+        await importanceSideBySide(subject, n, say);
+      } else {
+        for (const language of options.regionLanguages) {
+          await subject.importance(language);
+          say(`importance for ${language} ready`);
+        }
       }
+    } finally {
+      await subject.close();
     }
+  } catch (err) {
+    if (err instanceof InterruptedError) say(`${err.message}; the cache holds only complete entries`);
+    throw err;
   } finally {
-    await subject.close();
+    release();
   }
 }

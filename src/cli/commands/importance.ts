@@ -11,7 +11,7 @@ import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance
 import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
 import type { ImportanceText } from '../../importance/windows.js';
-import { assertFits } from '../../engine/memory.js';
+import { assertFits, IMPORTANCE_PASS } from '../../engine/memory.js';
 import { isTfjsBackend, openForward, plannedEngine, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
@@ -19,6 +19,7 @@ import type { CliIo } from '../io.js';
 import { checkpointOption, engineOption, peekConfig } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
+import { InterruptedError } from '../../util/interrupt.js';
 
 /** A path to write to (created when missing). */
 const pathToWrite = (placeholder: string, description: string): Option<string> => ({
@@ -149,11 +150,11 @@ export const importanceCommand = defineCommand({
             shapes,
             engine: planned,
             start: async () => {
-              // Weights, their gradient sum, one batch's gradients, and the engine's own copy of those during a run
-              // (TinyLlama-1.1B's shape, 4 × 4.4 GB: 17.5 GiB peak measured); tfjs holds a second copy of the weights.
+              // The weights (a tfjs backend holds a second copy) and one importance pass, as the subject checks.
               assertFits(dir, config, {
-                copies: onTfjs ? 5 : 4,
-                copiesAre: `weights${onTfjs ? ' (twice)' : ''}, the gradient sum, and one batch's gradients twice (ours and the engine's)`,
+                copies: onTfjs ? 2 : 1,
+                copiesAre: onTfjs ? 'weights (twice)' : 'weights',
+                also: [IMPORTANCE_PASS],
                 tokens: values.batchSize * values.seqLen,
               });
               const ckpt = loadCheckpoint(dir);
@@ -188,6 +189,10 @@ export const importanceCommand = defineCommand({
           `${p.windows} windows, ${p.tokens} tokens predicted, mean window NLL ${Number(p.mean_window_nll).toFixed(4)} nats; ${how}\n` +
           `wrote ${values.out} (${result.map.scores.size} tensors, ${parameters} parameters)\n`,
       );
+    } catch (err) {
+      // The map is cached and written only once complete: an interrupted run leaves neither.
+      if (err instanceof InterruptedError) throw err.withOutcome(`${values.noCache ? 'nothing' : 'nothing was cached and'} ${values.out} was not written`);
+      throw err;
     } finally {
       await opened?.close();
     }

@@ -7,6 +7,7 @@ import type { ImportanceMap } from '../types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { windowsHash } from '../../cache/key.js';
 import { predictedTokens } from '../windows.js';
+import { interruptible } from '../../util/interrupt.js';
 
 /**
  * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or
@@ -62,49 +63,48 @@ function accumulate(sums: Map<string, Float32Array>, name: string, g: Float32Arr
   for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
 }
 
-async function accumulateInProcess(
-  model: LlamaModel,
-  windows: number[][],
-  names: readonly string[],
-  batchSize: number,
-  onProgress: ImportanceOptions['onProgress'],
-): Promise<Accumulated> {
+/** "importance for en (batch 12 of 40)": where a signal stopped the loop (../../util/interrupt.ts). */
+const atBatch = (job: ScoreJob, k: number, batches: number) => () => `importance for ${job.language} (batch ${k + 1} of ${batches})`;
+
+async function accumulateInProcess(model: LlamaModel, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
   const grads = new Map<string, Float32Array>();
   let loss = 0;
   let done = 0;
-  for (const batch of batchWindows(windows, batchSize)) {
-    const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
-    try {
-      loss += r.loss;
-      for (const name of names) accumulate(grads, name, Float32Array.from(await r.grads.get(name)!.data()));
-    } finally {
-      disposeAll(r.grads);
+  const batches = batchWindows(windows, job.settings.batchSize);
+  return interruptible(async (check) => {
+    for (const [k, batch] of batches.entries()) {
+      await check(atBatch(job, k, batches.length));
+      const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
+      try {
+        loss += r.loss;
+        for (const name of names) accumulate(grads, name, Float32Array.from(await r.grads.get(name)!.data()));
+      } finally {
+        disposeAll(r.grads);
+      }
+      done += batch.length;
+      job.onProgress?.(done, windows.length);
     }
-    done += batch.length;
-    onProgress?.(done, windows.length);
-  }
-  return { grads, loss };
+    return { grads, loss };
+  });
 }
 
-async function accumulateOnOrt(
-  model: OrtModel,
-  windows: number[][],
-  names: readonly string[],
-  batchSize: number,
-  onProgress: ImportanceOptions['onProgress'],
-): Promise<Accumulated> {
+async function accumulateOnOrt(model: OrtModel, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
   const grads = new Map<string, Float32Array>();
   let loss = 0;
   let done = 0;
-  for (const batch of batchWindows(windows, batchSize)) {
-    const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE);
-    loss += r.loss;
-    for (const name of names) accumulate(grads, name, r.grads.get(name)!);
-    r.grads.clear(); // the unscored weights' gradients go now, not at the next pass
-    done += batch.length;
-    onProgress?.(done, windows.length);
-  }
-  return { grads, loss };
+  const batches = batchWindows(windows, job.settings.batchSize);
+  return interruptible(async (check) => {
+    for (const [k, batch] of batches.entries()) {
+      await check(atBatch(job, k, batches.length));
+      const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE);
+      loss += r.loss;
+      for (const name of names) accumulate(grads, name, r.grads.get(name)!);
+      r.grads.clear(); // the unscored weights' gradients go now, not at the next pass
+      done += batch.length;
+      job.onProgress?.(done, windows.length);
+    }
+    return { grads, loss };
+  });
 }
 
 async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
@@ -131,8 +131,8 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const names = scoredNames(shapes, settings);
   const { grads, loss } =
     engine instanceof OrtModel
-      ? await accumulateOnOrt(engine, windows, names, settings.batchSize, job.onProgress)
-      : await accumulateInProcess(engine, windows, names, settings.batchSize, job.onProgress);
+      ? await accumulateOnOrt(engine, windows, names, job)
+      : await accumulateInProcess(engine, windows, names, job);
   const theta = await weightValues(engine, names);
 
   const scores: ImportanceMap['scores'] = new Map();
