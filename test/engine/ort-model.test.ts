@@ -11,7 +11,7 @@ import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { readTexts } from '../../src/corpus/texts.js';
 import { textWindows } from '../../src/corpus/windows.js';
-import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
+import { MAX_SESSIONS, OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import { openForward } from '../../src/engine/select.js';
 import { windowsPerplexity } from '../../src/metrics/perplexity.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
@@ -135,6 +135,47 @@ describe('OrtModel', () => {
       const broken = new OrtModel(ckpt.config, partial, { threads: 1 });
       await expect(broken.logits([[1, 2]])).rejects.toThrow('model weight model.norm.weight is missing');
       await broken.release();
+    } finally {
+      await model.release();
+    }
+  });
+});
+
+describe('OrtModel sessions and overlays', () => {
+  test(`keeps at most MAX_SESSIONS (${MAX_SESSIONS}) sessions: a sweep over window lengths releases the least recently run`, async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    const before = openOrtSessions();
+    try {
+      const first = await model.windowNll([[1, 5]]);
+      for (let seq = 3; seq < MAX_SESSIONS + 8; seq++) {
+        await model.windowNll([Array.from({ length: seq }, (_, i) => 1 + (i % 7))]);
+        expect(model.sessionCount).toBeLessThanOrEqual(MAX_SESSIONS);
+        expect(openOrtSessions() - before).toBe(model.sessionCount);
+      }
+      expect(await model.windowNll([[1, 5]])).toEqual(first); // rebuilt after its release: the same bits
+    } finally {
+      await model.release();
+    }
+    expect(openOrtSessions()).toBe(before);
+  });
+
+  test('an overlay reads its replacements and shares the sessions; the model is unchanged; a view cannot release them', async () => {
+    const ckpt = loadCheckpoint(REFERENCE);
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    const ids = [[1, 5, 9, 3]];
+    try {
+      const original = await model.logits(ids);
+      const sessions = openOrtSessions();
+      const name = 'model.layers.0.mlp.down_proj.weight';
+      const view = model.overlay(new Map([[name, new Float32Array(ckpt.weights.get(name)!.data.length)]]));
+      const [perturbed, plain] = await Promise.all([view.model.logits(ids), model.logits(ids)]);
+      expect(perturbed).not.toEqual(original);
+      expect(plain).toEqual(original);
+      expect(openOrtSessions()).toBe(sessions);
+      await expect(view.model.release()).rejects.toThrow(/overlay view/);
+      view.release();
+      expect(() => model.overlay(new Map([[name, new Float32Array(3)]]))).toThrow(/replacement has 3/);
     } finally {
       await model.release();
     }
