@@ -66,7 +66,7 @@ export interface RegionsSubject {
   /** Content hash of the checkpoint (config, weights, tokenizer). */
   readonly hash: string;
   readonly config: ModelConfig;
-  /** The model on {@link engine}. Perturb it only through `withPerturbation` (it always restores). */
+  /** The model on {@link engine}, as the checkpoint holds it: `withPerturbation` measures a perturbed view of it, never changing it. */
   readonly model: SubjectModel;
   readonly tokenizer: TextTokenizer;
   /** Evaluation text by language. */

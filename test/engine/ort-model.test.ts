@@ -142,15 +142,16 @@ describe('OrtModel', () => {
 });
 
 describe('OrtModel sessions and overlays', () => {
-  test(`keeps at most MAX_SESSIONS (${MAX_SESSIONS}) sessions: a sweep over window lengths releases the least recently run`, async () => {
+  test(`keeps at most maxSessions (default ${MAX_SESSIONS}) sessions: a sweep over window lengths releases the least recently run`, async () => {
     const ckpt = loadCheckpoint(REFERENCE);
-    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1 });
+    const max = 5;
+    const model = new OrtModel(ckpt.config, ckpt.weights, { threads: 1, maxSessions: max });
     const before = openOrtSessions();
     try {
       const first = await model.windowNll([[1, 5]]);
-      for (let seq = 3; seq < MAX_SESSIONS + 8; seq++) {
+      for (let seq = 3; seq < max + 8; seq++) {
         await model.windowNll([Array.from({ length: seq }, (_, i) => 1 + (i % 7))]);
-        expect(model.sessionCount).toBeLessThanOrEqual(MAX_SESSIONS);
+        expect(model.sessionCount).toBeLessThanOrEqual(max);
         expect(openOrtSessions() - before).toBe(model.sessionCount);
       }
       expect(await model.windowNll([[1, 5]])).toEqual(first); // rebuilt after its release: the same bits

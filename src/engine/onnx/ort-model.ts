@@ -42,6 +42,8 @@ export interface OrtModelOptions {
    * between runs. Without the arena, only one gradient session (one batch shape) is kept at a time.
    */
   memArena?: boolean;
+  /** Sessions kept at most (default {@link MAX_SESSIONS}); the least recently run is released first. */
+  maxSessions?: number;
 }
 
 /** What a graph computes from ids [batch, seq]. */
@@ -171,10 +173,12 @@ export function buildGraph(
 
 /**
  * At most this many inference sessions (batch shape × output) are kept per model; the least recently run is
- * released first. A spec run uses a handful (a few window lengths × nll / gradients / observations); a
- * property sweep over window lengths would otherwise keep one more graph and arena per length it tries.
+ * released first. A spec run on the fixture uses a few dozen (each language's last, shorter window is a shape
+ * of its own: 30 languages, plus the full batches, gradients and observations) — a bound it must not reach,
+ * or every perturbation would rebuild the tail windows' sessions. A property sweep over window lengths would
+ * otherwise keep one more graph (and arena) per length it tries.
  */
-export const MAX_SESSIONS = 12;
+export const MAX_SESSIONS = 64;
 
 /** What a model shares with its overlays: the sessions, and the queue that runs them one at a time. */
 interface Runtime {
@@ -194,7 +198,7 @@ export class OrtModel implements Perturbable, ObservableModel {
 
   /**
    * @param weights HF name → float32 host tensor. The model reads them at every run and never copies or
-   *   changes them; perturb it through {@link replaceWeight} (withPerturbation), which swaps map entries.
+   *   changes them; a perturbation is an {@link overlay} (withPerturbation): another map over the same sessions.
    */
   constructor(
     readonly config: ModelConfig,
@@ -207,6 +211,7 @@ export class OrtModel implements Perturbable, ObservableModel {
       logitsChunkBytes: options.logitsChunkBytes ?? LOGITS_CHUNK_BYTES,
       spinning: options.spinning ?? false,
       memArena: options.memArena ?? [...weights.values()].reduce((n, w) => n + w.data.length, 0) < 100e6,
+      maxSessions: options.maxSessions ?? MAX_SESSIONS,
     };
   }
 
@@ -319,10 +324,10 @@ export class OrtModel implements Perturbable, ObservableModel {
     }
     const gradients = output.startsWith('grads-') && !this.#options.memArena;
     // Room for the new session: another gradient shape's goes first without the arena (each run holds every
-    // weight's gradient), then the least recently run beyond MAX_SESSIONS.
+    // weight's gradient), then the least recently run beyond maxSessions.
     const stale = [...sessions.keys()].filter((k) => gradients && k.startsWith('grads-'));
     const rest = [...sessions.keys()].filter((k) => !stale.includes(k));
-    stale.push(...rest.slice(0, Math.max(0, rest.length - (MAX_SESSIONS - 1))));
+    stale.push(...rest.slice(0, Math.max(0, rest.length - (this.#options.maxSessions - 1))));
     for (const other of stale) {
       const compiled = sessions.get(other)!;
       sessions.delete(other);
