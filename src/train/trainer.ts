@@ -9,7 +9,7 @@ import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { batchWindows } from '../corpus/windows.js';
 import { memoryShortfall } from '../engine/memory.js';
-import type { OrtModel } from '../engine/onnx/ort-model.js';
+import type { OrtModel, Transfers } from '../engine/onnx/ort-model.js';
 import { openTraining, type EngineInfo } from '../engine/select.js';
 import type { WindowNll } from '../model/batch.js';
 import { AdamW, type AdamOptions, type AdamState, type FrozenMasks } from './adam.js';
@@ -116,6 +116,11 @@ export class Trainer {
   }
 
   /** "onnxruntime 1.x cpu (2 threads)". */
+  /** Bytes moved between the host and the device by the trainer's model (zeros on the CPU provider). */
+  get transfers(): Readonly<Transfers> {
+    return this.#model.transfers;
+  }
+
   get description(): string {
     return this.#model.description;
   }
@@ -161,6 +166,7 @@ export class Trainer {
     }
     const gradScale = this.#clipNorm > 0 && gradNorm > this.#clipNorm ? this.#clipNorm / gradNorm : 1;
     this.#adam.apply(this.#arrays, grads, { frozen: this.#frozen, lr, gradScale });
+    this.#model.weightsChanged(grads.keys()); // on a GPU provider: upload what the step changed, once
     return { loss, tokens, gradNorm };
   }
 

@@ -19,8 +19,9 @@ describe('regions ppl', { timeout: 60_000 }, () => {
     expect(run.stderr).not.toMatch(/^regions:/m);
     expect(run.code).toBe(0);
     const json = JSON.parse(run.stdout);
-    expect(Object.keys(json)).toEqual(['backend', 'checkpoint', 'seq_len', 'max_tokens', 'zeroed', 'languages']);
+    expect(Object.keys(json)).toEqual(['backend', 'checkpoint', 'seq_len', 'max_tokens', 'zeroed', 'transfers', 'languages']);
     expect(json.zeroed).toBeNull();
+    expect(json.transfers).toBeNull(); // no device: nothing moved between host and GPU
     expect(json.backend).toEqual({ name: 'cpu', device: expect.any(String) });
     expect(json.checkpoint).toBe(fx.checkpoint);
     expect(json.seq_len).toBe(16);

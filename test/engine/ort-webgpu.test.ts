@@ -21,6 +21,7 @@ import { OrtModel, type OrtProvider } from '../../src/engine/onnx/ort-model.js';
 import { computeImportance } from '../../src/importance/compute.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { runCli } from '../cli/helpers.js';
 import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES, REFERENCE_ROOT, worst } from '../helpers/reference.js';
 
 // Dawn reads XDG_RUNTIME_DIR when it starts (and prints errors without it): a private one where none is set.
@@ -106,6 +107,70 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
       }
       expect(report.filter((l) => l.startsWith('NOT OK')), report.join('\n')).toEqual([]);
     });
+  });
+
+  describe('weights resident on the device', () => {
+    it('are uploaded once: a forward pass after the first moves no weight bytes, only the ids and the outputs', async () => {
+      const { model, weights } = fixtureOn('webgpu');
+      const weightBytes = [...weights.values()].reduce((n, w) => n + w.data.byteLength, 0);
+      try {
+        const first = await model.windowNll(windows);
+        const after1 = model.transfers;
+        expect(after1.weightBytes).toBe(weightBytes);
+        const second = await model.windowNll(windows);
+        const after2 = model.transfers;
+        expect(second).toEqual(first);
+        expect(after2.weightBytes - after1.weightBytes).toBe(0);
+        expect(after2.inputBytes - after1.inputBytes).toBe(windows.length * 64 * 4); // int32 ids
+        expect(after2.outputBytes - after1.outputBytes).toBe(windows.length * 4); // one float32 NLL sum per window
+        console.log(`webgpu residency: first run moved ${after1.weightBytes} weight bytes, the second ${after2.weightBytes - after1.weightBytes}`);
+      } finally {
+        await model.release();
+      }
+    });
+
+    it('a perturbation uploads only the tensors it touches, and the model reads its own weights after', async () => {
+      const { model } = fixtureOn('webgpu');
+      const name = 'model.layers.0.mlp.down_proj.weight';
+      try {
+        const before = await model.windowNll(windows);
+        const up = model.transfers.weightBytes;
+        const zeros = new Float32Array(model.weights.get(name)!.data.length);
+        const view = model.overlay(new Map([[name, zeros]]));
+        const perturbed = await view.model.windowNll(windows);
+        view.release();
+        expect(perturbed).not.toEqual(before);
+        expect(model.transfers.weightBytes - up).toBe(zeros.byteLength);
+        expect(await model.windowNll(windows)).toEqual(before);
+        expect(model.transfers.weightBytes - up).toBe(zeros.byteLength); // the original's device copy was kept
+      } finally {
+        await model.release();
+      }
+    });
+
+    it('an optimizer step re-uploads what it changed, once per step, and trains as on the CPU (above)', async () => {
+      const { config, weights } = loadCheckpoint(FIXTURE);
+      const bytes = [...weights.values()].reduce((n, w) => n + w.data.byteLength, 0);
+      const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-3 }, engine: 'ort-webgpu', threads: 2, batchTokens: 2 * 64 });
+      try {
+        await trainer.trainStep(windows.slice(0, 2), 1e-3);
+        await trainer.trainStep(windows.slice(0, 2), 1e-3);
+        // Two steps: the first uploads every weight; the second what the first changed (every weight has a gradient).
+        expect(trainer.transfers.weightBytes).toBe(2 * bytes);
+      } finally {
+        await trainer.close();
+      }
+    });
+  });
+
+  it('regions ppl --json on ort-webgpu says what moved: the weights once, the ids and the NLL per run', async () => {
+    const run = await runCli(['ppl', '--checkpoint', FIXTURE, '--texts', 'udhr', '--languages', 'en,zh', '--max-tokens', '256', '--backend', 'ort-webgpu', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout) as { backend: { name: string }; transfers: { runs: number; weight_bytes: number; input_bytes: number; output_bytes: number } };
+    const weightBytes = [...loadCheckpoint(FIXTURE).weights.values()].reduce((n, w) => n + w.data.byteLength, 0);
+    expect(json.backend.name).toBe('ort-webgpu');
+    expect(json.transfers.weight_bytes).toBe(weightBytes);
+    expect(json.transfers.runs).toBeGreaterThan(1);
   });
 
   describe('the fixture, against the CPU provider', () => {

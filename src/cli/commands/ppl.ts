@@ -6,6 +6,7 @@ import { CheckpointError } from '../../checkpoint/errors.js';
 import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { withPerturbation } from '../../perturb/with-perturbation.js';
+import type { Transfers } from '../../engine/onnx/ort-model.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
 import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
@@ -59,6 +60,7 @@ function jsonReport(
   backend: { name: string; device: string },
   results: Map<string, LanguagePerplexity>,
   zeroed: { file: string; region: Region } | null,
+  transfers: Readonly<Transfers> | null,
 ): string {
   const languages = Object.fromEntries(
     [...results].map(([lang, r]) => [lang, { tokens: r.tokens, mean_nll: r.meanNll, ppl: r.ppl, bits_per_byte: r.bitsPerByte }]),
@@ -69,6 +71,8 @@ function jsonReport(
     seq_len: values.seqLen,
     max_tokens: values.maxTokens ?? null,
     zeroed: zeroedJson(zeroed),
+    // Bytes moved between the host and a GPU provider's memory (weights uploaded once, ids in, results out); null on the CPU.
+    transfers: transfers === null ? null : { runs: transfers.runs, weight_bytes: transfers.weightBytes, input_bytes: transfers.inputBytes, output_bytes: transfers.outputBytes },
     languages,
   };
   return `${JSON.stringify(json, null, 2)}\n`;
@@ -129,7 +133,8 @@ export const pplCommand = defineCommand({
       if (zeroed === null) await score(model);
       else await withPerturbation(model, zeroRegion(zeroed.region), score);
       if (values.json) {
-        io.stdout.write(jsonReport(values, opened.backend, results, zeroed));
+        const moved = 'transfers' in model && opened.backend.name !== 'ort-cpu' ? (model.transfers as Transfers) : null;
+        io.stdout.write(jsonReport(values, opened.backend, results, zeroed, moved));
       } else {
         const limit = values.maxTokens === undefined ? '' : `, at most ${values.maxTokens} tokens per text`;
         const z = zeroedJson(zeroed);

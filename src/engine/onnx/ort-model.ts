@@ -1,7 +1,8 @@
 /**
  * The LLaMA-family model on ONNX Runtime. The graph is the model ladder (../../model/forward.ts) recorded
- * by ./onnx-ops.ts, with every weight a graph input fed from the host arrays at each run: the host
- * weights are the single source of truth, so a perturbation (an overlay: another map of host arrays over the
+ * by ./onnx-ops.ts, with every weight a graph input fed from the host arrays at each run (on a GPU provider,
+ * from device copies uploaded once per host array: see {@link OrtModel.transfers}): the host weights are
+ * the single source of truth, so a perturbation (an overlay: another map of host arrays over the
  * same sessions) or an optimizer step never rebuilds an inference session. Sessions are cached per (batch,
  * sequence length, output), at most MAX_SESSIONS of them; runs on one model and its overlays go one at a time.
  */
@@ -180,18 +181,46 @@ export function buildGraph(
  */
 export const MAX_SESSIONS = 64;
 
-/** What a model shares with its overlays: the sessions, and the queue that runs them one at a time. */
+/** Bytes moved between the host and the device (a GPU provider's memory) since the model was made. */
+export interface Transfers {
+  /** Runs of the model's graphs. */
+  runs: number;
+  /** Weights uploaded: each once, then again only when it changes (an overlay's replacements, an optimizer step). */
+  weightBytes: number;
+  /** The runs' other inputs (token ids), uploaded per run. */
+  inputBytes: number;
+  /** The runs' outputs (NLL, logits, gradients, observations), read back per run. */
+  outputBytes: number;
+}
+
+/** Runs one at a time: per model on the CPU; per process on a GPU provider (ONNX Runtime issue #32561: concurrent runs of two WebGPU sessions crash on Linux/Vulkan). */
+interface Queue {
+  /** Settles when the last queued run has. */
+  tail: Promise<unknown>;
+}
+const DEVICE_QUEUE: Queue = { tail: Promise.resolve() };
+
+/** Weights kept on the device, by their host array: a view's replacements are other arrays, so other entries. */
+interface DeviceWeights {
+  readonly tensors: Map<Float32Array, ort.Tensor>;
+  /** The session that uploads a weight of a shape (an Identity whose output stays on the device), by shape. */
+  readonly uploaders: Map<string, Promise<ort.InferenceSession>>;
+}
+
+/** What a model shares with its overlays: the sessions, the run queue, the weights on the device and the transfer counts. */
 interface Runtime {
   /** By `${output}:${batch}x${seq}`, least recently run first. */
   readonly sessions: Map<string, Promise<Compiled>>;
   released: boolean;
-  /** Settles when the last queued run has. */
-  queue: Promise<unknown>;
+  readonly queue: Queue;
+  /** Null on the CPU provider, whose runs read the host arrays in place. */
+  readonly device: DeviceWeights | null;
+  readonly transfers: Transfers;
 }
 
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
 export class OrtModel implements Perturbable, ObservableModel {
-  #runtime: Runtime = { sessions: new Map(), released: false, queue: Promise.resolve() };
+  #runtime: Runtime;
   readonly #options: Required<OrtModelOptions>;
   /** The model this one is an {@link overlay} of, or null for a model that owns its sessions. */
   #viewOf: OrtModel | null = null;
@@ -213,6 +242,14 @@ export class OrtModel implements Perturbable, ObservableModel {
       memArena: options.memArena ?? [...weights.values()].reduce((n, w) => n + w.data.length, 0) < 100e6,
       maxSessions: options.maxSessions ?? MAX_SESSIONS,
     };
+    const onDevice = this.#options.provider !== 'cpu';
+    this.#runtime = {
+      sessions: new Map(),
+      released: false,
+      queue: onDevice ? DEVICE_QUEUE : { tail: Promise.resolve() },
+      device: onDevice ? { tensors: new Map(), uploaders: new Map() } : null,
+      transfers: { runs: 0, weightBytes: 0, inputBytes: 0, outputBytes: 0 },
+    };
   }
 
   /** HF names of all weights, in checkpoint order. */
@@ -230,8 +267,10 @@ export class OrtModel implements Perturbable, ObservableModel {
 
   /**
    * A view whose host map reads `replacements` in place of those weights (the arrays themselves, not copies)
-   * and this model's arrays for the rest; it shares this model's sessions and run queue. This model is not
-   * changed (see {@link Perturbable}); releasing the overlay frees nothing, and releasing the view is refused.
+   * and this model's arrays for the rest; it shares this model's sessions, run queue and weights on the
+   * device. This model is not changed (see {@link Perturbable}). On a GPU provider the view uploads only its
+   * replacements (at its first run), and releasing the overlay frees those uploads; releasing the view
+   * itself is refused.
    */
   overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this> {
     const weights = new Map(this.weights);
@@ -243,7 +282,7 @@ export class OrtModel implements Perturbable, ObservableModel {
     const view = new OrtModel(this.config, weights, this.#options);
     view.#runtime = this.#runtime;
     view.#viewOf = this;
-    return { model: view as this, release: () => {} };
+    return { model: view as this, release: () => this.#dropFromDevice(replacements.values()) };
   }
 
   #host(name: string): HostTensor {
@@ -272,11 +311,12 @@ export class OrtModel implements Perturbable, ObservableModel {
     return new Map([...this.weights].map(([n, t]) => [n, t.shape]));
   }
 
-  async #createSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  async #createSession(bytes: Uint8Array, outputs: 'cpu' | 'gpu-buffer' = 'cpu'): Promise<ort.InferenceSession> {
     const { provider, threads, spinning, memArena } = this.#options;
     try {
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: [provider],
+        ...(outputs === 'gpu-buffer' && { preferredOutputLocation: 'gpu-buffer' as const }),
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
@@ -346,11 +386,13 @@ export class OrtModel implements Perturbable, ObservableModel {
   /**
    * Runs `work` after every run queued before it on this model and its overlays has settled: one run at a
    * time, so a session is never released while another run uses it and two gradient runs never hold their
-   * gradients at once. (ONNX Runtime's node binding runs synchronously on the main thread anyway.)
+   * gradients at once (ONNX Runtime's node binding runs synchronously on the main thread anyway). On a GPU
+   * provider the queue is the process's: runs of every model on the device go one at a time.
    */
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#runtime.queue.then(work, work);
-    this.#runtime.queue = run.catch(() => {});
+    const queue = this.#runtime.queue;
+    const run = queue.tail.then(work, work);
+    queue.tail = run.catch(() => {});
     return run;
   }
 
@@ -370,9 +412,15 @@ export class OrtModel implements Perturbable, ObservableModel {
     for (const name of weights) {
       const w = this.weights.get(name);
       if (w === undefined) throw new Error(`model weight ${name} is missing`);
-      feeds[name] = new ort.Tensor('float32', w.data, w.shape);
+      feeds[name] = this.#runtime.device === null ? new ort.Tensor('float32', w.data, w.shape) : await this.#onDevice(w);
     }
     const result = await session.run(feeds);
+    const transfers = this.#runtime.transfers;
+    transfers.runs++;
+    if (this.#runtime.device !== null) {
+      transfers.inputBytes += flat.byteLength;
+      for (const t of Object.values(result)) transfers.outputBytes += (t.data as Float32Array).byteLength;
+    }
     const out = new Map<string, Float32Array>();
     for (const [name, t] of Object.entries(result)) {
       try {
@@ -464,12 +512,70 @@ export class OrtModel implements Perturbable, ObservableModel {
     return Array.from(sums, (nllSum) => ({ nllSum, tokens: seq - 1 }));
   }
 
+  /** Bytes moved between the host and the device since the model was made (with its overlays); zeros on the CPU provider. */
+  get transfers(): Readonly<Transfers> {
+    return { ...this.#runtime.transfers };
+  }
+
+  /** The device copy of a host weight, uploaded at its first use (GPU providers). */
+  async #onDevice(w: HostTensor): Promise<ort.Tensor> {
+    const device = this.#runtime.device!;
+    let t = device.tensors.get(w.data);
+    if (t === undefined) {
+      const key = w.shape.join('x');
+      let uploader = device.uploaders.get(key);
+      if (uploader === undefined) {
+        const g = new GraphBuilder();
+        g.output(g.node('Identity', [g.input('x', 'float32', w.shape)], w.shape), 'y');
+        uploader = this.#createSession(g.toBytes(`upload-${key}`), 'gpu-buffer');
+        uploader.catch(() => device.uploaders.delete(key));
+        device.uploaders.set(key, uploader);
+      }
+      const { y } = await (await uploader).run({ x: new ort.Tensor('float32', w.data, w.shape) });
+      if (y!.location !== 'gpu-buffer') throw new Error(`ONNX Runtime left an uploaded weight on the ${y!.location}, not the device`);
+      t = y!;
+      device.tensors.set(w.data, t);
+      this.#runtime.transfers.weightBytes += w.data.byteLength;
+    }
+    return t;
+  }
+
+  /** Frees the device copies of these host arrays (an overlay's replacements, or weights changed in place). */
+  #dropFromDevice(arrays: Iterable<Float32Array>): void {
+    const device = this.#runtime.device;
+    if (device === null) return;
+    for (const data of arrays) {
+      device.tensors.get(data)?.dispose();
+      device.tensors.delete(data);
+    }
+  }
+
+  /**
+   * Says that weights were changed in place (an optimizer step writes the host arrays): on a GPU provider
+   * their device copies are uploaded again at the next run. No-op on the CPU provider, which reads the host
+   * arrays at every run. Default: every weight.
+   */
+  weightsChanged(names: Iterable<string> = this.weights.keys()): void {
+    this.#dropFromDevice([...names].map((n) => this.#host(n).data));
+  }
+
   /** Releases every inference session. The model is unusable afterwards; the host weights are untouched. */
   async release(): Promise<void> {
     if (this.#viewOf !== null) throw new Error('release: this model is an overlay view sharing its sessions; release the model it views');
     if (this.#runtime.released) return;
     this.#runtime.released = true;
-    await this.#runtime.queue; // a run in flight finishes on its session first
+    await this.#runtime.queue.tail; // a run in flight finishes on its session first
+    const device = this.#runtime.device;
+    if (device !== null) {
+      this.#dropFromDevice([...device.tensors.keys()]);
+      for (const u of await Promise.allSettled([...device.uploaders.values()])) {
+        if (u.status === 'fulfilled') {
+          await u.value.release();
+          openSessions--;
+        }
+      }
+      device.uploaders.clear();
+    }
     const sessions = [...this.#runtime.sessions.values()];
     this.#runtime.sessions.clear();
     for (const s of await Promise.allSettled(sessions)) {
