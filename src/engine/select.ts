@@ -102,6 +102,15 @@ export function resolveEngineName(requested: string | undefined, env: NodeJS.Pro
   throw new BackendError(name, `${source} is not a backend; expected one of ${ENGINE_NAMES.join(', ')}`);
 }
 
+/**
+ * Whether an engine name runs its model on a GPU: a GPU provider or tfjs backend named outright, or
+ * `auto`/`ort` on a machine that shows a GPU (where they try WebGPU first).
+ */
+export function runsOnGpu(name: EngineName): boolean {
+  if (name === 'ort-webgpu' || name === 'ort-cuda' || name === 'webgpu') return true;
+  return (name === 'auto' || name === 'ort') && gpuPresent();
+}
+
 /** Whether this machine shows a GPU that WebGPU could use (a Vulkan driver is still needed on Linux). */
 function gpuPresent(): boolean {
   if (platform() === 'darwin' || platform() === 'win32') return true;

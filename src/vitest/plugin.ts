@@ -9,10 +9,15 @@
  * test worker (`test.provide.regions`, read by the `regions` fixture or `inject('regions')`). The
  * environment (REGIONS_CHECKPOINT, REGIONS_BACKEND, REGIONS_RUNS, REGIONS_SEED) overrides the options,
  * so CI runs the same specs on another checkpoint without editing the config.
+ *
+ * On a GPU engine the specs of the checkpoint run in one worker, one file after another, without isolation
+ * between files, so the worker-scoped `subject` is opened once and its model is on the device once (each
+ * worker would otherwise hold the weights, and run its sessions beside the others'). It says so on stderr.
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vitest/config';
-import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions } from './options.js';
+import { resolveEngineName, runsOnGpu } from '../engine/select.js';
+import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';
 import './vitest-types.js';
 
 /** The setup file: the .ts source when running from source (tests, this repo), the .js build otherwise. */
@@ -34,9 +39,21 @@ export function regions(options: RegionsOptions): Plugin {
     name: 'vitest-regions',
     config(config) {
       const resolved = resolveRegionsOptions(options, { root: config.root ?? process.cwd() });
-      return { test: { setupFiles: [SETUP_FILE], globalSetup: [GLOBAL_SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved } } };
+      return { test: { setupFiles: [SETUP_FILE], globalSetup: [GLOBAL_SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved }, ...oneDevice(resolved) } };
     },
   };
+}
+
+/**
+ * On a GPU engine: one worker, files not isolated (so the worker-scoped subject, and the model on the device,
+ * is shared by every spec file), in a group of its own (vitest runs projects of one `sequence.groupOrder`
+ * with one worker count). Nothing on the CPU, where each worker's own model uses its own cores.
+ */
+function oneDevice(resolved: ResolvedRegionsOptions): { maxWorkers?: number; isolate?: boolean; sequence?: { groupOrder: number } } {
+  const engine = resolveEngineName(resolved.backend ?? undefined);
+  if (!runsOnGpu(engine)) return {};
+  process.stderr.write(`vitest-regions: ${engine} runs the model on the GPU: the specs run in one worker, sharing one model on the device\n`);
+  return { maxWorkers: 1, isolate: false, sequence: { groupOrder: 1 } };
 }
 
 export { resolveRegionsOptions, RegionsOptionsError, REGIONS_ENV, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';

@@ -46,3 +46,48 @@ test('a config with the plugin runs specs on the checkpoint REGIONS_CHECKPOINT n
   expect(fixtureTest!.meta.regions).toMatchObject([{ matcher: 'toLoseCompetenceWhenZeroed', finding: 'coreRegion', holds: true, negated: false, passed: true }]);
   expect(setupTest!.meta.regions).toMatchObject([{ matcher: 'toLoseCompetenceWhenZeroed', holds: false, negated: true, passed: true }]);
 }, 200_000);
+
+test.skipIf(!(await webgpuAvailable()) && process.env.REGIONS_REQUIRE_WEBGPU !== '1')(
+  'on a GPU engine the spec files share one worker and one subject (ort-webgpu)',
+  async () => {
+    const instrument = await competent();
+    const out = mkdtempSync(join(tmpdir(), 'regions-e2e-gpu-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
+    Object.assign(env, {
+      REGIONS_BACKEND: 'ort-webgpu',
+      E2E_CHECKPOINT: instrument.checkpoint,
+      E2E_TEXTS: instrument.texts,
+      E2E_TRAIN_TEXTS: instrument.trainTexts,
+      E2E_CACHE: join(out, 'cache'),
+      E2E_LOG: join(out, 'specs.log'),
+    });
+    env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
+    const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/vitest/e2e-gpu/vitest.config.ts'], { env, encoding: 'utf8', timeout: 180_000 });
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const lines = readFileSync(join(out, 'specs.log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+    expect(lines).toHaveLength(2);
+    // One process, one subject object, on the GPU engine.
+    expect(new Set(lines.map(([pid, id, engine]) => `${pid} ${id} ${engine}`)).size, lines.join('\n')).toBe(1);
+    expect(lines[0]![2]).toBe('ort-webgpu');
+    expect(run.stderr).toContain('vitest-regions: ort-webgpu runs the model on the GPU: the specs run in one worker, sharing one model on the device');
+  },
+  200_000,
+);
+
+/** Whether ONNX Runtime's WebGPU provider starts here (CI installs a software adapter). */
+async function webgpuAvailable(): Promise<boolean> {
+  process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
+  const { OrtModel } = await import('../../src/engine/onnx/ort-model.js');
+  const { loadCheckpoint } = await import('../../src/checkpoint/load.js');
+  const ckpt = loadCheckpoint(join(import.meta.dirname, '../fixtures/reference/llama-gqa'));
+  const model = new OrtModel(ckpt.config, ckpt.weights, { provider: 'webgpu' });
+  try {
+    await model.ready();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await model.release();
+  }
+}

@@ -97,6 +97,24 @@ describe('regions() plugin', () => {
     expect(JSON.parse(JSON.stringify(added.provide.regions))).toEqual(added.provide.regions);
   });
 
+  test('on a GPU engine: one worker, files not isolated, a group of their own, and says so; on the CPU: vitest\'s defaults', () => {
+    vi.stubEnv('REGIONS_CHECKPOINT', '');
+    vi.stubEnv('REGIONS_BACKEND', '');
+    type Added = { test: { maxWorkers?: number; isolate?: boolean; sequence?: { groupOrder: number } } };
+    const hookOf = (backend: 'ort-webgpu' | 'ort-cpu' | 'webgpu') => regions({ checkpoint: 'models/m', backend }).config as unknown as (config: object) => Added;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const gpu of ['ort-webgpu', 'webgpu'] as const) {
+        expect(hookOf(gpu)({}).test).toMatchObject({ maxWorkers: 1, isolate: false, sequence: { groupOrder: 1 } });
+      }
+      expect(stderr).toHaveBeenCalledWith('vitest-regions: ort-webgpu runs the model on the GPU: the specs run in one worker, sharing one model on the device\n');
+      const cpu = hookOf('ort-cpu')({}).test;
+      expect([cpu.maxWorkers, cpu.isolate, cpu.sequence]).toEqual([undefined, undefined, undefined]);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   test('reads REGIONS_CHECKPOINT when vitest loads its config', () => {
     vi.stubEnv('REGIONS_CHECKPOINT', '/ci/other-model');
     const hook = regions({ checkpoint: 'models/m' }).config as unknown as (config: object) => { test: { provide: { regions: { checkpoint: string } } } };
