@@ -22,7 +22,7 @@ import { computeImportance } from '../../src/importance/compute.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { runCli } from '../cli/helpers.js';
-import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES, REFERENCE_ROOT, worst } from '../helpers/reference.js';
+import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES, REFERENCE_ROOT, relativeToMax, worst } from '../helpers/reference.js';
 
 // Dawn reads XDG_RUNTIME_DIR when it starts (and prints errors without it): a private one where none is set.
 process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
@@ -56,16 +56,6 @@ function fixtureOn(provider: OrtProvider): { model: OrtModel; weights: Map<strin
   return { model: new OrtModel(ckpt.config, ckpt.weights, { provider, threads: 2 }), weights: ckpt.weights };
 }
 
-/** The largest |a − b| over max |b| (0 for two zero arrays): the relative error of a whole tensor. */
-function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 /** Runs `measure` on the fixture on the CPU and the WebGPU provider, releasing both. */
 async function onBoth<T>(measure: (model: OrtModel) => Promise<T>): Promise<{ cpu: T; gpu: T }> {
@@ -183,7 +173,7 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
 
     it('importance |θ ⊙ g| of every weight within 1e-5 of the tensor\'s largest entry', async () => {
       const { cpu, gpu } = await onBoth((m) => computeImportance(m, { language: 'en', checkpointHash: 'x', windows }, { batchSize: 4 }));
-      const errors = [...cpu.scores].map(([name, t]) => [name, relative(gpu.scores.get(name)!.data, t.data)] as const);
+      const errors = [...cpu.scores].map(([name, t]) => [name, relativeToMax(gpu.scores.get(name)!.data, t.data)] as const);
       console.log(`webgpu vs cpu, importance: worst tensor ${Math.max(...errors.map(([, e]) => e)).toExponential(2)} of its largest entry`);
       expect(errors.filter(([, e]) => !(e <= 1e-5)), errors.map(([n, e]) => `${n} ${e.toExponential(2)}`).join('\n')).toEqual([]);
     });
@@ -191,14 +181,14 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
     it("the detectors' observations: activations within 1e-5, gate-positive counts equal but for a few sign flips, linear-input square sums within 1e-5", async () => {
       const few = windows.slice(0, 2);
       const { cpu, gpu } = await onBoth(async (m) => ({ acts: await m.activations(few), gates: await m.gatePositiveCounts(few), sq: await m.inputSquareSums(few) }));
-      expect(relative(gpu.acts.hidden, cpu.acts.hidden)).toBeLessThan(1e-5);
-      expect(relative(gpu.acts.downInMax, cpu.acts.downInMax)).toBeLessThan(1e-5);
-      expect(relative(gpu.acts.downOutMax, cpu.acts.downOutMax)).toBeLessThan(1e-5);
+      expect(relativeToMax(gpu.acts.hidden, cpu.acts.hidden)).toBeLessThan(1e-5);
+      expect(relativeToMax(gpu.acts.downInMax, cpu.acts.downInMax)).toBeLessThan(1e-5);
+      expect(relativeToMax(gpu.acts.downOutMax, cpu.acts.downOutMax)).toBeLessThan(1e-5);
       // A gate within rounding of 0 may fall on the other side: counts differ by at most a handful in all.
       const flips = cpu.gates.reduce((n, c, i) => n + Math.abs(c - gpu.gates[i]!), 0);
-      console.log(`webgpu vs cpu, observations: hidden ${relative(gpu.acts.hidden, cpu.acts.hidden).toExponential(2)}, gate sign flips ${flips}`);
+      console.log(`webgpu vs cpu, observations: hidden ${relativeToMax(gpu.acts.hidden, cpu.acts.hidden).toExponential(2)}, gate sign flips ${flips}`);
       expect(flips).toBeLessThanOrEqual(4);
-      for (const [name, s] of cpu.sq) expect(relative(gpu.sq.get(name)!, s), name).toBeLessThan(1e-5);
+      for (const [name, s] of cpu.sq) expect(relativeToMax(gpu.sq.get(name)!, s), name).toBeLessThan(1e-5);
     });
 
     it('one AdamW training step: the same loss and gradient norm; the same update but where a gradient is within rounding of zero', async () => {

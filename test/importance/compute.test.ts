@@ -7,18 +7,9 @@ import { windowsHash } from '../../src/cache/key.js';
 import { disposeAll } from '../../src/model/model.js';
 import { OrtModel } from '../../src/engine/onnx/ort-model.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
+import { relativeToMax } from '../helpers/reference.js';
 import { tinyModel } from '../helpers/tiny.js';
 
-/** max |a − b| / max |b|: the worst error relative to the tensor's largest entry. */
-function worst(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0;
-  let max = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    max = Math.max(max, Math.abs(b[i]!));
-  }
-  return max === 0 ? err : err / max;
-}
 
 const TEXT = 'Der schnelle braune Fuchs springt über den faulen Hund.\nZwei Boxkämpfer jagen Eva quer durch Sylt.\n'.repeat(4);
 
@@ -75,7 +66,7 @@ describe('computeImportance', () => {
     expect([...map.scores.keys()]).toEqual(model.weightNames());
     for (const [name, { shape, data }] of map.scores) {
       expect(shape).toEqual(ckpt.weights.get(name)!.shape);
-      expect(worst(data, expected.get(name)!), name).toBeLessThanOrEqual(1e-5);
+      expect(relativeToMax(data, expected.get(name)!), name).toBeLessThanOrEqual(1e-5);
     }
     model.dispose();
   });
@@ -114,7 +105,7 @@ describe('computeImportance', () => {
     try {
       const scored = await computeImportance(ort, input, { batchSize: 2 });
       expect(scored.provenance.backend).toMatch(/^onnxruntime \S+ cpu \(2 threads\)$/);
-      for (const [name, { data }] of local.scores) expect(worst(scored.scores.get(name)!.data, data), name).toBeLessThanOrEqual(1e-5);
+      for (const [name, { data }] of local.scores) expect(relativeToMax(scored.scores.get(name)!.data, data), name).toBeLessThanOrEqual(1e-5);
     } finally {
       await ort.release();
       model.dispose();
