@@ -68,6 +68,17 @@ const MIN_PHASE_SECONDS = TINY ? 1 : 20;
 /** Generating weights: ~40 ns a parameter measured (one core of a Xeon); estimated at 60. */
 const GENERATE_SECONDS_PER_PARAMETER = 60e-9;
 
+/**
+ * The issue's yardstick: ort-cpu on this project's 2-core machine (Intel Xeon, Sapphire Rapids class), tokens/s
+ * measured by this script on 2026-12-07 (`--providers cpu`, the CPU batches below; TinyLlama's forward+backward
+ * from its first run). The goal is ≥ 10× these on the GPU.
+ */
+const REFERENCE_CPU: Record<string, Record<Throughput['kind'], number>> = {
+  'qwen2-0.5b': { forward: 241, 'forward+backward': 15.8 },
+  'tinyllama-1.1b': { forward: 120, 'forward+backward': 10.3 },
+};
+const GOAL = 10;
+
 const t0 = performance.now();
 const deadline = t0 + budgetSeconds * 1000;
 const left = () => (deadline - performance.now()) / 1000;
@@ -102,6 +113,8 @@ const report = {
   providers: {} as Record<string, ProviderStart & { loaderLog?: string[] }>,
   correctness: null as Awaited<ReturnType<typeof compareWithCpu>> | null,
   throughput: [] as ShapeResult[],
+  /** Per shape and kind (`qwen2-0.5b forward`): the GPU's tokens/s over {@link REFERENCE_CPU}'s; the goal is ≥ factor. */
+  goal: { reference: REFERENCE_CPU, factor: GOAL, ratios: {} as Record<string, number> },
   notes: [] as string[],
 };
 
@@ -198,6 +211,8 @@ for (const name of shapeNames) {
           const phaseDeadline = Math.min(deadline, performance.now() + PHASE_SECONDS[kind] * 1000);
           const result = await throughput(model, kind, windows, phaseDeadline);
           shape.results.push({ ...result, provider, threads: provider === 'cpu' ? model.threads : null });
+          const reference = REFERENCE_CPU[name]?.[kind];
+          if (provider !== 'cpu' && reference !== undefined) report.goal.ratios[`${name} ${kind}`] = +(result.tokensPerSecond / reference).toFixed(2);
           log(`${name} ${provider} ${kind}: ${result.tokensPerSecond.toFixed(0)} tokens/s (${result.runs.length} runs of ${batch}×${seq}; first ${result.runs[0]!.seconds.toFixed(2)} s)`);
         });
       }
@@ -234,8 +249,12 @@ function summary(): string {
       const gpu = s.results.find((r) => r.kind === kind && r.provider !== 'cpu');
       const cpu = s.results.find((r) => r.kind === kind && r.provider === 'cpu');
       const rate = (r: typeof gpu) => (r === undefined ? '—' : `${r.tokensPerSecond.toFixed(1)}${r.firstRunOnly ? ' (first run only)' : ''}`);
-      const ratio = gpu && cpu ? `, ×${(gpu.tokensPerSecond / cpu.tokensPerSecond).toFixed(1)}` : '';
-      lines.push(`  ${s.shape} ${kind}: ${gpuProvider} ${rate(gpu)}, ort-cpu (${cpu?.threads ?? '?'} threads) ${rate(cpu)}${ratio}`);
+      const ratio = gpu && cpu ? ` (GPU ×${(gpu.tokensPerSecond / cpu.tokensPerSecond).toFixed(1)})` : '';
+      const goal = report.goal.ratios[`${s.shape} ${kind}`];
+      const reference = REFERENCE_CPU[s.shape]?.[kind];
+      const versus = goal === undefined ? '' : `; ×${goal.toFixed(1)} the 2-core reference's ${reference} (goal ≥ ×${GOAL}: ${goal >= GOAL ? 'met' : 'NOT met'})`;
+      const gpuRate = gpuProvider === 'cpu' ? '' : `${gpuProvider} ${rate(gpu)}, `;
+      lines.push(`  ${s.shape} ${kind}: ${gpuRate}ort-cpu (${cpu?.threads ?? '?'} threads) ${rate(cpu)}${ratio}${versus}`);
       if (gpu !== undefined) {
         const [first, ...later] = gpu.runs.map((r) => r.transfers.weightBytes + r.transfers.inputBytes + r.transfers.outputBytes);
         lines.push(`    moved per run: first ${mb(first!)} (weights ${mb(gpu.runs[0]!.transfers.weightBytes)}), later ${later.length > 0 ? later.map(mb).join(', ') : '—'}`);
