@@ -2,7 +2,8 @@
  * The GPU benchmark as a lent machine runs it (docs/gpu.md): scripts/gpu/pack.sh builds the bundle (here with
  * --fast compression), its run.sh unpacks it into /tmp, takes the carried Vulkan loader and runs the bundled
  * Node on the --tiny shapes; gpu.json must hold every field the report reads. Here the adapter is Mesa's
- * lavapipe (a CPU): skipped where WebGPU has no adapter, unless REGIONS_REQUIRE_WEBGPU=1 (CI).
+ * lavapipe (a CPU): skipped where WebGPU has no adapter, unless REGIONS_REQUIRE_WEBGPU=1 (CI). The first pack on a
+ * machine downloads the two Vulkan .debs from Debian's archive into .cache/gpu-debs.
  *
  * The time guard is checked without WebGPU: with no budget left every measuring phase is skipped with a note.
  */
