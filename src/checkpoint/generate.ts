@@ -46,16 +46,13 @@ function roundTo(dtype: 'F32' | 'BF16' | 'F16', data: Float32Array): Float32Arra
 }
 
 /**
- * Writes a tiny random-init checkpoint in HF layout to `dir`, for fast tests: weights ~ N(0, 0.02²) from a
- * seeded PRNG (biases too, so a forward pass that drops a bias is caught), RMSNorm weights = 1.
- * Weights are drawn in the standard tensor order from one stream, so the result depends only on
- * (seed, config, dtype).
+ * The config.json object {@link generateCheckpoint} writes: the defaults (llama, vocab 64, hidden 32, 2 layers,
+ * 4 heads, ffn 64; vocab 258 with the byte tokenizer) under the given fields.
  */
-export function generateCheckpoint(dir: string, options: GenerateCheckpointOptions): GeneratedCheckpoint {
+export function generatedRawConfig(options: Omit<GenerateCheckpointOptions, 'seed'> = {}): Record<string, unknown> {
   const bytes = options.tokenizer === 'bytes';
-  const dtype = options.dtype ?? 'F32';
   const modelType = options.config?.model_type ?? 'llama';
-  const rawConfig: Record<string, unknown> = {
+  return {
     architectures: [ARCHITECTURES[modelType]],
     model_type: modelType,
     vocab_size: bytes ? BYTE_LEVEL_VOCAB_SIZE : 64,
@@ -71,15 +68,18 @@ export function generateCheckpoint(dir: string, options: GenerateCheckpointOptio
     tie_word_embeddings: false,
     bos_token_id: bytes ? 256 : 1,
     eos_token_id: bytes ? 257 : 2,
-    torch_dtype: TORCH_DTYPES[dtype],
+    torch_dtype: TORCH_DTYPES[options.dtype ?? 'F32'],
     ...options.config,
   };
-  const config = parseModelConfig(rawConfig, join(dir, 'config.json'));
-  if (bytes && config.vocabSize < BYTE_LEVEL_VOCAB_SIZE) {
-    throw new CheckpointError(join(dir, 'config.json'), `the byte tokenizer needs vocab_size ≥ ${BYTE_LEVEL_VOCAB_SIZE}`, 'vocab_size');
-  }
+}
 
-  const rng = mulberry32(options.seed);
+/**
+ * Seeded random-init weights of a config, in memory: ~ N(0, 0.02²) from one mulberry32 stream in the standard
+ * tensor order (biases too, so a forward pass that drops a bias is caught), RMSNorm weights = 1, rounded to
+ * the storage dtype. The result depends only on (seed, config, dtype).
+ */
+export function generateWeights(config: ModelConfig, seed: number, dtype: 'F32' | 'BF16' | 'F16' = 'F32'): Map<string, HostTensor> {
+  const rng = mulberry32(seed);
   const weights = new Map<string, HostTensor>();
   for (const [name, shape] of expectedWeightShapes(config)) {
     const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
@@ -87,6 +87,22 @@ export function generateCheckpoint(dir: string, options: GenerateCheckpointOptio
     else for (let i = 0; i < data.length; i++) data[i] = 0.02 * normal(rng);
     weights.set(name, { shape, data: roundTo(dtype, data) });
   }
+  return weights;
+}
+
+/**
+ * Writes a tiny random-init checkpoint in HF layout to `dir`, for fast tests: the weights of
+ * {@link generateWeights} under the config of {@link generatedRawConfig}.
+ */
+export function generateCheckpoint(dir: string, options: GenerateCheckpointOptions): GeneratedCheckpoint {
+  const bytes = options.tokenizer === 'bytes';
+  const dtype = options.dtype ?? 'F32';
+  const rawConfig = generatedRawConfig(options);
+  const config = parseModelConfig(rawConfig, join(dir, 'config.json'));
+  if (bytes && config.vocabSize < BYTE_LEVEL_VOCAB_SIZE) {
+    throw new CheckpointError(join(dir, 'config.json'), `the byte tokenizer needs vocab_size ≥ ${BYTE_LEVEL_VOCAB_SIZE}`, 'vocab_size');
+  }
+  const weights = generateWeights(config, options.seed, dtype);
 
   saveCheckpoint(dir, {
     config: rawConfig,
