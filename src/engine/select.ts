@@ -14,7 +14,7 @@ import { availableParallelism, platform } from 'node:os';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { BackendError } from '../backend/errors.js';
-import { cpuModel, nvidiaGpuName } from '../backend/internals/devices.js';
+import { cpuModel, nvidiaGpuName } from '../backend/devices.js';
 import type { BackendName } from '../backend/select.js';
 import type { LlamaModel } from '../model/model.js';
 import type { OrtModel } from './onnx/ort-model.js';

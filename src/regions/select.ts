@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../util/random.js';
 import { checkFraction } from './internals/checks.js';
-import { bottomMask, randomMask, topMask } from './internals/rank.js';
+import { bottomMask, randomMask, topMask } from './rank.js';
 import type { Region } from './types.js';
 import type { ImportanceMap } from '../importance/types.js';
 

@@ -9,7 +9,7 @@
  * detectors' findings at what the detectors find; finding 3 and the LAPE neurons for every region language;
  * finding 4's further pre-training runs.
  */
-import { simdLevel } from '../backend/internals/devices.js';
+import { simdLevel } from '../backend/devices.js';
 import { formatTable } from '../util/table.js';
 import { FINDINGS, type Finding } from './matchers/index.js';
 import type { FindingResult } from './measure/result.js';

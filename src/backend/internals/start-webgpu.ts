@@ -1,5 +1,5 @@
 import { BackendError } from '../errors.js';
-import type { BackendInfo } from '../select.js';
+import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
 import { describeImportFailure, importOptional } from './optional-import.js';
 

@@ -1,6 +1,6 @@
 import { describe } from '../../perturb/perturbation.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
-import { bottomMask, randomMask } from '../../regions/internals/rank.js';
+import { bottomMask, randomMask } from '../../regions/rank.js';
 import { tensorSeed } from '../../regions/select.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { mulberry32 } from '../../util/random.js';

@@ -1,3 +1,4 @@
+/** The machine, as outputs and cache keys name it: the CPU model and SIMD level, the GPU, and whether two machines round alike. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
