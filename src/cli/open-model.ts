@@ -16,7 +16,7 @@ const ENGINES = ENGINE_NAMES as unknown as readonly [EngineName, ...EngineName[]
 export const checkpointOption = option.path('folder', 'HuggingFace checkpoint folder (config.json, *.safetensors, tokenizer.json)');
 
 /** `--backend NAME` of the commands that need tfjs (`regions importance`: its gradients still run in a tfjs worker pool). */
-export const backendOption = optional(option.choice('NAME', 'tfjs backend', BACKENDS), '$REGIONS_BACKEND, else auto');
+export const backendOption = optional(option.choice('NAME', 'engine: ONNX Runtime (auto, ort-cpu, ort-webgpu, ort-cuda) or a tfjs backend', BACKENDS), '$REGIONS_BACKEND, else auto');
 
 /** `--backend NAME` of the forward-only commands: ONNX Runtime by default, or a tfjs backend by name. */
 export const engineOption = optional(

@@ -12,7 +12,7 @@
 import { escapeHtml as e } from './internals/escape.js';
 import { badge, empty } from './internals/markup.js';
 import { STYLE } from './internals/style.js';
-import type { Results } from './results.js';
+import { findingVerdicts, verdictLine, type Results } from './results.js';
 import { findingArticle } from './sections/finding.js';
 import { layoutSection, monolingualSection } from './sections/regions.js';
 import { errorsSection, provenanceSection, summarySection, testsSection } from './sections/run.js';
@@ -40,7 +40,7 @@ export async function renderReport(results: Results): Promise<string> {
     `<title>Linguistic regions — ${e(label)}</title>`,
     `<style>${STYLE}</style></head><body>`,
     `<header><h1>Linguistic regions report</h1><p class="subject">${e(label)}</p>`,
-    `<p class="overall">${badge(allPassed)} ${f.passed} of ${f.total} findings passed · ${results.summary.tests.failed} of ${results.summary.tests.total} tests failed · ${e(results.provenance.finishedAt)}</p>`,
+    `<p class="overall">${badge(allPassed)} ${e(verdictLine(findingVerdicts(results.findings)))} on ${e(label)} · ${results.summary.tests.failed} of ${results.summary.tests.total} tests failed · ${e(results.provenance.finishedAt)}</p>`,
     partialBanner(results),
     '<nav><a href="#summary">Summary</a> <a href="#findings">Findings</a> <a href="#region-layout">Region layout</a> <a href="#monolingual">Monolingual</a> <a href="#tests">Tests</a> <a href="#errors">Errors</a> <a href="#provenance">Provenance</a></nav></header>',
     '<main>',

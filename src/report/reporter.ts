@@ -29,7 +29,7 @@ import { judgeRun } from './completeness.js';
 import { writeFileAtomic } from './internals/atomic-write.js';
 import { runScope, testFilters } from './internals/run-scope.js';
 import { gatherProvenance, type OptionsSeen } from './provenance.js';
-import type { Results } from './results.js';
+import { findingVerdicts, verdictLine, type Results } from './results.js';
 
 /** Options of {@link RegionsReporter}. */
 export interface RegionsReporterOptions {
@@ -146,9 +146,8 @@ export class RegionsReporter implements Reporter {
     const html = resolve(dir, names.html);
     const { renderReport } = await import('./html.js');
     writeFileAtomic(html, await renderReport(results));
-    const f = results.summary.findings;
     const shown = (file: string) => posix(relative(process.cwd(), file));
-    vitest.logger.log(`  regions report: ${shown(html)} (${f.passed} of ${f.total} findings passed)`);
+    vitest.logger.log(`  regions report: ${shown(html)} (${verdictLine(findingVerdicts(results.findings))})`);
     if (run.complete) return;
     const kept = resolve(dir, REPORT_FILES.complete.json);
     vitest.logger.log(

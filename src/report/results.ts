@@ -234,3 +234,35 @@ export function parseResults(value: unknown, file = 'results'): Results {
 export function loadResults(file: string): Results {
   return parseResults(readJsonFile(file, 'results'), file);
 }
+
+/** How the findings came out: as the thresholds file expected or not, and whether each held (every assertion), did not (none) or in part. */
+export interface FindingVerdicts {
+  total: number;
+  asExpected: number;
+  holds: number;
+  doesNotHold: number;
+  inPart: number;
+}
+
+/** Counts {@link FindingVerdicts} over a results file's findings. */
+export function findingVerdicts(findings: readonly FindingEntry[]): FindingVerdicts {
+  const out: FindingVerdicts = { total: findings.length, asExpected: 0, holds: 0, doesNotHold: 0, inPart: 0 };
+  for (const f of findings) {
+    if (f.passed) out.asExpected++;
+    const held = f.assertions.filter((a) => a.holds).length;
+    if (held === f.assertions.length) out.holds++;
+    else if (held === 0) out.doesNotHold++;
+    else out.inPart++;
+  }
+  return out;
+}
+
+/**
+ * The findings in words, keeping "as expected" apart from "holds": "7 of 7 findings as expected — 1 holds,
+ * 6 do not hold". A finding the thresholds file expects not to hold is as expected when it does not hold.
+ */
+export function verdictLine(v: FindingVerdicts): string {
+  const parts = [`${v.holds} ${v.holds === 1 ? 'holds' : 'hold'}`, `${v.doesNotHold} ${v.doesNotHold === 1 ? 'does' : 'do'} not hold`];
+  if (v.inPart > 0) parts.push(`${v.inPart} ${v.inPart === 1 ? 'holds' : 'hold'} in part`);
+  return `${v.asExpected} of ${v.total} findings as expected — ${parts.join(', ')}`;
+}

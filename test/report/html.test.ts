@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { renderReport } from '../../src/report/html.js';
-import { parseResults, RESULTS_SCHEMA, type Results } from '../../src/report/results.js';
+import { findingVerdicts, parseResults, RESULTS_SCHEMA, verdictLine, type FindingEntry, type Results } from '../../src/report/results.js';
 import { EVIL, SAMPLE_PROVENANCE, sampleResults } from './helpers/sample.js';
 
 const results = sampleResults();
@@ -39,7 +39,8 @@ describe('renderReport', () => {
     expect(core).toContain('<td class="num">×310</td><td class="num">≥ ×10.0</td><td class="ok">✓</td>');
     expect(core).toContain('<code>control</code> = <code>0</code>'); // seeds
     expect(core).toMatch(/<details class="provenance"><summary>Provenance<\/summary>.*sha256 <code>1a2b3c4d5e6f708192a3/);
-    expect(html).toContain('<span class="badge fail">FAIL</span> 3 of 4 findings passed · 2 of 5 tests failed');
+    // "As expected" kept apart from "holds": a finding the thresholds expect not to hold passes when it does not.
+    expect(html).toContain('<span class="badge fail">FAIL</span> 3 of 4 findings as expected — 3 hold, 0 do not hold, 1 holds in part on polyglot-mini (sha256 1a2b3c4d5e6f) · 2 of 5 tests failed');
   });
 
   test('escapes text from results everywhere, SVG included', () => {
@@ -87,5 +88,16 @@ describe('renderReport', () => {
 
   test('renders from results.json as written (a JSON round trip validates)', () => {
     expect(parseResults(JSON.parse(JSON.stringify(results)))).toEqual(results);
+  });
+});
+
+describe('verdictLine', () => {
+  const finding = (passed: boolean, holds: boolean[]) => ({ passed, assertions: holds.map((h) => ({ holds: h })) }) as unknown as FindingEntry;
+  test('keeps "as expected" apart from "holds": the fixture\'s seven findings, six expected not to hold', () => {
+    const findings = [finding(true, [true]), ...Array.from({ length: 6 }, () => finding(true, [false]))];
+    expect(verdictLine(findingVerdicts(findings))).toBe('7 of 7 findings as expected — 1 holds, 6 do not hold');
+  });
+  test('counts a finding held by some of its assertions as held in part', () => {
+    expect(verdictLine(findingVerdicts([finding(false, [true, false]), finding(false, [false])]))).toBe('0 of 2 findings as expected — 0 hold, 1 does not hold, 1 holds in part');
   });
 });

@@ -85,7 +85,7 @@ describe('RegionsReporter', () => {
     expect(html).toContain('id="finding-1" data-finding="coreRegion" data-passed="true"');
     // One shard of two is a partial run: written beside results.json unless asked (see below); here asked.
     expect(results.run).toEqual({ complete: false, interrupted: false, reasons: ['1 unhandled error (a crashed worker loses the results of its file)', expect.stringMatching(/^shard 1\/2 only/)] });
-    expect(logs[0]).toMatch(/regions report: .*out\/index\.html \(1 of 1 findings passed\)$/);
+    expect(logs[0]).toMatch(/regions report: .*out\/index\.html \(1 of 1 findings as expected — 1 holds, 0 do not hold\)$/);
   });
 
   test('writes nothing for a run without region assertions or the regions plugin (unit tests)', async () => {
@@ -136,7 +136,7 @@ describe('RegionsReporter on a partial run', () => {
     const partial = loadResults(join(root, 'filtered', 'results.partial.json'));
     expect(partial.run).toEqual({ complete: false, interrupted: false, reasons: ['1 test skipped by -t "core"'] });
     expect(read('filtered', 'index.partial.html')).toContain('Partial run');
-    expect(logs[0]).toMatch(/filtered\/index\.partial\.html \(1 of 1 findings passed\)$/);
+    expect(logs[0]).toMatch(/filtered\/index\.partial\.html \(1 of 1 findings as expected — 1 holds, 0 do not hold\)$/);
     expect(logs[1]).toMatch(/a partial run — 1 test skipped by -t "core"\. .*filtered\/results\.json is left as it was \(set REGIONS_REPLACE_WITH_PARTIAL=1/);
   });
 
