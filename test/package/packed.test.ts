@@ -64,6 +64,8 @@ test('the packed package installs into a fresh project, and the README example p
     }
     const specs = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=json', '--outputFile=report.json'], project);
     expect(specs.code, specs.out).toBe(0);
+    // The build ships no source maps and references none (vite used to print "Failed to load source map" per file).
+    expect(specs.out).not.toContain('Failed to load source map');
     const report = JSON.parse(readFileSync(join(project, 'report.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number };
     expect([report.numPassedTests, report.numFailedTests]).toEqual([5, 0]);
 
