@@ -12,7 +12,7 @@
 import { simdLevel } from '../backend/devices.js';
 import { formatTable } from '../util/table.js';
 import { FINDINGS, type Finding } from './matchers/index.js';
-import type { FindingResult } from './measure/result.js';
+import { shownPath, subjectRecord, type FindingResult } from './measure/result.js';
 import type { RegionsSubject } from './subject.js';
 import type { Expectation } from './thresholds.js';
 
@@ -51,9 +51,9 @@ export async function measureFindings(subject: RegionsSubject, onCase: (c: Findi
   }
   const o = subject.options;
   return {
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     engine: { name: subject.engine.name, device: subject.engine.device, simd: subject.engine.device.startsWith('CPU') ? simdLevel() : null },
-    thresholdsFile: subject.thresholdsFile,
+    thresholdsFile: subject.thresholdsFile === null ? null : shownPath(subject.thresholdsFile),
     settings: { evalTokens: o.evalTokens, importanceTokens: o.importanceTokens, seqLen: subject.seqLen, seed: o.seed ?? null, regionLanguages: [...o.regionLanguages] },
     cases,
     seconds: Math.round((Date.now() - t0) / 1000),

@@ -10,7 +10,7 @@ import { mulberry32 } from '../../util/random.js';
 import type { RegionsSubject } from '../subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
-import type { FindingResult } from './result.js';
+import { subjectRecord, type FindingResult } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
 
 /** Settings of {@link measureDimension}. */
@@ -88,7 +88,7 @@ export async function measureDimension(subject: RegionsSubject, s: DimensionSett
     claim:
       `${description} raises perplexity by at least ${formatRatio(s.minRatio)} (${s.aggregate === 'median' ? 'median language' : 'every language'}), ` +
       `while the same on control dims ${controlDims.join(', ')} keeps it within ${formatRatio(s.controlMaxRatio)}`,
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     tables: [
       { title: `dim ${s.dim}: ${description}`, columns: EFFECT_COLUMNS, rows: targetRows },
       {

@@ -24,7 +24,7 @@ import { mean } from '../../util/stats.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
-import type { FindingResult, ResultTable } from './result.js';
+import { subjectRecord, type FindingResult, type ResultTable } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
 
 /** Settings of {@link measureFrozenPretrain}. */
@@ -239,7 +239,7 @@ export async function measureFrozenPretrain(subject: RegionsSubject, s: FrozenPr
       `further pre-training on ${s.train} for ${s.steps} steps with the region frozen prevents at least ${formatShare(s.minPrevented)} of ` +
       `${s.retain.join(', ')}'s forgetting (${s.aggregate === 'every' ? 'each language' : 'on average'}) and keeps at least ${formatShare(s.minLearningKept)} of ${s.train}'s gain` +
       (s.control === null ? '' : ', and more than freezing the control'),
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     tables,
     failures,
     successes,

@@ -15,7 +15,7 @@ import type { RegionsSubject } from '../subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote } from './effects.js';
 import { formatRatio } from './format.js';
 import { summarizeRegion } from './regions.js';
-import type { FindingResult } from './result.js';
+import { subjectRecord, type FindingResult } from './result.js';
 import { atLeast, geSign } from './threshold.js';
 
 /** The floor of the denominator of selectivity: ln 1.01 (others moved by under 1% count as 1%). */
@@ -80,7 +80,7 @@ export async function measureMonolingual(subject: RegionsSubject, s: Monolingual
     finding: 'monolingual',
     holds: failures.length === 0,
     claim: `zeroing the ${s.source === 'neurons' ? 'language neurons (LAPE)' : 'monolingual region'} of ${s.language} raises its perplexity by at least ${formatRatio(s.minRatio)}, with selectivity (log-ratio against the median other language) at least ${s.minSelectivity}`,
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     tables: [{ title: `region: ${summary.description}`, columns: EFFECT_COLUMNS, rows }],
     failures,
     successes,

@@ -2,6 +2,7 @@
  * What a measurement returns: plain JSON that a matcher turns into its message, that travels to the
  * reporter in `task.meta.regions`, and that a CLI can print — the same numbers everywhere.
  */
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Finding } from '../thresholds.js';
 
 /** A table a human reads at a glance: cells already formatted (ppl, ×ratio, threshold, ✓/✗). */
@@ -48,6 +49,20 @@ export interface FindingResult {
   regions: Record<string, RegionSummary>;
   /** The raw numbers (perplexities, ratios, curves' summaries). */
   measured: Record<string, unknown>;
+}
+
+/**
+ * A path as results and docs show it: relative to the working directory (forward slashes) where it lies
+ * inside it, so a record names `fixtures/models/polyglot-v2`, not the machine's folders; else as given.
+ */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel.split(sep).join('/');
+}
+
+/** The checkpoint a result is about: its folder ({@link shownPath}), content hash and label. */
+export function subjectRecord(subject: { dir: string; hash: string; label: string }): FindingResult['subject'] {
+  return { dir: shownPath(subject.dir), hash: subject.hash, label: subject.label };
 }
 
 /** What a matcher leaves on its test for reporters: `task.meta.regions` holds one per assertion, in order. */

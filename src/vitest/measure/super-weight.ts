@@ -24,7 +24,7 @@ import type { RegionsSubject } from '../subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
-import type { FindingResult } from './result.js';
+import { subjectRecord, type FindingResult } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
 
 /** `model.layers.<layer>.mlp.down_proj.weight[row][col]`. */
@@ -135,7 +135,7 @@ export async function measureSuperWeight(subject: RegionsSubject, s: SuperWeight
       `${s.at === null ? `the detector finds a super weight (a down_proj output spike ≥ ${formatRatio(s.minSpike)} its median dim) and ` : ''}` +
       `zeroing ${tensor}[${at.row}][${at.col}] raises perplexity by at least ${formatRatio(s.minRatio)} (${perLanguage ? 'every language' : 'median language'}), ` +
       `while zeroing ${s.controlCount} random entries of the same tensor keeps it within ${formatRatio(s.controlMaxRatio)}`,
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     tables: [
       { title: `down_proj spikes per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'input max @ channel', 'output max @ dim', 'output ÷ median dim', 'threshold', ''], rows: detectorRows },
       { title: `${candidate ? 'super weight' : 'strongest spike (no candidate)'} ${coordinate} = ${weight.toPrecision(4)}${knownText}: ${describe(parsePerturbation(zeroRegion(region)))}`, columns: EFFECT_COLUMNS, rows: targetRows },

@@ -10,7 +10,7 @@ import type { RegionsSubject } from '../subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from './effects.js';
 import { formatRatio } from './format.js';
 import { controlRegion, summarizeRegion, type ControlArgument } from './regions.js';
-import type { FindingResult } from './result.js';
+import { subjectRecord, type FindingResult } from './result.js';
 import { atLeast, atMost } from './threshold.js';
 
 /** Settings of {@link measureZeroing}. */
@@ -74,7 +74,7 @@ export async function measureZeroing(subject: RegionsSubject, region: Region, s:
     finding: 'coreRegion',
     holds: failures.length === 0,
     claim: `zeroing the ${region.kind} region (${regionSummary.entries} entries) raises perplexity by at least ${formatRatio(s.minRatio)} in every language${controlClaim}`,
-    subject: { dir: subject.dir, hash: subject.hash, label: subject.label },
+    subject: subjectRecord(subject),
     tables,
     failures,
     successes,
