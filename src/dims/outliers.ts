@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { batchWindows } from '../corpus/windows.js';
-import { forwardLogits } from '../model/forward.js';
-import { OrtModel } from '../engine/onnx/ort-model.js';
 import type { ForwardModel } from '../model/forward-model.js';
-import { LlamaModel, type Windows } from '../model/model.js';
+import type { ObservableModel } from '../model/observe.js';
+import type { Windows } from '../model/model.js';
 import { descendingNaNFirst, median } from '../util/stats.js';
 import { parseOptions } from './internals/options.js';
 
@@ -82,30 +80,7 @@ function checkWindows(windows: Windows, vocabSize: number): void {
 }
 
 function unsupported(): never {
-  throw new Error('activationOutliers: the model must be an ONNX Runtime model (OrtModel) or a tfjs LlamaModel');
-}
-
-/** [layers, 2, d] on tfjs: per observed layer, max |h| at position 0 and at the other positions of the batch. */
-async function tfjsResidualMaxima(model: LlamaModel, batch: number[][]): Promise<Float32Array> {
-  const { config } = model;
-  const d = config.hiddenSize;
-  const [b, seq] = [batch.length, batch[0]!.length];
-  const maxima = tf.tidy(() => {
-    const out: tf.Tensor[] = [];
-    const ids = tf.tensor2d(Int32Array.from(batch.flat()), [b, seq], 'int32');
-    forwardLogits(model.params, config, ids, (_, hidden) => {
-      const a = tf.abs(tf.reshape(hidden, [b, seq, d]));
-      const atFirst = tf.max(tf.slice(a, [0, 0, 0], [b, 1, d]), [0, 1]);
-      const atRest = seq > 1 ? tf.max(tf.slice(a, [0, 1, 0], [b, seq - 1, d]), [0, 1]) : tf.zeros([d]);
-      out.push(tf.stack([atFirst, atRest]));
-    });
-    return tf.stack(out);
-  });
-  try {
-    return (await maxima.data()) as Float32Array;
-  } finally {
-    maxima.dispose();
-  }
+  throw new Error('activationOutliers: the model offers no residualMaxima (an ONNX Runtime OrtModel or a tfjs LlamaModel does)');
 }
 
 /**
@@ -118,7 +93,7 @@ async function tfjsResidualMaxima(model: LlamaModel, batch: number[][]): Promise
  * The ratio's denominator is the median over dims of the per-dim maximum, which is larger than Sun et
  * al.'s median over all activations, so our ratios are the more conservative of the two.
  */
-export async function activationOutliers(model: ForwardModel, windows: Windows, options: OutlierOptions = {}): Promise<ActivationOutliers> {
+export async function activationOutliers(model: ForwardModel & Partial<Pick<ObservableModel, 'residualMaxima'>>, windows: Windows, options: OutlierOptions = {}): Promise<ActivationOutliers> {
   const { batchSize, top } = parseOptions(outlierOptionsSchema, options, 'activationOutliers');
   const { config } = model;
   const d = config.hiddenSize;
@@ -132,12 +107,7 @@ export async function activationOutliers(model: ForwardModel, windows: Windows, 
     const [b, seq] = [batch.length, batch[0]!.length];
     tokens += b * seq;
     // [layers, 2, d]: per layer, max |h| at position 0 and at positions 1.., over the batch.
-    const data =
-      model instanceof OrtModel
-        ? await model.residualMaxima(batch)
-        : model instanceof LlamaModel
-          ? await tfjsResidualMaxima(model, batch)
-          : unsupported();
+    const data = model.residualMaxima === undefined ? unsupported() : await model.residualMaxima(batch);
     for (let l = 0; l < layers; l++) {
       for (let j = 0; j < d; j++) {
         first[l]![j] = Math.max(first[l]![j]!, data[(l * 2) * d + j]!);

@@ -87,8 +87,14 @@ export interface EngineInfo {
  * A model opened on an engine; `close` frees what the engine holds (never the host weights). Both kinds are
  * a ForwardModel and Perturbable, and compute importance gradients.
  */
+/**
+ * A model on one of the engines: ONNX Runtime's or the tfjs one. Tell them apart by `kind`
+ * ('onnxruntime' | 'tfjs'), never by class, outside src/engine/.
+ */
+export type EngineModel = OrtModel | LlamaModel;
+
 export interface OpenedForward {
-  model: OrtModel | LlamaModel;
+  model: EngineModel;
   info: EngineInfo;
   close(): Promise<void>;
 }

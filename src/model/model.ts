@@ -37,6 +37,8 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
  * Every method owns its intermediate tensors: tf.memory().numTensors is the same before and after.
  */
 export class LlamaModel implements Perturbable, ObservableModel {
+  /** Which engine: tfjs (ONNX Runtime's model says 'onnxruntime'). */
+  readonly kind = 'tfjs' as const;
   readonly config: ModelConfig;
   readonly #params = new Map<string, tf.Tensor>();
   /** The model this one is an {@link overlay} of, or null for a model that owns its tensors. */
@@ -117,6 +119,31 @@ export class LlamaModel implements Perturbable, ObservableModel {
       return (await logits.data()) as Float32Array;
     } finally {
       logits.dispose();
+    }
+  }
+
+  /**
+   * The residual stream's largest |activation| per hidden dim, at position 0 of the windows and at the other
+   * positions, after the embedding and after each decoder layer: [numLayers + 1][2][d], flat (as
+   * OrtModel.residualMaxima computes it in its graph).
+   */
+  async residualMaxima(windows: Windows): Promise<Float32Array> {
+    const { batch: b, seq, flat } = checkWindows(windows, this.config, 1);
+    const d = this.config.hiddenSize;
+    const maxima = tf.tidy(() => {
+      const out: tf.Tensor[] = [];
+      forwardLogits(this.#params, this.config, tf.tensor2d(flat, [b, seq], 'int32'), (_, hidden) => {
+        const a = tf.abs(tf.reshape(hidden, [b, seq, d]));
+        const atFirst = tf.max(tf.slice(a, [0, 0, 0], [b, 1, d]), [0, 1]);
+        const atRest = seq > 1 ? tf.max(tf.slice(a, [0, 1, 0], [b, seq - 1, d]), [0, 1]) : tf.zeros([d]);
+        out.push(tf.stack([atFirst, atRest]));
+      });
+      return tf.stack(out);
+    });
+    try {
+      return (await maxima.data()) as Float32Array;
+    } finally {
+      maxima.dispose();
     }
   }
 

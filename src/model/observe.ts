@@ -23,6 +23,8 @@ export interface ObservableModel extends ForwardModel {
   readWeight(name: string): Promise<Float32Array>;
   /** Every residual-stream activation and the down_proj maxima of windows of one length (run it on a few). */
   activations(windows: Windows): Promise<Activations>;
+  /** Per observed layer (the embedding output, then each decoder layer), max |h| per hidden dim at position 0 and at the others: [layers + 1, 2, d], flat. */
+  residualMaxima(windows: Windows): Promise<Float32Array>;
   /** Per layer and FFN neuron, at how many positions gate_proj's output is > 0 (SiLU(gate) > 0): [layers·ffn]. */
   gatePositiveCounts(windows: Windows): Promise<Float32Array>;
   /** Σ over positions of x_j² per input channel of every linear weight, by weight name (q/k/v and gate/up share one array). */

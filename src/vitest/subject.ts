@@ -15,9 +15,7 @@ import { readTexts } from '../corpus/texts.js';
 import type { TextWindows } from '../corpus/windows.js';
 import type { LanguagePerplexity } from '../metrics/perplexity.js';
 import { assertFits, IMPORTANCE_PASS, type AvailableMemory } from '../engine/memory.js';
-import { isTfjsBackend, openForward, resolveEngineName, type EngineInfo } from '../engine/select.js';
-import type { ForwardModel } from '../model/forward-model.js';
-import type { Perturbable } from '../model/perturbable.js';
+import { isTfjsBackend, openForward, resolveEngineName, type EngineInfo, type EngineModel } from '../engine/select.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
 import type { MassiveActivations, SuperWeights } from '../detect/activations.js';
 import type { LanguageNeurons } from '../detect/language-neurons.js';
@@ -41,7 +39,7 @@ import { DEFAULT_THRESHOLDS, loadThresholds, type Thresholds } from './threshold
 export const THRESHOLDS_FILE = 'regions.thresholds.json';
 
 /** What the subject measures on: forward passes, and weights that perturbations replace (ONNX Runtime or tfjs). */
-export type SubjectModel = ForwardModel & Perturbable;
+export type SubjectModel = EngineModel;
 
 /** A region chosen by the subject from its own importance: the paper's top (core) / bottom / random k per matrix. */
 export interface RegionRequest {

@@ -161,6 +161,13 @@ describe('src/ layering', () => {
     expect(reaching.map(({ from, to }) => `${relative(SRC, from)} -> ${relative(SRC, to)}`)).toEqual([]);
   });
 
+  it('the engines are told apart by `kind`, never by class, outside src/engine/', () => {
+    const byClass = sources(SRC)
+      .filter((file) => !relative(SRC, file).startsWith('engine/'))
+      .flatMap((file) => (/instanceof (OrtModel|LlamaModel)\b/.test(readFileSync(file, 'utf8')) ? [relative(SRC, file)] : []));
+    expect(byClass).toEqual([]);
+  });
+
   it('imports resolve to files that exist (the check sees every import)', () => {
     const missing = all.filter(({ to }) => {
       try {

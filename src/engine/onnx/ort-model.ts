@@ -220,6 +220,8 @@ interface Runtime {
 
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
 export class OrtModel implements Perturbable, ObservableModel {
+  /** Which engine: ONNX Runtime (the tfjs model says 'tfjs'). */
+  readonly kind = 'onnxruntime' as const;
   #runtime: Runtime;
   readonly #options: Required<OrtModelOptions>;
   /** The model this one is an {@link overlay} of, or null for a model that owns its sessions. */

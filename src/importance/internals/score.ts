@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { currentBackend } from '../../backend/select.js';
 import { batchWindows } from '../../corpus/windows.js';
-import { LlamaModel, disposeAll } from '../../model/model.js';
-import { OrtModel } from '../../engine/onnx/ort-model.js';
+import { disposeAll, type LlamaModel } from '../../model/model.js';
+import type { OrtModel } from '../../engine/onnx/ort-model.js';
+import type { EngineModel } from '../../engine/select.js';
 import type { ImportanceMap } from '../types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { windowsHash } from '../../cache/key.js';
@@ -13,15 +14,14 @@ import { interruptible } from '../../util/interrupt.js';
  * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or
  * the in-process tfjs model (a named tfjs backend; one thread on wasm).
  */
-export type ImportanceEngine = OrtModel | LlamaModel;
+export type ImportanceEngine = EngineModel;
 
 /** The objective whose gradient importance uses: Σ over windows of each window's mean NLL. */
 export const IMPORTANCE_OBJECTIVE = 'sum-of-window-means';
 
 /** HF name → shape of every weight the engine holds, in checkpoint order. */
 export function engineShapes(engine: ImportanceEngine): Map<string, number[]> {
-  if (engine instanceof OrtModel) return new Map(engine.weightNames().map((n) => [n, [...engine.weightShape(n)]]));
-  return new Map(engine.weightNames().map((n) => [n, [...engine.weight(n).shape]]));
+  return new Map(engine.weightNames().map((n) => [n, [...engine.weightShape(n)]]));
 }
 
 /**
@@ -37,7 +37,7 @@ export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, sett
 }
 
 function describeBackend(engine: ImportanceEngine): string {
-  if (engine instanceof OrtModel) return engine.description;
+  if (engine.kind === 'onnxruntime') return engine.description;
   const info = currentBackend();
   return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
 }
@@ -108,9 +108,8 @@ async function accumulateOnOrt(model: OrtModel, windows: number[][], names: read
 }
 
 async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
-  if (engine instanceof OrtModel) return new Map(await Promise.all(names.map(async (n) => [n, await engine.readWeight(n)] as const)));
   const out = new Map<string, Float32Array>();
-  for (const n of names) out.set(n, (await engine.weight(n).data()) as Float32Array);
+  for (const n of names) out.set(n, await engine.readWeight(n));
   return out;
 }
 
@@ -130,7 +129,7 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const shapes = engineShapes(engine);
   const names = scoredNames(shapes, settings);
   const { grads, loss } =
-    engine instanceof OrtModel
+    engine.kind === 'onnxruntime'
       ? await accumulateOnOrt(engine, windows, names, job)
       : await accumulateInProcess(engine, windows, names, job);
   const theta = await weightValues(engine, names);

@@ -13,10 +13,8 @@ import { loadImportance, saveImportance } from '../../importance/io.js';
 import { wandaImportance } from '../../importance/wanda.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
-import { OrtModel } from '../../engine/onnx/ort-model.js';
 import { DETECT_REVISION, delimiterTest, massiveActivations, superWeights, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import type { EngineInfo } from '../../engine/select.js';
-import { LlamaModel } from '../../model/model.js';
 import { isObservable, type ObservableModel } from '../../model/observe.js';
 import type { SubjectModel } from '../subject.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
@@ -259,10 +257,7 @@ export class OpenedSubject implements RegionsSubject {
       shapes: new Map(model.weightNames().map((n) => [n, [...model.weightShape(n)]])),
       engine: this.#engineKey,
       // ONNX Runtime computes the gradients on its intra-op threads; a tfjs model in the test's own thread.
-      start: async (): Promise<ImportanceEngine> => {
-        if (model instanceof OrtModel || model instanceof LlamaModel) return model;
-        throw new Error(`importance: the subject's model (${this.engine.name}) computes no gradients`);
-      },
+      start: async (): Promise<ImportanceEngine> => model,
     };
     const maps: ImportanceMap[] = [];
     for (const [i, language] of languages.entries()) {
