@@ -6,18 +6,8 @@
 import type { Windows } from '../../src/model/batch.js';
 import { OrtModel, type OrtProvider, type Transfers } from '../../src/engine/onnx/ort-model.js';
 import { mulberry32 } from '../../src/util/random.js';
+import { relativeToMax } from '../../src/util/stats.js';
 
-/** max |a − b| over max |b| (the whole tensor's relative error; |a − b| where b is all zeros). */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
 
 /** Uniform random token windows [batch][seq] from a seed. */
 export function randomWindows(batch: number, seq: number, vocab: number, seed: number): number[][] {
@@ -55,13 +45,13 @@ export async function compareWithCpu(
   const cpu = new OrtModel(model.config, model.weights, { provider: 'cpu' });
   const gpu = new OrtModel(model.config, model.weights, { provider });
   try {
-    const logits = relativeError(await gpu.logits(windows), await cpu.logits(windows));
+    const logits = relativeToMax(await gpu.logits(windows), await cpu.logits(windows));
     const g = await gpu.lossAndGrads(windows);
     const c = await cpu.lossAndGrads(windows);
     let worst = '';
     let worstError = -1;
     for (const [name, expected] of c.grads) {
-      const error = relativeError(g.grads.get(name) ?? [], expected);
+      const error = relativeToMax(g.grads.get(name) ?? [], expected);
       if (!(error <= worstError)) [worst, worstError] = [name, error];
     }
     return {

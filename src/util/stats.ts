@@ -33,3 +33,18 @@ export function descendingNaNFirst(a: number, b: number): number {
   if (aNaN || bNaN) return Number(bNaN) - Number(aNaN);
   return a > b ? -1 : a < b ? 1 : 0;
 }
+
+/**
+ * max |a − b| / max |b|: a whole tensor's error relative to its largest entry (max |a − b| where b is all
+ * zeros; Infinity for arrays of different lengths). How engines are compared with each other.
+ */
+export function relativeToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let err = 0;
+  let max = 0;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    max = Math.max(max, Math.abs(b[i]!));
+  }
+  return max === 0 ? err : err / max;
+}

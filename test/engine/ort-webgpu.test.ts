@@ -9,8 +9,6 @@
  * - the fixture against the CPU provider: per-window NLL (perplexity), importance, the detectors'
  *   observations (activations, gate-positive counts, linear-input square sums) and one AdamW training step.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../src/checkpoint/types.js';
@@ -22,30 +20,15 @@ import { computeImportance } from '../../src/importance/compute.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { Trainer } from '../../src/train/trainer.js';
 import { runCli } from '../cli/helpers.js';
+import { probeWebgpu, WEBGPU_REQUIRED } from '../helpers/webgpu.js';
 import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES, REFERENCE_ROOT, relativeToMax, worst } from '../helpers/reference.js';
 
-// Dawn reads XDG_RUNTIME_DIR when it starts (and prints errors without it): a private one where none is set.
-process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
-
 const FIXTURE = join(import.meta.dirname, '../../fixtures/models/polyglot-v2');
-const REQUIRED = process.env.REGIONS_REQUIRE_WEBGPU === '1';
 
-/** Whether the WebGPU provider starts here (an adapter, hardware or software), and why not. */
-const probe = await (async () => {
-  const ckpt = loadCheckpoint(join(REFERENCE_ROOT, 'llama-gqa'));
-  const model = new OrtModel(ckpt.config, ckpt.weights, { provider: 'webgpu' });
-  try {
-    await model.ready();
-    return { available: true, reason: '' };
-  } catch (err) {
-    return { available: false, reason: (err as Error).message };
-  } finally {
-    await model.release();
-  }
-})();
+const probe = await probeWebgpu();
 
 describe('the WebGPU provider starts', () => {
-  it.runIf(REQUIRED)('where CI requires it (REGIONS_REQUIRE_WEBGPU=1)', () => {
+  it.runIf(WEBGPU_REQUIRED)('where CI requires it (REGIONS_REQUIRE_WEBGPU=1)', () => {
     expect(probe.reason).toBe('');
   });
 });

@@ -43,13 +43,5 @@ export function worst(ours: ArrayLike<number>, ref: readonly number[], rel: numb
   return w;
 }
 
-/** max |a − b| / max |b| (max |a − b| where b is all zeros): a whole tensor's error relative to its largest entry. */
-export function relativeToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0;
-  let max = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    max = Math.max(max, Math.abs(b[i]!));
-  }
-  return max === 0 ? err : err / max;
-}
+
+export { relativeToMax } from '../../src/util/stats.js';

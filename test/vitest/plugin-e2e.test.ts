@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { RegionsRecord } from '../../src/vitest/measure/result.js';
+import { probeWebgpu, WEBGPU_REQUIRED } from '../helpers/webgpu.js';
 import { competent } from './helpers/instruments.js';
 
 interface JsonReport {
@@ -47,7 +48,7 @@ test('a config with the plugin runs specs on the checkpoint REGIONS_CHECKPOINT n
   expect(setupTest!.meta.regions).toMatchObject([{ matcher: 'toLoseCompetenceWhenZeroed', holds: false, negated: true, passed: true }]);
 }, 200_000);
 
-test.skipIf(!(await webgpuAvailable()) && process.env.REGIONS_REQUIRE_WEBGPU !== '1')(
+test.skipIf(!(await probeWebgpu()).available && !WEBGPU_REQUIRED)(
   'on a GPU engine the spec files share one worker and one subject (ort-webgpu)',
   async () => {
     const instrument = await competent();
@@ -62,7 +63,6 @@ test.skipIf(!(await webgpuAvailable()) && process.env.REGIONS_REQUIRE_WEBGPU !==
       E2E_CACHE: join(out, 'cache'),
       E2E_LOG: join(out, 'specs.log'),
     });
-    env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
     const run = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/vitest/e2e-gpu/vitest.config.ts'], { env, encoding: 'utf8', timeout: 180_000 });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     const lines = readFileSync(join(out, 'specs.log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
@@ -74,20 +74,3 @@ test.skipIf(!(await webgpuAvailable()) && process.env.REGIONS_REQUIRE_WEBGPU !==
   },
   200_000,
 );
-
-/** Whether ONNX Runtime's WebGPU provider starts here (CI installs a software adapter). */
-async function webgpuAvailable(): Promise<boolean> {
-  process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'regions-xdg-'));
-  const { OrtModel } = await import('../../src/engine/onnx/ort-model.js');
-  const { loadCheckpoint } = await import('../../src/checkpoint/load.js');
-  const ckpt = loadCheckpoint(join(import.meta.dirname, '../fixtures/reference/llama-gqa'));
-  const model = new OrtModel(ckpt.config, ckpt.weights, { provider: 'webgpu' });
-  try {
-    await model.ready();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await model.release();
-  }
-}
