@@ -18,7 +18,8 @@ const reviver = (_key: string, v: unknown) => {
 /** Says that a cache file could not be written (the result is still returned): a warning, not an error. */
 export type CacheWarn = (message: string) => void;
 
-const emitWarning: CacheWarn = (message) => process.emitWarning(message, 'RegionsCacheWarning');
+/** The default {@link CacheWarn}: a process warning of type RegionsCacheWarning. */
+export const warnCacheWrite: CacheWarn = (message) => process.emitWarning(message, 'RegionsCacheWarning');
 
 /**
  * A folder of JSON results keyed by {@link cacheKey} of what determines them:
@@ -31,7 +32,7 @@ export class JsonCache {
   constructor(
     readonly dir: string,
     readonly enabled = true,
-    readonly warn: CacheWarn = emitWarning,
+    readonly warn: CacheWarn = warnCacheWrite,
   ) {}
 
   #file(inputs: CacheKeyInputs, key: string): string {

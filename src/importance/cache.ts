@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImportanceMap } from './types.js';
 import type { ImportanceInput } from './compute.js';
+import { warnCacheWrite } from '../cache/json-cache.js';
 import { cacheKey, windowsHash, type EngineKey } from '../cache/key.js';
 import { GRADIENT_REVISION } from '../engine/onnx/autodiff.js';
 import { engineOf } from '../engine/select.js';
@@ -32,7 +33,7 @@ export interface LazyEngine {
   /**
    * The engine `start` gives (engine/select.ts plannedEngine), part of the cache key: engines, and one engine
    * on another device or thread count, agree to float rounding, not to the bit. Null where only starting
-   * tells: then the cache is not read, and the map is written under the started engine's key.
+   * tells: then the engine is started before the cache is read, and keyed by what started.
    */
   engine: EngineKey | null;
   start(): Promise<ImportanceEngine>;
@@ -115,19 +116,18 @@ export async function cachedImportance(
   const names = scoredNames(shapes, settings);
   const dir = options.cacheDir ?? DEFAULT_IMPORTANCE_CACHE_DIR;
   const fileOf = (key: string) => join(dir, `${input.language}-${key}.safetensors`);
-  const planned = lazy ? engine.engine : await engineOf(engine);
+  // The engine the key names: the planned one, known without loading the model, else the started one (`auto`
+  // with a GPU present: WebGPU, or the CPU if no adapter starts) — so the cache is read there too.
+  const planned = (lazy ? engine.engine : null) ?? (await engineOf(await startOnce()));
   let rejected: string | undefined;
-  if (planned !== null) {
-    const key = importanceCacheKey(input.checkpointHash, windows, planned, settings, givenWindows);
-    const file = fileOf(key);
-    if (existsSync(file)) {
-      try {
-        const map = loadImportance(file);
-        rejected = mismatch(map, key, names, shapes);
-        if (rejected === undefined) return { map, source: 'cache', file };
-      } catch (err) {
-        rejected = (err as Error).message;
-      }
+  const plannedKey = importanceCacheKey(input.checkpointHash, windows, planned, settings, givenWindows);
+  if (existsSync(fileOf(plannedKey))) {
+    try {
+      const map = loadImportance(fileOf(plannedKey));
+      rejected = mismatch(map, plannedKey, names, shapes);
+      if (rejected === undefined) return { map, source: 'cache', file: fileOf(plannedKey) };
+    } catch (err) {
+      rejected = (err as Error).message;
     }
   }
   const map = await run();
@@ -139,7 +139,7 @@ export async function cachedImportance(
     mkdirSync(dir, { recursive: true });
     saveImportance(file, map);
   } catch (err) {
-    (options.warn ?? ((m: string) => process.emitWarning(m, 'RegionsCacheWarning')))(
+    (options.warn ?? warnCacheWrite)(
       `regions: could not write the importance cache file ${file} (${(err as Error).message}); the map is used but not cached`,
     );
     return { map, source: 'computed', file: null, ...(rejected !== undefined && { rejected }) };

@@ -92,6 +92,21 @@ describe('cachedImportance', () => {
     await expect(cachedImportance(model, { ...input, language: '../x' }, { cacheDir })).rejects.toThrow(/must be a code of letters/);
     model.dispose();
   });
+
+  it('a lazy engine whose engine is known only once started (auto with a GPU present) is started, and the cache read under what started', async () => {
+    const { ckpt, model } = tinyModel(23);
+    const cacheDir = mkdtempSync(join(tmpdir(), 'regions-cache-'));
+    const shapes = new Map([...ckpt.weights].map(([n, w]) => [n, w.shape]));
+    const spy = vi.spyOn(model, 'lossAndGrads');
+    const start = vi.fn(async () => model);
+    const first = await cachedImportance({ shapes, engine: null, start }, input, { cacheDir });
+    const calls = spy.mock.calls.length;
+    const second = await cachedImportance({ shapes, engine: null, start }, input, { cacheDir });
+    expect([first.source, second.source]).toEqual(['computed', 'cache']);
+    expect(spy.mock.calls.length).toBe(calls); // no gradients the second time
+    expect(second.file).toBe(first.file);
+    model.dispose();
+  });
 });
 
 describe('saveImportance / loadImportance', () => {

@@ -19,7 +19,6 @@ import { regionHash } from '../../regions/hash.js';
 import { windowsHash, type CacheKeyInputs } from '../../cache/key.js';
 import { textWindows } from '../../corpus/windows.js';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
-import { sha256 } from '../../util/hash.js';
 import { mean } from '../../util/stats.js';
 import type { RegionsSubject } from '../subject.js';
 import { formatPpl, formatRatio, formatShare, mark } from './format.js';
@@ -57,16 +56,34 @@ export function curveSteps(steps: number, points: number): number[] {
 /** The name the trained language's held-out training-domain text is measured under. */
 export const heldoutName = (language: string): string => `${language} (held-out)`;
 
-const trainingIds = new WeakMap<TextTokenizer, Map<string, string>>();
+const shared = new WeakMap<TextTokenizer, TextTokenizer>();
 
-/** {@link windowsHash} of a whole training text's token ids; tokenized once per (tokenizer, text), as the three runs share it. */
-function trainingIdsHash(tokenizer: TextTokenizer, text: string): string {
-  let byText = trainingIds.get(tokenizer);
-  if (byText === undefined) trainingIds.set(tokenizer, (byText = new Map()));
-  const textHash = sha256(text);
-  let ids = byText.get(textHash);
-  if (ids === undefined) byText.set(textHash, (ids = windowsHash([tokenizer.encode(text)])));
-  return ids;
+/**
+ * The tokenizer with `encode` memoised by text, one per tokenizer: the cache key and the three runs of a
+ * comparison read the same training text (about 1.7 s to tokenize a megabyte here), so it is tokenized once.
+ * The ids are shared: callers copy them (furtherPretrain takes an Int32Array of them).
+ */
+function sharedEncodings(tokenizer: TextTokenizer): TextTokenizer {
+  let memo = shared.get(tokenizer);
+  if (memo === undefined) {
+    const byText = new Map<string, number[]>();
+    const { bosId, eosId, addsBos, size, file } = tokenizer;
+    memo = {
+      encode: (text) => {
+        let ids = byText.get(text);
+        if (ids === undefined) byText.set(text, (ids = tokenizer.encode(text)));
+        return ids;
+      },
+      decode: (ids) => tokenizer.decode(ids),
+      bosId,
+      eosId,
+      addsBos,
+      size,
+      file,
+    };
+    shared.set(tokenizer, memo);
+  }
+  return memo;
 }
 
 /** One further pre-training run with `freeze` (null: nothing) frozen, cached. */
@@ -95,8 +112,9 @@ async function run(
     threads: subject.options.threads,
   };
   // The token windows read, not the texts: the training stream's ids and each evaluated set's windows.
-  const windows: Record<string, string> = { [`train:${train.language}`]: trainingIdsHash(subject.tokenizer, train.text) };
-  for (const e of evaluate) windows[e.language] = windowsHash(textWindows(e.text, subject.tokenizer, { seqLen: settings.seqLen, maxTokens: settings.evalMaxTokens }).windows);
+  const tokenizer = sharedEncodings(subject.tokenizer);
+  const windows: Record<string, string> = { [`train:${train.language}`]: windowsHash([tokenizer.encode(train.text)]) };
+  for (const e of evaluate) windows[e.language] = windowsHash(textWindows(e.text, tokenizer, { seqLen: settings.seqLen, maxTokens: settings.evalMaxTokens }).windows);
   const key: CacheKeyInputs = {
     computation: 'further',
     checkpoint: subject.hash,
@@ -108,7 +126,7 @@ async function run(
     const frozen = freeze === null ? 'nothing frozen' : `the ${freeze.kind} region (k = ${+(freeze.fraction * 100).toPrecision(3)}%) frozen`;
     subject.progress.start(`further pre-training on ${s.train}, ${frozen}`, s.steps, 'steps');
     const curve = await furtherPretrain(subject.config, await weights(), {
-      tokenizer: subject.tokenizer,
+      tokenizer,
       train,
       evaluate,
       ...settings,
