@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpuModel, sameKernels, simdLevel } from '../src/backend/devices.js';
 import { loadResults } from '../src/report/results.js';
-import type { FindingsReport } from '../src/vitest/findings.js';
+import type { FindingsReport } from '../src/findings/docs.js';
 
 const { values: args } = parseArgs({
   options: { results: { type: 'string', default: 'reports/results.json' }, findings: { type: 'string', default: 'docs/findings.json' } },

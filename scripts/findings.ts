@@ -8,8 +8,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { measureFindings, renderFindingsMarkdown, renderFindingsSummary, withSummary } from '../src/vitest/findings.js';
-import { openSubject } from '../src/vitest/subject.js';
+import { measureFindings, renderFindingsMarkdown, renderFindingsSummary, withSummary } from '../src/findings/docs.js';
+import { openSubject } from '../src/findings/subject.js';
 import { FIXTURE_OPTIONS } from '../specs/options.js';
 
 const { values: args } = parseArgs({

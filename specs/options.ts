@@ -2,7 +2,7 @@
  * The plugin options the specs run the shipped fixture with — one place, read by vitest.config.ts and by
  * `npm run findings` (scripts/findings.ts), so docs/findings.md measures exactly what the specs measure.
  */
-import type { RegionsOptions } from '../src/vitest/options.js';
+import type { RegionsOptions } from '../src/subject/options.js';
 
 export const FIXTURE_OPTIONS = {
   checkpoint: 'fixtures/models/polyglot-v2',

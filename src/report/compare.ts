@@ -15,7 +15,7 @@
  * one, every finding it did not run would pass as new. A partial current run is compared, and what it did
  * not run is reported missing.
  */
-import { formatPercent, renderTable } from '../vitest/measure/format.js';
+import { formatPercent, renderTable } from '../findings/measure/format.js';
 import { fingerprintOverlap } from '../region-data/fingerprint.js';
 import type { RegionFingerprint, Results } from './results.js';
 

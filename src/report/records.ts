@@ -1,6 +1,6 @@
 /**
  * One `task.meta.regions` record — what a region matcher measured (FindingResult + matcher, negated,
- * passed; see src/vitest/matchers/internals/conclude.ts) — read into an {@link AssertionEntry}. This is
+ * passed; see src/vitest/internals/conclude.ts) — read into an {@link AssertionEntry}. This is
  * the one place that knows the matchers' record shape. It reads tolerantly: unknown fields are ignored
  * and optional ones defaulted, so the matchers can grow fields without breaking the report; what it
  * cannot read comes back as the path and the problem, for a warning on the test.

@@ -10,8 +10,8 @@
  * timeout (`timeout`, a grace period later) only fires if a single unit of work hangs.
  */
 import { inject } from 'vitest';
-import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from './options.js';
-import type { RegionsSubject } from './subject.js';
+import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from '../subject/options.js';
+import type { RegionsSubject } from '../findings/subject.js';
 
 /** Multiplies every spec budget, for machines slower than the one the cold times were measured on. */
 export const TIME_SCALE_ENV = 'REGIONS_TIME_SCALE';

@@ -14,10 +14,10 @@
  *   (its tensors freed) when the worker is done.
  */
 import { expect, test as base } from 'vitest';
-import { regionMatchers } from './matchers/index.js';
-import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from './options.js';
-import { openSubject, type RegionsSubject } from './subject.js';
-import type { Expectation } from './thresholds.js';
+import { regionMatchers } from './matchers.js';
+import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from '../subject/options.js';
+import { openSubject, type RegionsSubject } from '../findings/subject.js';
+import type { Expectation } from '../findings/thresholds.js';
 import './vitest-types.js';
 
 // The plugin's setup file registers the matchers too; doing it here as well lets a file that imports

@@ -8,15 +8,15 @@
  * scoped `tsImport`.
  */
 import type { TestProject } from 'vitest/node';
-import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from './options.js';
+import { REGIONS_PROVIDE_KEY, type ResolvedRegionsOptions } from '../subject/options.js';
 
-type WarmModule = typeof import('./warm-cache.js');
+type WarmModule = typeof import('../subject/warm-cache.js');
 
 async function loadWarmCache(): Promise<WarmModule> {
   const fromSource = import.meta.url.endsWith('.ts');
-  if (!fromSource) return import('./warm-cache.js');
+  if (!fromSource) return import('../subject/warm-cache.js');
   const { tsImport } = await import('tsx/esm/api');
-  return (await tsImport('./warm-cache.ts', import.meta.url)) as WarmModule;
+  return (await tsImport('../subject/warm-cache.ts', import.meta.url)) as WarmModule;
 }
 
 export default async function regionsGlobalSetup(project: TestProject): Promise<void> {

@@ -17,7 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vitest/config';
 import { resolveEngineName, runsOnGpu } from '../engine/select.js';
-import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';
+import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../subject/options.js';
 import './vitest-types.js';
 
 /** The setup file: the .ts source when running from source (tests, this repo), the .js build otherwise. */
@@ -56,5 +56,5 @@ function oneDevice(resolved: ResolvedRegionsOptions): { maxWorkers?: number; iso
   return { maxWorkers: 1, isolate: false, sequence: { groupOrder: 1 } };
 }
 
-export { resolveRegionsOptions, RegionsOptionsError, REGIONS_ENV, type RegionsOptions, type ResolvedRegionsOptions } from './options.js';
+export { resolveRegionsOptions, RegionsOptionsError, REGIONS_ENV, type RegionsOptions, type ResolvedRegionsOptions } from '../subject/options.js';
 export { RegionsSequencer } from './sequencer.js';

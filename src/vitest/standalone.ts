@@ -10,7 +10,8 @@
  *
  * (vitest-regions/vitest itself imports vitest's runner, which only loads inside `vitest run`.)
  */
-export * from './measure/index.js';
-export { openSubject, THRESHOLDS_FILE, type RegionRequest, type RegionsSubject } from './subject.js';
-export * from './options.js';
-export * from './thresholds.js';
+export * from '../findings/measure/index.js';
+export { openSubject, THRESHOLDS_FILE, type RegionRequest, type RegionsSubject } from '../findings/subject.js';
+export { PAPER_FRACTION, type CheckpointSubject, type RegionDefaults } from '../subject/subject.js';
+export * from '../subject/options.js';
+export * from '../findings/thresholds.js';

@@ -1,6 +1,6 @@
 /**
  * Types the integration adds to vitest (module augmentation; this file emits no code):
- * - the region matchers on `expect(…)`, derived from the registry of findings (./matchers/index.ts),
+ * - the region matchers on `expect(…)`, derived from the registry of findings (./matchers.ts),
  * - `inject('regions')`: the resolved plugin options,
  * - `task.meta.regions`: what the matchers measured, for reporters.
  *
@@ -9,12 +9,12 @@
  * it: one augmentation of `Matchers<T = any>` (the type parameter named T) types `expect().x`,
  * `expect.x` and `expect.extend`. The matchers are async: always `await` them.
  */
-import type { RegionMatchers } from './matchers/index.js';
-import type { RegionsRecord } from './measure/result.js';
-import type { ResolvedRegionsOptions } from './options.js';
+import type { RegionMatchers } from './matchers.js';
+import type { RegionsRecord } from '../findings/measure/result.js';
+import type { ResolvedRegionsOptions } from '../subject/options.js';
 
 declare module 'vitest' {
-  // One entry per finding of the registry (./matchers/index.ts): `expect(subject).<matcher>(…args)`.
+  // One entry per finding of the registry (./matchers.ts): `expect(subject).<matcher>(…args)`.
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Matchers<T = any> extends RegionMatchers {}
   interface ProvidedContext {

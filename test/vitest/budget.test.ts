@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { specBudget } from '../../src/vitest/budget.js';
-import { BudgetExceededError, SpecProgress } from '../../src/vitest/progress.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import { BudgetExceededError, SpecProgress } from '../../src/subject/progress.js';
+import { openSubject } from '../../src/findings/subject.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

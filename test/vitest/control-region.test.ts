@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { selectRegion } from '../../src/regions/select.js';
-import type { RegionsSubject } from '../../src/vitest/subject.js';
-import { controlRegion } from '../../src/vitest/measure/regions.js';
+import type { RegionsSubject } from '../../src/findings/subject.js';
+import { controlRegion } from '../../src/findings/measure/regions.js';
 import { scoreMap } from '../regions/helpers.js';
 
 describe('controlRegion', () => {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe } from 'vitest';
 import { perturbNorm } from '../../src/perturb/norm.js';
 import { expect, expectFinding, fcParameters, test } from '../../src/vitest/fixtures.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import { openSubject } from '../../src/findings/subject.js';
 import { MASSIVE_DIM, massiveDim } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

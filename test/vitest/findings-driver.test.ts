@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import { measureFindings } from '../../src/vitest/findings.js';
+import { measureFindings } from '../../src/findings/docs.js';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { FINDINGS, thresholdDims } from '../../src/vitest/matchers/index.js';
-import type { RegionsRecord } from '../../src/vitest/measure/result.js';
+import { FINDINGS, thresholdDims } from '../../src/findings/index.js';
+import type { RegionsRecord } from '../../src/findings/measure/result.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -8,8 +8,8 @@
  */
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { openSubject } from '../../src/vitest/subject.js';
-import { measureLanguageNeurons } from '../../src/vitest/matchers/index.js';
+import { openSubject } from '../../src/findings/subject.js';
+import { measureLanguageNeurons } from '../../src/findings/index.js';
 import { competent, LANGUAGE_NEURONS, languageNeuronsModel } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -7,8 +7,8 @@ import { fc } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
 import { describe } from 'vitest';
 import { expect, fcParameters, test } from '../../src/vitest/fixtures.js';
-import type { RegionsRecord } from '../../src/vitest/measure/result.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import type { RegionsRecord } from '../../src/findings/measure/result.js';
+import { openSubject } from '../../src/findings/subject.js';
 import { competent, untrained } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

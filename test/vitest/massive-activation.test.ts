@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { openSubject } from '../../src/vitest/subject.js';
-import { measureHasMassiveActivation } from '../../src/vitest/matchers/index.js';
+import { openSubject } from '../../src/findings/subject.js';
+import { measureHasMassiveActivation } from '../../src/findings/index.js';
 import { competent, MASSIVE_DIM, massiveDim, untrained } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import { openSubject } from '../../src/findings/subject.js';
 import { blocks, competent, untrained } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -10,9 +10,9 @@ import { describe, expect, test } from 'vitest';
 import type { HostTensor } from '../../src/checkpoint/types.js';
 import { zeroRegion } from '../../src/perturb/index.js';
 import { furtherPretrain } from '../../src/train/further.js';
-import { measureZeroing } from '../../src/vitest/measure/zeroing.js';
-import type { ResolvedRegionsOptions } from '../../src/vitest/options.js';
-import { openSubject, type RegionsSubject } from '../../src/vitest/subject.js';
+import { measureZeroing } from '../../src/findings/measure/zeroing.js';
+import type { ResolvedRegionsOptions } from '../../src/subject/options.js';
+import { openSubject, type RegionsSubject } from '../../src/findings/subject.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

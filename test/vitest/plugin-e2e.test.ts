@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import type { RegionsRecord } from '../../src/vitest/measure/result.js';
+import type { RegionsRecord } from '../../src/findings/measure/result.js';
 import { probeWebgpu, WEBGPU_REQUIRED } from '../helpers/webgpu.js';
 import { competent } from './helpers/instruments.js';
 

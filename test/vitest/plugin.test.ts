@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
-import { resolveRegionsOptions } from '../../src/vitest/options.js';
+import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { BUILTIN_TEXTS } from '../../src/corpus/texts.js';
 
 const resolve = (options: unknown, env: Record<string, string> = {}) => resolveRegionsOptions(options, { env, root: '/project' });

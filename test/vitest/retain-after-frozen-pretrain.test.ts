@@ -14,8 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe } from 'vitest';
 import type { Region } from '../../src/regions/types.js';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import type { RegionsSubject } from '../../src/vitest/subject.js';
-import { curveSteps, measureFrozenPretrain } from '../../src/vitest/measure/frozen.js';
+import type { RegionsSubject } from '../../src/findings/subject.js';
+import { curveSteps, measureFrozenPretrain } from '../../src/findings/measure/frozen.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

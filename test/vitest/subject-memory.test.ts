@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { availableMemory, type MemorySources } from '../../src/engine/memory.js';
-import { resolveRegionsOptions } from '../../src/vitest/options.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import { resolveRegionsOptions } from '../../src/subject/options.js';
+import { openSubject } from '../../src/findings/subject.js';
 
 const GiB = 2 ** 30;
 

@@ -11,9 +11,9 @@ import { generateCheckpoint } from '../../src/checkpoint/generate.js';
 import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import { regionSize } from '../../src/regions/types.js';
-import { resolveRegionsOptions } from '../../src/vitest/options.js';
-import { openSubject } from '../../src/vitest/subject.js';
-import { DEFAULT_THRESHOLDS } from '../../src/vitest/thresholds.js';
+import { resolveRegionsOptions } from '../../src/subject/options.js';
+import { openSubject } from '../../src/findings/subject.js';
+import { DEFAULT_THRESHOLDS } from '../../src/findings/thresholds.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { openSubject } from '../../src/vitest/subject.js';
-import { measureHasSuperWeight } from '../../src/vitest/matchers/index.js';
+import { openSubject } from '../../src/findings/subject.js';
+import { measureHasSuperWeight } from '../../src/findings/index.js';
 import { competent, SUPER_WEIGHT, superWeight, untrained } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import type { Perturbation } from '../../src/perturb/perturbation.js';
 import { hiddenDim, layerIndex, regionFraction } from '../../src/vitest/arbitraries.js';
 import '../../src/vitest/fixtures.js';
-import type { RegionsRecord } from '../../src/vitest/measure/result.js';
+import type { RegionsRecord } from '../../src/findings/measure/result.js';
 import type { FindingEntry } from '../../src/report/results.js';
 import { sweepBoundary } from '../../src/report/sections/finding.js';
 import { stubSubject } from './helpers/stub-subject.js';

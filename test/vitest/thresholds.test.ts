@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_THRESHOLDS, loadThresholds, parseThresholds } from '../../src/vitest/thresholds.js';
+import { DEFAULT_THRESHOLDS, loadThresholds, parseThresholds } from '../../src/findings/thresholds.js';
 
 describe('thresholds', () => {
   test('the defaults are the paper’s, every finding expected to hold', () => {

@@ -6,8 +6,8 @@
  */
 import { describe } from 'vitest';
 import { expect, test } from '../../src/vitest/fixtures.js';
-import { measureLoseCompetence } from '../../src/vitest/matchers/index.js';
-import { openSubject } from '../../src/vitest/subject.js';
+import { measureLoseCompetence } from '../../src/findings/index.js';
+import { openSubject } from '../../src/findings/subject.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import { competent, untrained } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { FIXTURE_OPTIONS } from '../../specs/options.js';
-import { resolveRegionsOptions } from '../../src/vitest/options.js';
+import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { parseModelConfig } from '../../src/checkpoint/config.js';
-import { openSubject, type RegionsSubject } from '../../src/vitest/subject.js';
-import { dealLanguages, importanceProcesses, warmRegionsCache } from '../../src/vitest/warm-cache.js';
+import { openSubject, type RegionsSubject } from '../../src/findings/subject.js';
+import { dealLanguages, importanceProcesses, warmRegionsCache } from '../../src/subject/warm-cache.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 

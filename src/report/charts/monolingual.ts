@@ -3,7 +3,7 @@
  * languages measured, cells the perplexity ratio. A selective region is a dark diagonal on a pale table.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatRatio } from '../../vitest/measure/format.js';
+import { formatRatio } from '../../findings/measure/format.js';
 import { COLORS } from '../internals/palette.js';
 import type { FindingEntry } from '../results.js';
 

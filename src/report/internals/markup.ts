@@ -1,12 +1,12 @@
 /** Small pieces of markup the report's sections share. Every argument that is text gets escaped here. */
 import type { TopLevelSpec } from 'vega-lite';
-import { FINDINGS } from '../../vitest/matchers/index.js';
+import { CATALOG } from '../../findings/catalog.js';
 import type { FindingEntry } from '../results.js';
 import { escapeHtml as e } from './escape.js';
 import { renderSvg } from './vega.js';
 
 /** The name of each finding of the registry. */
-export const FINDING_TITLES: Record<string, string> = Object.fromEntries(FINDINGS.map((d) => [d.key, d.title]));
+export const FINDING_TITLES: Record<string, string> = Object.fromEntries(Object.entries(CATALOG).map(([key, d]) => [key, d.title]));
 
 export const findingTitle = (f: FindingEntry) => FINDING_TITLES[f.finding] ?? f.finding;
 export const badge = (ok: boolean, yes = 'PASS', no = 'FAIL') => `<span class="badge ${ok ? 'pass' : 'fail'}">${ok ? yes : no}</span>`;

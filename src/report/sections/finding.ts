@@ -7,7 +7,7 @@ import { forgettingChart } from '../charts/forgetting.js';
 import { perplexityChart } from '../charts/perplexity.js';
 import { profileChart } from '../charts/profile.js';
 import { sensitivityChart } from '../charts/sensitivity.js';
-import { findingDefinition } from '../../vitest/matchers/index.js';
+import { findingEntry } from '../../findings/catalog.js';
 import { escapeHtml as e } from '../internals/escape.js';
 import { anchor, badge, charts, definitions, duration, empty, figure, findingTitle, keyValues, muted } from '../internals/markup.js';
 import type { AssertionEntry, FindingEntry, RegionEntry, ResultTable, Results, TestEntry } from '../results.js';
@@ -46,7 +46,7 @@ function findingProvenance(f: FindingEntry, a: AssertionEntry, test: TestEntry |
 
 async function findingCharts(f: FindingEntry, a: AssertionEntry): Promise<string> {
   // The chart the finding's declaration names (a record of an unknown finding gets the perplexity chart).
-  const chart = findingDefinition(f.finding)?.chart ?? 'perplexity';
+  const chart = findingEntry(f.finding)?.chart ?? 'perplexity';
   const sensitivity = () => figure('sensitivity', sensitivityChart(f.assertions, a.thresholds), 'Perplexity ratio per language at each dim under test and at the control dims, over every run; dashed: thresholds.');
   const parts = [
     chart === 'profile' ? await figure('profile', profileChart(a), 'Per layer: the largest residual activation over the median activation (label: its dim and the kind of position).') : '',

@@ -9,8 +9,8 @@ import { regionReportData } from '../../../src/region-data/index.js';
 import type { Provenance, Results } from '../../../src/report/results.js';
 import type { Region } from '../../../src/regions/types.js';
 import { mulberry32 } from '../../../src/util/random.js';
-import { EFFECT_COLUMNS, effectRow } from '../../../src/vitest/measure/effects.js';
-import { formatRatio } from '../../../src/vitest/measure/format.js';
+import { EFFECT_COLUMNS, effectRow } from '../../../src/findings/measure/effects.js';
+import { formatRatio } from '../../../src/findings/measure/format.js';
 
 export const EVIL = '<script>alert(1)</script>';
 export const HIDDEN = 128;

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../../../src/vitest/options.js';
+import { resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../../../src/subject/options.js';
 import type { Instrument } from './instruments.js';
 
 /**

@@ -8,9 +8,9 @@ import { parsePerturbation, type Perturbation, type PerturbationInput } from '..
 import type { Region } from '../../../src/regions/types.js';
 import type { ForgettingCurve } from '../../../src/train/further.js';
 import { regionHash } from '../../../src/regions/hash.js';
-import { resolveRegionsOptions } from '../../../src/vitest/options.js';
-import type { RegionsSubject } from '../../../src/vitest/subject.js';
-import { DEFAULT_THRESHOLDS } from '../../../src/vitest/thresholds.js';
+import { resolveRegionsOptions } from '../../../src/subject/options.js';
+import type { RegionsSubject } from '../../../src/findings/subject.js';
+import { DEFAULT_THRESHOLDS } from '../../../src/findings/thresholds.js';
 
 export const STUB_WEIGHT = 'model.layers.0.mlp.down_proj.weight';
 

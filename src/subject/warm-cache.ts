@@ -1,0 +1,127 @@
+/**
+ * Fills the disk cache with what every spec file shares — the baseline perplexities and each region
+ * language's importance — so that the test workers, which open their own subject, find them there instead
+ * of computing them twice in parallel on a cold cache. Prints progress, so a cold run is never minutes of
+ * silence. global-setup.ts runs it once in vitest's main process, loaded natively (see there).
+ *
+ * On ONNX Runtime's CPU provider the languages' importance is computed in child processes side by side
+ * (internals/importance-child.ts), each language wholly in one process with the subject's own thread
+ * count, so every map is bit-identical to one computed alone. Two processes of two intra-op threads beat
+ * one on 2 cores, as a small model's gradient graph keeps two intra-op threads only ~85% busy: this warm-up
+ * on the fixture (baseline and six languages × 100k tokens) took 30.0 and 31.4 s against 35.0 and 34.9 s one
+ * language after another (AMD EPYC, 2026-12-02; docs/performance.md).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { memoryShortfall, parameterCount } from '../engine/memory.js';
+import type { ImportanceChildMessage, ImportanceJob } from './internals/importance-child.js';
+import type { ResolvedRegionsOptions } from './options.js';
+import { openCheckpointSubject, type CheckpointSubject } from './subject.js';
+import { handleInterrupts, InterruptedError } from '../util/interrupt.js';
+
+type Say = (msg: string) => void;
+
+/** Below this many parameters two processes share 2 cores (the fixture's measurement); above, one per `threads` cores. */
+const SHARED_CORES_BELOW_PARAMS = 100e6;
+
+/**
+ * How many processes compute importance side by side: one per `threads` cores — or two sharing the cores
+ * for a small model, where that was measured faster (above; a large model's matrices keep intra-op
+ * threads busy, and that was not measured) — no more than there are languages, and only as many as memory
+ * holds: each holds the weights, a gradient accumulator and one pass's gradients (three copies) and a
+ * batch's activations, besides the parent's copy of the weights. One on any other engine (a GPU is one
+ * device; tfjs runs in this thread).
+ */
+export function importanceProcesses(subject: CheckpointSubject, machine: { cores?: number; available?: number } = {}): number {
+  if (subject.engine.name !== 'ort-cpu') return 1;
+  const o = subject.options;
+  const { cores = availableParallelism(), available } = machine;
+  const perCores = Math.floor(cores / o.threads);
+  const shared = perCores < 2 && parameterCount(subject.config) < SHARED_CORES_BELOW_PARAMS ? 2 : 1;
+  let n = Math.min(o.regionLanguages.length, Math.max(perCores, shared));
+  while (n > 1 && memoryShortfall(subject.config, { copies: 1 + 3 * n, tokens: n * o.batchSize * subject.seqLen, available }) !== null) n--;
+  return n;
+}
+
+/** Deals `languages` round-robin into `n` groups. */
+export function dealLanguages(languages: readonly string[], n: number): string[][] {
+  const groups: string[][] = Array.from({ length: n }, () => []);
+  languages.forEach((l, i) => groups[i % n]!.push(l));
+  return groups;
+}
+
+/** Runs one child on `languages`; resolves when it has computed (or found cached) every one of them. */
+function importanceChild(job: ImportanceJob, children: Set<ChildProcess>, say: Say): Promise<void> {
+  const fromSource = new URL(import.meta.url).pathname.endsWith('.ts'); // tsx's tsImport may add a query
+  const entry = fileURLToPath(new URL(`./internals/importance-child.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  // From the TypeScript sources the child loads them through tsx, resolved from here (not the working directory).
+  const execArgv = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
+  return new Promise((resolve, reject) => {
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(child);
+    let error: string | null = null;
+    child.on('message', (m: ImportanceChildMessage) => {
+      if ('ready' in m) say(`importance for ${m.ready} ready`);
+      else error = m.error;
+    });
+    child.on('error', (err) => {
+      error ??= err.message;
+    });
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else reject(new Error(`importance for ${job.languages.join(', ')}: ${error ?? `its process ended with ${signal ?? `exit code ${code}`}`}`));
+    });
+    child.send(job);
+  });
+}
+
+async function importanceSideBySide(subject: CheckpointSubject, n: number, say: Say): Promise<void> {
+  const children = new Set<ChildProcess>();
+  try {
+    await Promise.all(dealLanguages(subject.options.regionLanguages, n).map((languages) => importanceChild({ options: subject.options, languages }, children, say)));
+  } finally {
+    for (const child of children) child.kill();
+  }
+}
+
+/**
+ * Warms the cache (see above). Ctrl-C or SIGTERM stops the importance loop after the batch it is in, says
+ * where, and ends the process with 130 / 143; the cache then holds only complete entries.
+ */
+export async function warmRegionsCache(options: ResolvedRegionsOptions): Promise<void> {
+  const started = Date.now();
+  const say: Say = (msg) => process.stderr.write(`vitest-regions: ${msg} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const release = handleInterrupts('vitest-regions');
+  say(`opening ${options.checkpoint}`);
+  try {
+    const subject = await openCheckpointSubject(options);
+    try {
+      await subject.baseline();
+      say(`baseline perplexity of ${subject.languages.length} languages ready`);
+      const n = importanceProcesses(subject);
+      if (n > 1) {
+        say(`importance of ${options.regionLanguages.join(', ')} in ${n} processes`);
+        await importanceSideBySide(subject, n, say);
+      } else {
+        for (const language of options.regionLanguages) {
+          await subject.importance(language);
+          say(`importance for ${language} ready`);
+        }
+      }
+    } finally {
+      await subject.close();
+    }
+  } catch (err) {
+    if (err instanceof InterruptedError) {
+      // The run was asked to stop: end it here with the signal's code, rather than let vitest go on to report
+      // "no test files found" and a stack for what is no error.
+      say(`${err.message}; the cache holds only complete entries`);
+      process.exit(err.exitCode);
+    }
+    throw err;
+  } finally {
+    release();
+  }
+}
