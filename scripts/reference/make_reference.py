@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Independent float64 PyTorch reference for HF LlamaForCausalLM / MistralForCausalLM / Qwen2ForCausalLM.
+"""Independent float64 PyTorch reference for HF LlamaForCausalLM / MistralForCausalLM / Qwen2ForCausalLM /
+Qwen3ForCausalLM / Gemma2ForCausalLM / Gemma3ForCausalLM (gemma3_text) / Phi3ForCausalLM / Olmo2ForCausalLM.
 
 Writes tiny seeded checkpoints (config.json + safetensors) and the values the TypeScript tests are
 pinned against (expected.json) into test/fixtures/reference/<case>/.
@@ -139,7 +140,9 @@ def read_checkpoint(case_dir):
 # configs and weights
 # ----------------------------------------------------------------------------------------------------
 
-ARCH = {"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM", "qwen2": "Qwen2ForCausalLM"}
+ARCH = {"llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM", "qwen2": "Qwen2ForCausalLM",
+        "qwen3": "Qwen3ForCausalLM", "gemma2": "Gemma2ForCausalLM", "gemma3_text": "Gemma3ForCausalLM",
+        "phi3": "Phi3ForCausalLM", "olmo2": "Olmo2ForCausalLM"}
 
 
 def make_config(model_type, torch_dtype="float32", **over):
@@ -171,6 +174,24 @@ def make_config(model_type, torch_dtype="float32", **over):
     elif model_type == "qwen2":
         c.update({"attention_dropout": 0.0, "use_sliding_window": False, "sliding_window": 32768,
                   "max_window_layers": LAYERS})
+    elif model_type == "qwen3":
+        c.update({"attention_bias": False, "attention_dropout": 0.0, "use_sliding_window": False,
+                  "sliding_window": None, "max_window_layers": LAYERS, "head_dim": HIDDEN // HEADS})
+    elif model_type in ("gemma2", "gemma3_text"):
+        del c["hidden_act"]
+        c.update({"hidden_activation": "gelu_pytorch_tanh", "attention_bias": False, "attention_dropout": 0.0,
+                  "head_dim": HIDDEN // HEADS, "query_pre_attn_scalar": HIDDEN // HEADS, "tie_word_embeddings": True,
+                  "rms_norm_eps": 1e-6, "bos_token_id": 2, "eos_token_id": 1})
+        if model_type == "gemma2":
+            c.update({"sliding_window": 4096, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0})
+        else:
+            c.update({"sliding_window": 4096, "sliding_window_pattern": 6, "rope_local_base_freq": 10000.0,
+                      "attn_logit_softcapping": None, "final_logit_softcapping": None})
+    elif model_type == "phi3":
+        c.update({"attention_dropout": 0.0, "partial_rotary_factor": 1.0, "sliding_window": None,
+                  "original_max_position_embeddings": 256})
+    elif model_type == "olmo2":
+        c.update({"attention_bias": False, "attention_dropout": 0.0})
     c.update(over)
     return c
 
@@ -192,20 +213,87 @@ class Arch:
         self.theta = c["rope_theta"]
         self.rope_scaling = c.get("rope_scaling")
         self.tied = bool(c.get("tie_word_embeddings", False))
-        qwen = self.model_type == "qwen2"
-        self.qkv_bias = qwen or bool(c.get("attention_bias", False))
-        self.o_bias = (not qwen) and bool(c.get("attention_bias", False))
-        self.mlp_bias = (not qwen) and bool(c.get("mlp_bias", False))
-        if self.model_type == "mistral":
-            self.window = c.get("sliding_window")
-        elif qwen and c.get("use_sliding_window", False):
-            self.window = c.get("sliding_window")
+        mt = self.model_type
+        qwen = mt == "qwen2"
+        gemma = mt in ("gemma2", "gemma3_text")
+        self.qkv_bias = qwen or (mt not in ("mistral", "phi3") and bool(c.get("attention_bias", False)))
+        self.o_bias = (not qwen) and mt not in ("mistral", "phi3") and bool(c.get("attention_bias", False))
+        self.mlp_bias = mt == "llama" and bool(c.get("mlp_bias", False))
+        # the block (HF modeling_<family>.py): norm layout, (1 + w) norms, q/k norms, fused projections, activation
+        self.layout = "sandwich" if gemma else "post" if mt == "olmo2" else "pre"
+        self.norm_offset = 1.0 if gemma else 0.0
+        self.qk_norm = "head" if mt in ("qwen3", "gemma3_text") else "projection" if mt == "olmo2" else None
+        self.fused = mt == "phi3"
+        self.gelu = gemma
+        self.rot = int(self.hd * c.get("partial_rotary_factor", 1.0)) if mt == "phi3" else self.hd
+        self.embed_scale = math.sqrt(self.D) if gemma else None
+        self.scale = c["query_pre_attn_scalar"] ** -0.5 if gemma else self.hd ** -0.5
+        self.attn_cap = c.get("attn_logit_softcapping") if mt == "gemma2" else None
+        self.final_cap = c.get("final_logit_softcapping") if gemma else None
+        self.local_theta = c.get("rope_local_base_freq", 10000.0) if mt == "gemma3_text" else None
+        # per-layer sliding windows (None: full causal)
+        if mt in ("mistral", "phi3"):
+            w = c.get("sliding_window")
+            self.windows = [w] * self.L
+        elif mt in ("qwen2", "qwen3"):
+            w = c.get("sliding_window") if c.get("use_sliding_window", False) else None
+            self.windows = [w if (w is not None and i >= c.get("max_window_layers", 28)) else None for i in range(self.L)]
+            if mt == "qwen2" and w is not None:  # the existing qwen2 case never sets it
+                raise ValueError("qwen2 sliding window")
+        elif mt == "gemma2":
+            self.windows = [c["sliding_window"] if (i + 1) % 2 != 0 else None for i in range(self.L)]
+        elif mt == "gemma3_text":
+            pat = c.get("sliding_window_pattern", 6)
+            self.windows = [c["sliding_window"] if (i + 1) % pat != 0 else None for i in range(self.L)]
         else:
-            self.window = None
+            self.windows = [None] * self.L
+        self.window = self.windows[0] if len(set(self.windows)) == 1 else "per-layer"
 
 
 def weight_specs(a):
-    """(name, shape, kind) in HF named_parameters order; kind in {w, norm, bias}."""
+    """(name, shape, kind) in HF named_parameters order; kind in {w, norm, bias} (norm: Gemma's are offsets)."""
+    if a.model_type in ("llama", "mistral", "qwen2"):
+        return weight_specs_llama(a)
+    nk = "onorm" if a.norm_offset else "norm"
+    q, kv = a.H * a.hd, a.KV * a.hd
+    s = [("model.embed_tokens.weight", (a.V, a.D), "w")]
+    for i in range(a.L):
+        p = "model.layers.%d." % i
+        if a.fused:
+            s.append((p + "self_attn.o_proj.weight", (a.D, q), "w"))
+            s.append((p + "self_attn.qkv_proj.weight", (q + 2 * kv, a.D), "w"))
+        else:
+            for m, rows in (("q", q), ("k", kv), ("v", kv)):
+                s.append((p + "self_attn.%s_proj.weight" % m, (rows, a.D), "w"))
+                if a.qkv_bias:
+                    s.append((p + "self_attn.%s_proj.bias" % m, (rows,), "bias"))
+            s.append((p + "self_attn.o_proj.weight", (a.D, q), "w"))
+            if a.o_bias:
+                s.append((p + "self_attn.o_proj.bias", (a.D,), "bias"))
+        if a.qk_norm == "head":
+            s.append((p + "self_attn.q_norm.weight", (a.hd,), nk))
+            s.append((p + "self_attn.k_norm.weight", (a.hd,), nk))
+        elif a.qk_norm == "projection":
+            s.append((p + "self_attn.q_norm.weight", (q,), nk))
+            s.append((p + "self_attn.k_norm.weight", (kv,), nk))
+        if a.fused:
+            s.append((p + "mlp.gate_up_proj.weight", (2 * a.F, a.D), "w"))
+        else:
+            s.append((p + "mlp.gate_proj.weight", (a.F, a.D), "w"))
+            s.append((p + "mlp.up_proj.weight", (a.F, a.D), "w"))
+        s.append((p + "mlp.down_proj.weight", (a.D, a.F), "w"))
+        norms = {"pre": ["input_layernorm", "post_attention_layernorm"],
+                 "sandwich": ["input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm"],
+                 "post": ["post_attention_layernorm", "post_feedforward_layernorm"]}[a.layout]
+        for n in norms:
+            s.append((p + n + ".weight", (a.D,), nk))
+    s.append(("model.norm.weight", (a.D,), nk))
+    if not a.tied:
+        s.append(("lm_head.weight", (a.V, a.D), "w"))
+    return s
+
+
+def weight_specs_llama(a):
     s = [("model.embed_tokens.weight", (a.V, a.D), "w")]
     for i in range(a.L):
         p = "model.layers.%d" % i
@@ -248,6 +336,8 @@ def gen_weights(a, seed):
             t = 0.2 * z
         elif kind == "norm":
             t = 1.0 + 0.1 * z
+        elif kind == "onorm":  # Gemma stores w of (1 + w): the same effective scale 1 + N(0, 0.1^2)
+            t = 0.1 * z
         else:
             t = 0.1 * z
         out.append((name, t.to(torch.float32).numpy().copy()))
@@ -266,11 +356,13 @@ def gen_ids(a, seed):
 # the model (vectorised, HF semantics)
 # ----------------------------------------------------------------------------------------------------
 
-def rope_inv_freq(a):
-    """HF ROPE_INIT_FUNCTIONS: default, linear, llama3 (torch.where formulation as in HF)."""
-    hd = a.hd
-    inv = 1.0 / (a.theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
-    rs = a.rope_scaling
+def rope_inv_freq(a, local=False):
+    """HF ROPE_INIT_FUNCTIONS: default, linear, llama3 (torch.where formulation as in HF), over the rotary dims
+    (phi3: head_dim * partial_rotary_factor). local: gemma3's sliding layers (rope_local_base_freq, no scaling)."""
+    hd = a.rot
+    theta = a.local_theta if local else a.theta
+    inv = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).to(torch.float64) / hd))
+    rs = None if local else a.rope_scaling
     if rs is None:
         return inv
     kind = rs.get("rope_type", rs.get("type"))
@@ -294,8 +386,8 @@ def rope_inv_freq(a):
     raise ValueError("rope kind %r" % kind)
 
 
-def rope_cos_sin(a, T):
-    inv = rope_inv_freq(a)
+def rope_cos_sin(a, T, local=False):
+    inv = rope_inv_freq(a, local)
     pos = torch.arange(T, dtype=torch.float64)
     freqs = torch.outer(pos, inv)
     emb = torch.cat([freqs, freqs], dim=-1)
@@ -307,8 +399,24 @@ def rotate_half(x):
     return torch.cat([-x[..., h:], x[..., :h]], dim=-1)
 
 
-def rms_norm(x, w, eps):
-    return w * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+def rms_norm(x, w, eps, offset=0.0):
+    return (w + offset) * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+
+def gelu_tanh(x):
+    """torch's gelu(approximate="tanh") = HF gelu_pytorch_tanh."""
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+
+
+def cap(x, c):
+    return x if c is None else c * torch.tanh(x / c)
+
+
+def apply_rope(x, cos, sin):
+    """rotate-half on the first cos.shape[-1] dims of each head; the rest pass (phi3's partial rotary)."""
+    r = cos.shape[-1]
+    xr, xp = x[..., :r], x[..., r:]
+    return torch.cat([xr * cos + rotate_half(xr) * sin, xp], dim=-1)
 
 
 def linear(x, W, b=None):
@@ -316,12 +424,13 @@ def linear(x, W, b=None):
     return y if b is None else y + b
 
 
-def causal_mask(a, T):
+def causal_mask(a, T, window="model"):
+    window = a.window if window == "model" else window
     i = torch.arange(T).reshape(-1, 1)
     j = torch.arange(T).reshape(1, -1)
     allowed = j <= i
-    if a.window is not None:
-        allowed = allowed & (j > i - a.window)  # HF: kv_idx > q_idx - sliding_window
+    if window is not None:
+        allowed = allowed & (j > i - window)  # HF: kv_idx > q_idx - sliding_window
     m = torch.zeros(T, T, dtype=torch.float64)
     m[~allowed] = float("-inf")
     return m
@@ -330,6 +439,8 @@ def causal_mask(a, T):
 def forward(a, W, ids, return_hidden=False, record=None):
     """W: dict name -> float64 tensor. ids: LongTensor [B, T]. -> logits [B, T, V].
     record: a dict that receives, per linear weight name, the input it reads [B, T, in] (Wanda's X)."""
+    if a.model_type not in ("llama", "mistral", "qwen2"):
+        return forward_family(a, W, ids, return_hidden, record)
     B, T = ids.shape
 
     def seen(x, *names):
@@ -371,6 +482,80 @@ def forward(a, W, ids, return_hidden=False, record=None):
     x = rms_norm(x, W["model.norm.weight"], a.eps)
     head = W["model.embed_tokens.weight"] if a.tied else W["lm_head.weight"]
     logits = x @ head.t()
+    if return_hidden:
+        return logits, hidden_last_input
+    return logits
+
+
+def forward_family(a, W, ids, return_hidden=False, record=None):
+    """qwen3, gemma2, gemma3_text, phi3, olmo2 (the llama ladder plus each family's block, HF semantics)."""
+    B, T = ids.shape
+
+    def seen(x, *names):
+        if record is not None:
+            for n in names:
+                record[n] = x
+        return x
+
+    def nrm(x, name):
+        return rms_norm(x, W[name], a.eps, a.norm_offset)
+
+    x = W["model.embed_tokens.weight"][ids]
+    if a.embed_scale is not None:
+        x = x * a.embed_scale
+    rep = a.H // a.KV
+    q_w, kv_w = a.H * a.hd, a.KV * a.hd
+    hidden_last_input = None
+    for i in range(a.L):
+        p = "model.layers.%d." % i
+        if i == a.L - 1:
+            hidden_last_input = x
+        local = a.local_theta is not None and a.windows[i] is not None
+        cos, sin = rope_cos_sin(a, T, local)
+        mask = causal_mask(a, T, a.windows[i])
+        h = x if a.layout == "post" else nrm(x, p + "input_layernorm.weight")
+        if a.fused:
+            qkv = seen(h, p + "self_attn.qkv_proj.weight") @ W[p + "self_attn.qkv_proj.weight"].t()
+            q, k, v = qkv[..., :q_w], qkv[..., q_w:q_w + kv_w], qkv[..., q_w + kv_w:]
+        else:
+            seen(h, *(p + "self_attn.%s_proj.weight" % m for m in "qkv"))
+            q = linear(h, W[p + "self_attn.q_proj.weight"], W.get(p + "self_attn.q_proj.bias"))
+            k = linear(h, W[p + "self_attn.k_proj.weight"], W.get(p + "self_attn.k_proj.bias"))
+            v = linear(h, W[p + "self_attn.v_proj.weight"], W.get(p + "self_attn.v_proj.bias"))
+        if a.qk_norm == "projection":
+            q, k = nrm(q, p + "self_attn.q_norm.weight"), nrm(k, p + "self_attn.k_norm.weight")
+        q = q.view(B, T, a.H, a.hd)
+        k = k.view(B, T, a.KV, a.hd)
+        if a.qk_norm == "head":
+            q, k = nrm(q, p + "self_attn.q_norm.weight"), nrm(k, p + "self_attn.k_norm.weight")
+        q, k = q.transpose(1, 2), k.transpose(1, 2)
+        v = v.view(B, T, a.KV, a.hd).transpose(1, 2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        k = k[:, :, None].expand(B, a.KV, rep, T, a.hd).reshape(B, a.H, T, a.hd)
+        v = v[:, :, None].expand(B, a.KV, rep, T, a.hd).reshape(B, a.H, T, a.hd)
+        scores = cap(q @ k.transpose(2, 3) * a.scale, a.attn_cap) + mask
+        o = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(B, T, q_w)
+        attn = linear(seen(o, p + "self_attn.o_proj.weight"), W[p + "self_attn.o_proj.weight"], W.get(p + "self_attn.o_proj.bias"))
+        if a.layout != "pre":
+            attn = nrm(attn, p + "post_attention_layernorm.weight")
+        x = x + attn
+        h = {"pre": lambda: nrm(x, p + "post_attention_layernorm.weight"),
+             "sandwich": lambda: nrm(x, p + "pre_feedforward_layernorm.weight"),
+             "post": lambda: x}[a.layout]()
+        if a.fused:
+            gu = seen(h, p + "mlp.gate_up_proj.weight") @ W[p + "mlp.gate_up_proj.weight"].t()
+            g, u = gu[..., :a.F], gu[..., a.F:]
+        else:
+            seen(h, p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight")
+            g, u = h @ W[p + "mlp.gate_proj.weight"].t(), h @ W[p + "mlp.up_proj.weight"].t()
+        act = gelu_tanh(g) if a.gelu else torch.nn.functional.silu(g)
+        out = seen(act * u, p + "mlp.down_proj.weight") @ W[p + "mlp.down_proj.weight"].t()
+        if a.layout != "pre":
+            out = nrm(out, p + "post_feedforward_layernorm.weight")
+        x = x + out
+    x = nrm(x, "model.norm.weight")
+    head = W["model.embed_tokens.weight"] if a.tied else W["lm_head.weight"]
+    logits = cap(x @ head.t(), a.final_cap)
     if return_hidden:
         return logits, hidden_last_input
     return logits
@@ -421,26 +606,37 @@ def naive_inv_freq(a):
     return out
 
 
+def naive_rot(vec, t, inv, half):
+    """RoPE pair by pair: (d, d + half) rotated by t * inv[d]; dims from 2*half on pass through."""
+    out = vec.clone()
+    for d in range(half):
+        c, s = math.cos(t * inv[d]), math.sin(t * inv[d])
+        x1, x2 = vec[d], vec[d + half]
+        out[d] = x1 * c - x2 * s
+        out[d + half] = x2 * c + x1 * s
+    return out
+
+
+def naive_lin(W, x, name):
+    y = torch.mv(W[name + ".weight"], x)
+    if (name + ".bias") in W:
+        y = y + W[name + ".bias"]
+    return y
+
+
 def naive_forward(a, W, ids):
+    if a.model_type not in ("llama", "mistral", "qwen2"):
+        return naive_forward_family(a, W, ids)
     B, T = ids.shape
     inv = naive_inv_freq(a)
     half = a.hd // 2
     rep = a.H // a.KV
 
     def rot(vec, t):  # vec: [hd] tensor; pairs (d, d + hd/2)
-        out = vec.clone()
-        for d in range(half):
-            c, s = math.cos(t * inv[d]), math.sin(t * inv[d])
-            x1, x2 = vec[d], vec[d + half]
-            out[d] = x1 * c - x2 * s
-            out[d + half] = x2 * c + x1 * s
-        return out
+        return naive_rot(vec, t, inv, half)
 
     def lin(x, name):
-        y = torch.mv(W[name + ".weight"], x)
-        if (name + ".bias") in W:
-            y = y + W[name + ".bias"]
-        return y
+        return naive_lin(W, x, name)
 
     def norm(x, w):
         ms = sum(float(v) ** 2 for v in x) / len(x)
@@ -481,6 +677,97 @@ def naive_forward(a, W, ids):
             xs = out
         head = W["model.embed_tokens.weight"] if a.tied else W["lm_head.weight"]
         all_logits.append(torch.stack([torch.mv(head, norm(x, W["model.norm.weight"])) for x in xs]))
+    return torch.stack(all_logits)
+
+
+def naive_forward_family(a, W, ids):
+    """The new families position by position: pairwise rotation of the first `rot` dims, explicit window and
+    soft-cap arithmetic in Python floats, the norms' layouts spelled out."""
+    B, T = ids.shape
+    rep = a.H // a.KV
+    q_w, kv_w = a.H * a.hd, a.KV * a.hd
+
+    def inv_freq(local):
+        theta = a.local_theta if local else a.theta
+        f = [1.0 / (theta ** (2 * k / a.rot)) for k in range(a.rot // 2)]
+        rs = None if local else a.rope_scaling
+        if rs is not None and rs.get("rope_type", rs.get("type")) == "linear":
+            f = [v / rs["factor"] for v in f]
+        return f
+
+    def rot(vec, t, inv):  # pairs (d, d + rot/2) of the first rot dims
+        return naive_rot(vec, t, inv, a.rot // 2)
+
+    def lin(x, name):
+        return naive_lin(W, x, name)
+
+    def norm(x, name):
+        ms = sum(float(v) ** 2 for v in x) / len(x)
+        return (W[name] + a.norm_offset) * x / math.sqrt(ms + a.eps)
+
+    def capf(v, c):
+        return v if c is None else c * math.tanh(v / c)
+
+    def act(g):
+        if a.gelu:
+            return torch.tensor([0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))) for v in g.tolist()])
+        return g / (1 + torch.exp(-g))
+
+    all_logits = []
+    for b in range(B):
+        xs = [W["model.embed_tokens.weight"][int(t)].clone() * (a.embed_scale or 1.0) for t in ids[b]]
+        for l in range(a.L):
+            p = "model.layers.%d." % l
+            window = a.windows[l]
+            inv = inv_freq(a.local_theta is not None and window is not None)
+            hs = xs if a.layout == "post" else [norm(x, p + "input_layernorm.weight") for x in xs]
+            qs, ks, vs = [], [], []
+            for h in hs:
+                if a.fused:
+                    qkv = lin(h, p + "self_attn.qkv_proj")
+                    q, k, v = qkv[:q_w], qkv[q_w:q_w + kv_w], qkv[q_w + kv_w:]
+                else:
+                    q, k, v = lin(h, p + "self_attn.q_proj"), lin(h, p + "self_attn.k_proj"), lin(h, p + "self_attn.v_proj")
+                if a.qk_norm == "projection":
+                    q, k = norm(q, p + "self_attn.q_norm.weight"), norm(k, p + "self_attn.k_norm.weight")
+                q, k, v = q.view(a.H, a.hd), k.view(a.KV, a.hd), v.view(a.KV, a.hd)
+                if a.qk_norm == "head":
+                    q = torch.stack([norm(r, p + "self_attn.q_norm.weight") for r in q])
+                    k = torch.stack([norm(r, p + "self_attn.k_norm.weight") for r in k])
+                qs.append(q), ks.append(k), vs.append(v)
+            new = []
+            for i in range(T):
+                heads = []
+                for hh in range(a.H):
+                    kvh = hh // rep
+                    qi = rot(qs[i][hh], i, inv)
+                    js = [j for j in range(T) if j <= i and (window is None or i - j < window)]
+                    sc = [capf(float(torch.dot(qi, rot(ks[j][kvh], j, inv))) * a.scale, a.attn_cap) for j in js]
+                    mx = max(sc)
+                    ex = [math.exp(s_ - mx) for s_ in sc]
+                    z = sum(ex)
+                    heads.append(sum((e / z) * vs[j][kvh] for e, j in zip(ex, js)))
+                attn = lin(torch.cat(heads), p + "self_attn.o_proj")
+                if a.layout != "pre":
+                    attn = norm(attn, p + "post_attention_layernorm.weight")
+                new.append(xs[i] + attn)
+            xs = new
+            out = []
+            for x in xs:
+                h = norm(x, p + ("post_attention_layernorm.weight" if a.layout == "pre" else "pre_feedforward_layernorm.weight")) if a.layout != "post" else x
+                if a.fused:
+                    gu = lin(h, p + "mlp.gate_up_proj")
+                    g, u = gu[:a.F], gu[a.F:]
+                else:
+                    g, u = lin(h, p + "mlp.gate_proj"), lin(h, p + "mlp.up_proj")
+                m = lin(act(g) * u, p + "mlp.down_proj")
+                if a.layout != "pre":
+                    m = norm(m, p + "post_feedforward_layernorm.weight")
+                out.append(x + m)
+            xs = out
+        head = W["model.embed_tokens.weight"] if a.tied else W["lm_head.weight"]
+        rows = [torch.mv(head, norm(x, "model.norm.weight")) for x in xs]
+        all_logits.append(torch.stack([torch.tensor([capf(v, a.final_cap) for v in r.tolist()]) for r in rows]))
     return torch.stack(all_logits)
 
 
@@ -573,6 +860,33 @@ CASES = [
                 "1 medium/smoothed, 2 and 3 low/divided by factor)"),
     dict(name="llama-bf16", seed=20, cfg=dict(model_type="llama", torch_dtype="bfloat16"), dtype="BF16",
          covers="weights stored as BF16 (round-to-nearest-even from float32); reference uses the bf16 values"),
+    dict(name="qwen3", seed=21, cfg=dict(model_type="qwen3", num_key_value_heads=2, head_dim=8, rope_theta=1000000.0,
+                                         tie_word_embeddings=True, rms_norm_eps=1e-6),
+         covers="qwen3: per-head RMSNorm q_norm/k_norm over head_dim before RoPE, explicit head_dim 8 != hidden/heads 4, "
+                "GQA 4/2, no biases, tied embeddings"),
+    dict(name="olmo2", seed=22, cfg=dict(model_type="olmo2", num_key_value_heads=2, rms_norm_eps=1e-6),
+         covers="olmo2: post-norm (post_attention_layernorm on the attention output, post_feedforward_layernorm on the MLP "
+                "output, no input_layernorm), q_norm/k_norm over the whole projection [heads*hd] before the head split, GQA 4/2"),
+    dict(name="phi3", seed=23, cfg=dict(model_type="phi3", num_key_value_heads=2, partial_rotary_factor=0.5, sliding_window=5),
+         covers="phi3: fused qkv_proj (q, then k, then v rows) and gate_up_proj (gate rows, then up rows), partial rotary "
+                "(first 2 of head_dim 4 rotated, inv_freq over dim 2), sliding_window 5 on every layer, GQA 4/2"),
+    dict(name="gemma2", seed=24, cfg=dict(model_type="gemma2", num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=6,
+                                          attn_logit_softcapping=1.0, final_logit_softcapping=1.5, sliding_window=3),
+         covers="gemma2: embedding x sqrt(hidden), (1 + w) RMSNorms, four norms per block (input, post-attention, "
+                "pre-feedforward, post-feedforward), GeGLU (gelu_pytorch_tanh), scores x query_pre_attn_scalar^-1/2 (6, != head_dim 8), "
+                "attention soft-cap 1.0 before the mask, final logit soft-cap 1.5, sliding window 3 on layer 0 (even layers) and "
+                "full attention on layer 1, tied embeddings"),
+    dict(name="gemma3", seed=25, cfg=dict(model_type="gemma3_text", num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=8,
+                                          sliding_window=3, sliding_window_pattern=2, rope_theta=100.0,
+                                          rope_local_base_freq=10000.0, rope_scaling={"rope_type": "linear", "factor": 2.0}),
+         covers="gemma3_text: gemma2's block plus per-head (1 + w) q_norm/k_norm, sliding_window_pattern 2 (layer 0 sliding "
+                "with window 3 and the local RoPE base 10000 unscaled, layer 1 global with rope_theta 100 and linear scaling x2), "
+                "no soft-capping (null)"),
+    dict(name="gemma3-bf16", seed=25, cfg=dict(model_type="gemma3_text", num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=8,
+                                               sliding_window=3, sliding_window_pattern=2, rope_theta=100.0,
+                                               rope_local_base_freq=10000.0, rope_scaling={"rope_type": "linear", "factor": 2.0},
+                                               torch_dtype="bfloat16"), dtype="BF16",
+         covers="the gemma3 case with its weights stored as BF16 (the (1 + w) norm offsets rounded in bf16)"),
     dict(name="llama-sharded", seed=11, cfg=dict(model_type="llama"), shards=2,
          covers="the same weights as llama-untied in two shards with model.safetensors.index.json; "
                 "expected.json identical to llama-untied's"),
@@ -664,6 +978,9 @@ def finite_difference_check(a, W, ids_list, grads, names, seed):
     picks = [n for n in names if n.endswith(("embed_tokens.weight", "lm_head.weight", "model.norm.weight"))]
     picks += [n for n in names if ".layers.0." in n and ("q_proj" in n or "k_proj.bias" in n or "input_layernorm" in n)]
     picks += [n for n in names if ".layers.%d." % (a.L - 1) in n and ("v_proj" in n or "o_proj" in n or "down_proj" in n or "gate_proj.bias" in n)]
+    # the new families' own tensors: q/k norms, fused projections, the extra norms
+    picks += [n for n in names if ".layers.0." in n and any(t in n for t in ("q_norm", "k_norm", "qkv_proj", "gate_up_proj",
+                                                                          "post_feedforward_layernorm", "pre_feedforward_layernorm"))]
     gd = dict(zip(names, grads))
     worst = 0.0
     rows = []
@@ -798,6 +1115,23 @@ def main():
     assert d_early < 1e-14, d_early
     print("  mistral-window: differs from full causal by %.3f (max |logit diff|), first 3 positions agree (%.1e), "
           "window=seq equals full causal: ok" % (dw, d_early))
+
+    # the new families' own settings each change the logits (so a reimplementation that drops one fails)
+    def differs(nm, **over):
+        r = results[nm]
+        with torch.no_grad():
+            other = forward(Arch(dict(r["a"].c, **over)), r["W"], torch.tensor(r["ids"]))
+        d = maxdiff(other, r["logits"])
+        assert d > 1e-3, (nm, over, d)
+        print("  %s: %s changes the logits by %.3f" % (nm, ", ".join("%s=%s" % kv for kv in over.items()), d))
+    differs("gemma2", attn_logit_softcapping=None)
+    differs("gemma2", final_logit_softcapping=None)
+    differs("gemma2", sliding_window=SEQ)
+    differs("gemma2", query_pre_attn_scalar=8)
+    differs("gemma3", sliding_window_pattern=1)
+    differs("gemma3", rope_local_base_freq=100.0)
+    differs("phi3", partial_rotary_factor=1.0)
+    differs("phi3", sliding_window=None)
 
     # GQA == MHA with kv weights duplicated per repeat_interleave
     for nm in ("llama-gqa", "qwen2"):

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CheckpointError } from './errors.js';
 import { firstIssue } from '../util/zod-issue.js';
+import { FAMILIES, FamilyFieldError, familyOf, MODEL_TYPES, REFUSED_MODEL_TYPES, type FamilyName, type FamilyParts, type FamilyDeclaration } from './families.js';
+import { EMBED, FINAL_NORM, LM_HEAD, layerWeight } from './names.js';
+import { LAYOUT_NORMS } from './families.js';
 
 /**
- * config.json of a HuggingFace LLaMA-family checkpoint (model types llama, mistral, qwen2), validated
- * at the boundary. Only the fields the forward pass reads are interpreted; the rest is kept as is.
+ * config.json of a HuggingFace decoder checkpoint of a supported family (./families.ts), validated at the
+ * boundary: the fields every family shares here, the family's own in its declaration. Only the fields the
+ * forward pass reads are interpreted; the rest is kept as is.
  */
 const ropeScalingSchema = z
   .object({
@@ -20,9 +24,7 @@ const ropeScalingSchema = z
 
 const rawConfigSchema = z
   .object({
-    model_type: z.enum(['llama', 'mistral', 'qwen2'], {
-      error: 'model_type must be one of "llama", "mistral", "qwen2"',
-    }),
+    model_type: z.string('model_type must be a string'),
     vocab_size: z.number().int().positive(),
     hidden_size: z.number().int().positive(),
     intermediate_size: z.number().int().positive(),
@@ -37,8 +39,6 @@ const rawConfigSchema = z
     tie_word_embeddings: z.boolean().optional(),
     attention_bias: z.boolean().default(false),
     mlp_bias: z.boolean().default(false),
-    sliding_window: z.number().int().positive().nullish(),
-    use_sliding_window: z.boolean().optional(),
     hidden_act: z.string().default('silu'),
     bos_token_id: z.number().int().nonnegative().nullish(),
     eos_token_id: z.union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative())]).nullish(),
@@ -61,9 +61,12 @@ export type RopeScaling =
       originalMaxPositionEmbeddings: number;
     };
 
-/** The validated, normalised architecture of a LLaMA-family model. */
-export interface ModelConfig {
-  modelType: 'llama' | 'mistral' | 'qwen2';
+/** The validated, normalised architecture of a decoder model of a supported family. */
+export interface ModelConfig extends FamilyParts {
+  /** config.json's model_type. */
+  modelType: string;
+  /** The family it belongs to (./families.ts). */
+  family: FamilyName;
   vocabSize: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -76,14 +79,6 @@ export interface ModelConfig {
   ropeScaling: RopeScaling;
   maxPositionEmbeddings: number;
   tieWordEmbeddings: boolean;
-  /** q/k/v projections carry a bias (qwen2 always; llama with attention_bias). */
-  qkvBias: boolean;
-  /** o_proj carries a bias (llama with attention_bias). */
-  oBias: boolean;
-  /** gate/up/down projections carry a bias (llama with mlp_bias). */
-  mlpBias: boolean;
-  /** Attention sees at most this many previous positions (mistral; qwen2 with use_sliding_window). */
-  slidingWindow: number | null;
   bosTokenId: number | null;
   eosTokenId: number | null;
   /** The config.json object as read, for provenance. */
@@ -102,14 +97,26 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new CheckpointError(file, 'expected a JSON object');
   }
-  const parsed = rawConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = firstIssue(parsed.error, json);
+  const modelType = (json as Record<string, unknown>).model_type;
+  const name = typeof modelType === 'string' ? familyOf(modelType) : undefined;
+  if (name === undefined) {
+    const hint = typeof modelType === 'string' ? REFUSED_MODEL_TYPES[modelType] : undefined;
+    const supported = `model_type must be one of ${MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`;
+    fail(file, 'model_type', `${hint ?? supported} (got ${modelType === undefined ? 'nothing' : JSON.stringify(modelType)})`);
+  }
+  const family = FAMILIES[name] as FamilyDeclaration;
+  // The family's config class defaults, under what config.json says.
+  const withDefaults = { ...family.defaults, ...(json as Record<string, unknown>) };
+  const parse = <S extends z.ZodType>(schema: S): z.output<S> => {
+    const parsed = schema.safeParse(withDefaults);
+    if (parsed.success) return parsed.data;
+    const issue = firstIssue(parsed.error, withDefaults);
     const field = issue.field || '(root)';
     const received = (json as Record<string, unknown>)[String(issue.top)];
-    fail(file, field, `${issue.message}${received === undefined ? ' (missing)' : ` (got ${JSON.stringify(received)})`}`);
-  }
-  const c = parsed.data;
+    return fail(file, field, `${issue.message}${received === undefined ? ' (missing)' : ` (got ${JSON.stringify(received)})`}`);
+  };
+  const c = parse(rawConfigSchema);
+  const own = parse(z.object(family.fields).passthrough());
   const numKvHeads = c.num_key_value_heads ?? c.num_attention_heads;
   if (c.head_dim == null && c.hidden_size % c.num_attention_heads !== 0) {
     fail(
@@ -127,7 +134,13 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
       `num_key_value_heads ${numKvHeads} does not divide num_attention_heads ${c.num_attention_heads}`,
     );
   }
-  if (c.hidden_act !== 'silu') fail(file, 'hidden_act', `only "silu" is supported (got "${c.hidden_act}")`);
+  let parts: FamilyParts;
+  try {
+    parts = family.parts({ ...c, head_dim: headDim }, own);
+  } catch (err) {
+    if (err instanceof FamilyFieldError) fail(file, err.field, err.message);
+    throw err;
+  }
 
   let ropeScaling: RopeScaling = { kind: 'none' };
   if (c.rope_scaling != null) {
@@ -168,16 +181,11 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     }
   }
 
-  const isQwen = c.model_type === 'qwen2';
-  const slidingWindow =
-    c.model_type === 'mistral'
-      ? (c.sliding_window ?? null)
-      : isQwen && c.use_sliding_window === true
-        ? (c.sliding_window ?? null)
-        : null;
   const eos = Array.isArray(c.eos_token_id) ? (c.eos_token_id[0] ?? null) : (c.eos_token_id ?? null);
   return {
+    ...parts,
     modelType: c.model_type,
+    family: name,
     vocabSize: c.vocab_size,
     hiddenSize: c.hidden_size,
     intermediateSize: c.intermediate_size,
@@ -189,12 +197,9 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     ropeTheta: c.rope_theta,
     ropeScaling,
     maxPositionEmbeddings: c.max_position_embeddings,
-    // HF's PretrainedConfig defaults tie_word_embeddings to true; LlamaConfig and MistralConfig to false.
+    // HF's PretrainedConfig defaults tie_word_embeddings to true; LlamaConfig and MistralConfig to false (Gemma's
+    // declarations say true in their defaults).
     tieWordEmbeddings: c.tie_word_embeddings ?? false,
-    qkvBias: isQwen || c.attention_bias,
-    oBias: !isQwen && c.attention_bias,
-    mlpBias: !isQwen && c.mlp_bias,
-    slidingWindow,
     bosTokenId: c.bos_token_id ?? null,
     eosTokenId: eos,
     raw: json as Record<string, unknown>,
@@ -219,35 +224,48 @@ export function readModelConfig(file: string): ModelConfig {
   return parseModelConfig(json, file);
 }
 
-/** The shape every weight of the model must have, by HF name. Used to check a checkpoint is complete. */
+/** The shape every weight of the model must have, by HF name, in the standard order. Used to check a checkpoint is complete. */
 export function expectedWeightShapes(config: ModelConfig): Map<string, number[]> {
-  const { hiddenSize: d, intermediateSize: f, vocabSize: v, numHeads, numKvHeads, headDim } = config;
+  const { hiddenSize: d, intermediateSize: f, vocabSize: v, numHeads, numKvHeads, headDim, block } = config;
+  const [q, kv] = [numHeads * headDim, numKvHeads * headDim];
   const shapes = new Map<string, number[]>();
-  shapes.set('model.embed_tokens.weight', [v, d]);
+  shapes.set(EMBED, [v, d]);
   for (let i = 0; i < config.numLayers; i++) {
-    const p = `model.layers.${i}`;
-    shapes.set(`${p}.input_layernorm.weight`, [d]);
-    shapes.set(`${p}.self_attn.q_proj.weight`, [numHeads * headDim, d]);
-    shapes.set(`${p}.self_attn.k_proj.weight`, [numKvHeads * headDim, d]);
-    shapes.set(`${p}.self_attn.v_proj.weight`, [numKvHeads * headDim, d]);
-    shapes.set(`${p}.self_attn.o_proj.weight`, [d, numHeads * headDim]);
-    if (config.qkvBias) {
-      shapes.set(`${p}.self_attn.q_proj.bias`, [numHeads * headDim]);
-      shapes.set(`${p}.self_attn.k_proj.bias`, [numKvHeads * headDim]);
-      shapes.set(`${p}.self_attn.v_proj.bias`, [numKvHeads * headDim]);
+    const [firstNorm, ...otherNorms] = LAYOUT_NORMS[block.norms];
+    if (block.norms !== 'post') shapes.set(layerWeight(i, firstNorm!), [d]);
+    if (block.fused) {
+      shapes.set(layerWeight(i, 'qkv_proj'), [q + 2 * kv, d]);
+    } else {
+      shapes.set(layerWeight(i, 'q_proj'), [q, d]);
+      shapes.set(layerWeight(i, 'k_proj'), [kv, d]);
+      shapes.set(layerWeight(i, 'v_proj'), [kv, d]);
     }
-    if (config.oBias) shapes.set(`${p}.self_attn.o_proj.bias`, [d]);
-    shapes.set(`${p}.post_attention_layernorm.weight`, [d]);
-    shapes.set(`${p}.mlp.gate_proj.weight`, [f, d]);
-    shapes.set(`${p}.mlp.up_proj.weight`, [f, d]);
-    shapes.set(`${p}.mlp.down_proj.weight`, [d, f]);
+    shapes.set(layerWeight(i, 'o_proj'), [d, q]);
+    if (config.qkvBias) {
+      shapes.set(layerWeight(i, 'q_proj', 'bias'), [q]);
+      shapes.set(layerWeight(i, 'k_proj', 'bias'), [kv]);
+      shapes.set(layerWeight(i, 'v_proj', 'bias'), [kv]);
+    }
+    if (config.oBias) shapes.set(layerWeight(i, 'o_proj', 'bias'), [d]);
+    if (block.qkNorm !== 'none') {
+      shapes.set(layerWeight(i, 'q_norm'), [block.qkNorm === 'head' ? headDim : q]);
+      shapes.set(layerWeight(i, 'k_norm'), [block.qkNorm === 'head' ? headDim : kv]);
+    }
+    for (const norm of block.norms === 'post' ? LAYOUT_NORMS.post : otherNorms) shapes.set(layerWeight(i, norm), [d]);
+    if (block.fused) {
+      shapes.set(layerWeight(i, 'gate_up_proj'), [2 * f, d]);
+    } else {
+      shapes.set(layerWeight(i, 'gate_proj'), [f, d]);
+      shapes.set(layerWeight(i, 'up_proj'), [f, d]);
+    }
+    shapes.set(layerWeight(i, 'down_proj'), [d, f]);
     if (config.mlpBias) {
-      shapes.set(`${p}.mlp.gate_proj.bias`, [f]);
-      shapes.set(`${p}.mlp.up_proj.bias`, [f]);
-      shapes.set(`${p}.mlp.down_proj.bias`, [d]);
+      shapes.set(layerWeight(i, 'gate_proj', 'bias'), [f]);
+      shapes.set(layerWeight(i, 'up_proj', 'bias'), [f]);
+      shapes.set(layerWeight(i, 'down_proj', 'bias'), [d]);
     }
   }
-  shapes.set('model.norm.weight', [d]);
-  if (!config.tieWordEmbeddings) shapes.set('lm_head.weight', [v, d]);
+  shapes.set(FINAL_NORM, [d]);
+  if (!config.tieWordEmbeddings) shapes.set(LM_HEAD, [v, d]);
   return shapes;
 }

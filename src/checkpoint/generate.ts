@@ -1,8 +1,10 @@
+import { isNormWeight } from './names.js';
 import { join } from 'node:path';
 import { byteLevelTokenizerJson, BYTE_LEVEL_VOCAB_SIZE } from './byte-level-tokenizer.js';
 import { mulberry32, normal } from '../util/random.js';
 import { expectedWeightShapes, parseModelConfig, type ModelConfig, type RawModelConfig } from './config.js';
 import { CheckpointError } from './errors.js';
+import { FAMILIES, familyOf } from './families.js';
 import { saveCheckpoint } from './save.js';
 import { bf16BitsToFloat32, f16BitsToFloat32, float32ToBf16Bits, float32ToF16Bits } from './safetensors.js';
 import type { HostTensor } from './types.js';
@@ -32,7 +34,6 @@ export interface GeneratedCheckpoint {
   weights: Map<string, HostTensor>;
 }
 
-const ARCHITECTURES = { llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM' } as const;
 const TORCH_DTYPES = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
 /** A tokenizer.json whose tokens are single bytes (see ./byte-level-tokenizer.ts), serialised. */
 export function byteTokenizerJson(): string {
@@ -52,8 +53,9 @@ function roundTo(dtype: 'F32' | 'BF16' | 'F16', data: Float32Array): Float32Arra
 export function generatedRawConfig(options: Omit<GenerateCheckpointOptions, 'seed'> = {}): Record<string, unknown> {
   const bytes = options.tokenizer === 'bytes';
   const modelType = options.config?.model_type ?? 'llama';
+  const family = familyOf(modelType);
   return {
-    architectures: [ARCHITECTURES[modelType]],
+    architectures: family === undefined ? [] : [FAMILIES[family].architecture],
     model_type: modelType,
     vocab_size: bytes ? BYTE_LEVEL_VOCAB_SIZE : 64,
     hidden_size: 32,
@@ -64,7 +66,8 @@ export function generatedRawConfig(options: Omit<GenerateCheckpointOptions, 'see
     max_position_embeddings: 128,
     rms_norm_eps: 1e-6,
     rope_theta: 10000,
-    hidden_act: 'silu',
+    // A family whose config class has its own activation default (Gemma: gelu_pytorch_tanh) keeps it.
+    ...(family !== undefined && 'hidden_act' in FAMILIES[family].defaults ? {} : { hidden_act: 'silu' }),
     tie_word_embeddings: false,
     bos_token_id: bytes ? 256 : 1,
     eos_token_id: bytes ? 257 : 2,
@@ -75,15 +78,15 @@ export function generatedRawConfig(options: Omit<GenerateCheckpointOptions, 'see
 
 /**
  * Seeded random-init weights of a config, in memory: ~ N(0, 0.02²) from one mulberry32 stream in the standard
- * tensor order (biases too, so a forward pass that drops a bias is caught), RMSNorm weights = 1, rounded to
- * the storage dtype. The result depends only on (seed, config, dtype).
+ * tensor order (biases too, so a forward pass that drops a bias is caught), RMSNorm weights = 1 (as HF initialises
+ * them: 0 for Gemma's (1 + w) norms, the same scale), rounded to the storage dtype. The result depends only on (seed, config, dtype).
  */
 export function generateWeights(config: ModelConfig, seed: number, dtype: 'F32' | 'BF16' | 'F16' = 'F32'): Map<string, HostTensor> {
   const rng = mulberry32(seed);
   const weights = new Map<string, HostTensor>();
   for (const [name, shape] of expectedWeightShapes(config)) {
     const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
-    if (name.endsWith('norm.weight')) data.fill(1);
+    if (isNormWeight(name)) data.fill(config.block.normOffset === 1 ? 0 : 1);
     else for (let i = 0; i < data.length; i++) data[i] = 0.02 * normal(rng);
     weights.set(name, { shape, data: roundTo(dtype, data) });
   }

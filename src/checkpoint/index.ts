@@ -1,5 +1,7 @@
-/** Checkpoint I/O: HF LLaMA-family checkpoints (config.json + safetensors) to float32 host tensors and back. */
+/** Checkpoint I/O: HF decoder checkpoints of the supported families (config.json + safetensors) to float32 host tensors and back. */
 export * from './config.js';
+export * from './families.js';
+export * from './names.js';
 export * from './errors.js';
 export * from './types.js';
 export * from './safetensors.js';

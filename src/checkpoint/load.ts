@@ -3,6 +3,7 @@ import { isAbsolute, join, sep } from 'node:path';
 import { z } from 'zod';
 import { expectedWeightShapes, readModelConfig, type ModelConfig } from './config.js';
 import { CheckpointError } from './errors.js';
+import { EMBED, LM_HEAD, parseWeightName } from './names.js';
 import { readSafetensorsHeader, readTensorFloat32, type SafetensorsHeader } from './safetensors.js';
 import type { HostTensor } from './types.js';
 import { firstIssue } from '../util/zod-issue.js';
@@ -165,18 +166,23 @@ const show = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** Checks every weight the config needs is stored, with exactly the expected shape. */
 function checkShapes(config: ModelConfig, configFile: string, holder: Map<string, SafetensorsHeader>, whereMissing: string): void {
-  for (const [name, expected] of expectedWeightShapes(config)) {
+  const shapes = expectedWeightShapes(config);
+  for (const [name, expected] of shapes) {
     const header = holder.get(name);
     if (header === undefined) {
+      // Tensors of another family's layout (q_proj where phi3 fuses qkv_proj, norms another layout has) say model_type is wrong.
+      const foreign = [...holder.keys()].find((n) => (parseWeightName(n)?.layer ?? null) !== null && !shapes.has(n));
       const hint =
-        name === 'lm_head.weight'
+        name === LM_HEAD
           ? ' (if the model ties its output layer to the embedding, set "tie_word_embeddings": true in config.json)'
-          : '';
+          : foreign !== undefined
+            ? ` (the files hold ${foreign}, which model_type "${config.modelType}" does not use: is config.json's model_type right?)`
+            : '';
       throw new CheckpointError(whereMissing, `required tensor is missing (expected shape ${show(expected)})${hint}`, name);
     }
     const got = header.entries.get(name)!.shape;
     if (sameShape(got, expected)) continue;
-    if ((name === 'model.embed_tokens.weight' || name === 'lm_head.weight') && got.length === 2 && got[0] !== expected[0]) {
+    if ((name === EMBED || name === LM_HEAD) && got.length === 2 && got[0] !== expected[0]) {
       throw new CheckpointError(
         configFile,
         `vocab_size ${config.vocabSize} in config.json disagrees with ${name} in ${header.file}, which has ` +

@@ -11,6 +11,7 @@
  *
  * Both read a model's activations (../model/observe.ts, on every engine) on a few token windows; every number they report is measured there.
  */
+import { layerWeight } from '../checkpoint/names.js';
 import { batchWindows } from '../corpus/windows.js';
 import type { ObservableModel } from '../model/observe.js';
 import { median } from '../util/stats.js';
@@ -229,7 +230,7 @@ export async function superWeights(model: ObservableModel, windows: readonly num
     const profile = { layer: l, input: { value: ins[channel]!, channel }, output: { value: outs[dim]!, dim }, outputRatio: ratioTo(outs[dim]!, med) };
     layers.push(profile);
     if (!(profile.outputRatio >= minRatio)) continue; // a NaN spike is no candidate
-    const weight = (await model.readWeight(`model.layers.${l}.mlp.down_proj.weight`))[dim * ffn + channel]!;
+    const weight = (await model.readWeight(layerWeight(l, 'down_proj')))[dim * ffn + channel]!;
     const coordinate = { layer: l, row: dim, col: channel };
     candidates.push({
       ...coordinate,

@@ -1,12 +1,13 @@
 /**
- * LlamaForCausalLM: embedding → decoder layers → final norm → LM head, and the next-token NLL, written
- * once over {@link Ops} (the blocks are in ./layers.ts). tfjs runs it eagerly (./forward.ts); the ONNX
+ * The causal LM of every supported family: embedding (× √d for Gemma) → decoder layers → final norm → LM head
+ * (soft-capped for Gemma-2), and the next-token NLL, written once over {@link Ops} (the blocks are in ./layers.ts). tfjs runs it eagerly (./forward.ts); the ONNX
  * engine records it as a graph (../engine/onnx/ort-model.ts).
  */
 import type { ModelConfig } from '../checkpoint/config.js';
-import { attentionMask, decoderLayer, param, rmsNorm, type DownProjObserver, type ForwardContext, type LinearInputObserver } from './layers.js';
+import { EMBED, FINAL_NORM, LM_HEAD } from '../checkpoint/names.js';
+import { attentionMask, decoderLayer, norm, param, softcap, type DownProjObserver, type ForwardContext, type LinearInputObserver } from './layers.js';
 import type { Ops } from './ops.js';
-import { ropeTables } from './rope.js';
+import { ropeTables, type RopeKind, type RopeTables } from './rope.js';
 
 /** Observes the residual stream: layer −1 is the embedding output, layer i the output of decoder layer i. hidden: [batch·seq, d]. */
 export type Observer<T> = (layer: number, hidden: T) => void;
@@ -21,29 +22,37 @@ export function forwardHidden<T>(
   observeLinearInput?: LinearInputObserver<T>,
 ): T {
   const [batch, seq] = ops.shape(ids) as [number, number];
+  // One constant per distinct window and RoPE kind, made when a layer first asks for it.
+  const masks = new Map<number | null, T>();
+  const ropes = new Map<RopeKind, RopeTables<T>>();
+  const ropeKind = (i: number): RopeKind => (config.localRopeTheta !== null && config.layerWindows[i] !== null ? 'local' : 'global');
   const ctx: ForwardContext<T> = {
     config,
     batch,
     seq,
-    rope: ropeTables(ops, config, seq),
-    mask: ops.constant(attentionMask(seq, config.slidingWindow), [seq, seq]),
+    rope: (i) => ropes.get(ropeKind(i)) ?? ropes.set(ropeKind(i), ropeTables(ops, config, seq, ropeKind(i))).get(ropeKind(i))!,
+    mask: (i) => {
+      const window = config.layerWindows[i] ?? null;
+      return masks.get(window) ?? masks.set(window, ops.constant(attentionMask(seq, window), [seq, seq])).get(window)!;
+    },
     observeDownProj,
     observeLinearInput,
   };
-  const embed = param(ops, 'model.embed_tokens.weight');
+  const embed = param(ops, EMBED);
   let h = ops.gatherRows(embed, ops.reshape(ids, [batch * seq])); // [batch·seq, d]
+  if (config.embedScale !== null) h = ops.mulScalar(h, config.embedScale);
   observe?.(-1, h);
   for (let i = 0; i < config.numLayers; i++) {
     h = decoderLayer(ops, h, i, ctx);
     observe?.(i, h);
   }
-  return rmsNorm(ops, h, param(ops, 'model.norm.weight'), config.rmsNormEps);
+  return norm(ops, config, h, FINAL_NORM);
 }
 
-/** The LM head (tied: the embedding): hidden [n, d] → logits [n, vocab]. */
+/** The LM head (tied: the embedding), soft-capped where the family does: hidden [n, d] → logits [n, vocab]. */
 export function lmHead<T>(ops: Ops<T>, config: ModelConfig, hidden: T): T {
-  const head = param(ops, config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
-  return ops.matMul(hidden, head, true);
+  const logits = ops.matMul(hidden, param(ops, config.tieWordEmbeddings ? EMBED : LM_HEAD), true);
+  return config.finalSoftcap === null ? logits : softcap(ops, logits, config.finalSoftcap);
 }
 
 /** Logits of every position: ids [batch, seq] → [batch·seq, vocab]. */

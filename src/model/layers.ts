@@ -1,9 +1,12 @@
 /**
- * The LLaMA decoder, one small function per piece (norm → attention → MLP → block), written once over
- * the {@link Ops} every engine provides: tfjs runs it eagerly, the ONNX builder records it as a graph.
- * HF tensor names are visible; shapes are in the comments. ./forward.ts puts the blocks together.
+ * The decoder of every supported family, one small function per piece (norm → attention → MLP → block), written
+ * once over the {@link Ops} every engine provides: tfjs runs it eagerly, the ONNX builder records it as a graph.
+ * What differs between families is read from the config's {@link BlockLayout} and family parts
+ * (../checkpoint/families.ts); weight names come from ../checkpoint/names.ts. ./causal-lm.ts puts the blocks
+ * together. Shapes are in the comments.
  */
 import type { ModelConfig } from '../checkpoint/config.js';
+import { layerWeight, linearPrefix, type LayerNormName } from '../checkpoint/names.js';
 import type { Ops } from './ops.js';
 import { applyRope, type RopeTables } from './rope.js';
 
@@ -14,10 +17,23 @@ export function param<T>(ops: Ops<T>, name: string): T {
   return t;
 }
 
-/** RMSNorm: w ⊙ x / sqrt(mean(x²) + eps). x: [..., d]; w: [d]. */
-export function rmsNorm<T>(ops: Ops<T>, x: T, weight: T, eps: number): T {
+/**
+ * RMSNorm: w ⊙ x / sqrt(mean(x²) + eps), over the last axis; with `offset` 1, (1 + w) ⊙ … (Gemma, whose stored
+ * weights are offsets from 1). x: [..., d]; w: [d].
+ */
+export function rmsNorm<T>(ops: Ops<T>, x: T, weight: T, eps: number, offset: 0 | 1 = 0): T {
   const variance = ops.meanLast(ops.square(x));
-  return ops.mul(ops.mul(x, ops.rsqrt(ops.addScalar(variance, eps))), weight);
+  return ops.mul(ops.mul(x, ops.rsqrt(ops.addScalar(variance, eps))), offset === 1 ? ops.addScalar(weight, 1) : weight);
+}
+
+/** The model's RMSNorm with the weight `name` (its eps and offset). */
+export function norm<T>(ops: Ops<T>, config: ModelConfig, x: T, name: string): T {
+  return rmsNorm(ops, x, param(ops, name), config.rmsNormEps, config.block.normOffset);
+}
+
+/** cap · tanh(x / cap): Gemma-2's soft-capping of attention scores and logits. */
+export function softcap<T>(ops: Ops<T>, x: T, cap: number): T {
+  return ops.mulScalar(ops.tanh(ops.mulScalar(x, 1 / cap)), cap);
 }
 
 /** HF Linear: x·Wᵀ (+ b). x: [n, in]; W: [out, in]; b: [out]. */
@@ -61,9 +77,10 @@ export interface ForwardContext<T> {
   config: ModelConfig;
   batch: number;
   seq: number;
-  rope: RopeTables<T>;
-  /** [seq, seq], see {@link attentionMask}. */
-  mask: T;
+  /** Layer i's RoPE tables (Gemma-3's sliding layers have their own). */
+  rope: (layer: number) => RopeTables<T>;
+  /** Layer i's [seq, seq] mask, see {@link attentionMask} (sliding layers have their window). */
+  mask: (layer: number) => T;
   /** Sees every layer's down_proj input and output (the super-weight detector). */
   observeDownProj?: DownProjObserver<T>;
   /** Sees the input of every linear layer (Wanda's ‖X‖₂ per input channel). */
@@ -71,61 +88,112 @@ export interface ForwardContext<T> {
 }
 
 /**
- * Observes what the linear layers of layer i read: `weights` (HF names) all take `input` [n, in]: q/k/v the
- * normed residual, o_proj the merged heads, gate/up the normed residual, down_proj silu(gate) ⊙ up.
+ * Observes what the linear layers of layer i read: `weights` (HF names) all take `input` [n, in]: q/k/v (or qkv)
+ * the attention's input, o_proj the merged heads, gate/up (or gate_up) the MLP's input, down_proj act(gate) ⊙ up.
  */
 export type LinearInputObserver<T> = (layer: number, weights: readonly string[], input: T) => void;
 
-/** Self-attention of layer `i`. x: [batch·seq, d] (already normed) → [batch·seq, d]. */
+/** Self-attention of layer `i`. x: [batch·seq, d] (the attention's input) → [batch·seq, d]. */
 export function selfAttention<T>(ops: Ops<T>, x: T, i: number, ctx: ForwardContext<T>): T {
   const { config, batch, seq } = ctx;
-  const { numHeads, numKvHeads, headDim } = config;
-  const p = `model.layers.${i}.self_attn`;
-  ctx.observeLinearInput?.(i, [`${p}.q_proj.weight`, `${p}.k_proj.weight`, `${p}.v_proj.weight`], x);
-  const q = applyRope(ops, splitHeads(ops, linear(ops, x, `${p}.q_proj`), batch, seq, numHeads, headDim), ctx.rope);
-  const k = applyRope(ops, splitHeads(ops, linear(ops, x, `${p}.k_proj`), batch, seq, numKvHeads, headDim), ctx.rope);
-  const v = splitHeads(ops, linear(ops, x, `${p}.v_proj`), batch, seq, numKvHeads, headDim);
+  const { numHeads, numKvHeads, headDim, block } = config;
+  const [qw, kvw] = [numHeads * headDim, numKvHeads * headDim];
+  let q: T, k: T, v: T;
+  if (block.fused) {
+    // Phi-3: one qkv_proj whose outputs are q, then k, then v.
+    ctx.observeLinearInput?.(i, [layerWeight(i, 'qkv_proj')], x);
+    const qkv = linear(ops, x, linearPrefix(i, 'qkv_proj')); // [n, qw + 2·kvw]
+    const n = batch * seq;
+    [q, k, v] = [ops.slice(qkv, [0, 0], [n, qw]), ops.slice(qkv, [0, qw], [n, kvw]), ops.slice(qkv, [0, qw + kvw], [n, kvw])];
+  } else {
+    ctx.observeLinearInput?.(i, [layerWeight(i, 'q_proj'), layerWeight(i, 'k_proj'), layerWeight(i, 'v_proj')], x);
+    [q, k, v] = [linear(ops, x, linearPrefix(i, 'q_proj')), linear(ops, x, linearPrefix(i, 'k_proj')), linear(ops, x, linearPrefix(i, 'v_proj'))];
+  }
+  if (block.qkNorm === 'projection') {
+    // OLMo-2: over the whole projection, before the heads are split.
+    [q, k] = [norm(ops, config, q, layerWeight(i, 'q_norm')), norm(ops, config, k, layerWeight(i, 'k_norm'))];
+  }
+  let qh = splitHeads(ops, q, batch, seq, numHeads, headDim);
+  let kh = splitHeads(ops, k, batch, seq, numKvHeads, headDim);
+  if (block.qkNorm === 'head') {
+    // Qwen3, Gemma-3: per head over head_dim, before RoPE.
+    [qh, kh] = [norm(ops, config, qh, layerWeight(i, 'q_norm')), norm(ops, config, kh, layerWeight(i, 'k_norm'))];
+  }
+  const rope = ctx.rope(i);
+  qh = applyRope(ops, qh, rope);
+  kh = applyRope(ops, kh, rope);
+  const vh = splitHeads(ops, v, batch, seq, numKvHeads, headDim);
   const rep = numHeads / numKvHeads;
   // [batch·heads, seq, hd]
-  const q3 = ops.reshape(q, [batch * numHeads, seq, headDim]);
-  const k3 = ops.reshape(repeatKv(ops, k, rep), [batch * numHeads, seq, headDim]);
-  const v3 = ops.reshape(repeatKv(ops, v, rep), [batch * numHeads, seq, headDim]);
-  const scores = ops.add(ops.mulScalar(ops.matMul(q3, k3, true), 1 / Math.sqrt(headDim)), ctx.mask);
-  const context = ops.matMul(ops.softmaxLast(scores), v3, false); // [batch·heads, seq, hd]
+  const q3 = ops.reshape(qh, [batch * numHeads, seq, headDim]);
+  const k3 = ops.reshape(repeatKv(ops, kh, rep), [batch * numHeads, seq, headDim]);
+  const v3 = ops.reshape(repeatKv(ops, vh, rep), [batch * numHeads, seq, headDim]);
+  let scores = ops.mulScalar(ops.matMul(q3, k3, true), config.attnScale);
+  if (config.attnSoftcap !== null) scores = softcap(ops, scores, config.attnSoftcap); // before the mask, as HF
+  const context = ops.matMul(ops.softmaxLast(ops.add(scores, ctx.mask(i))), v3, false); // [batch·heads, seq, hd]
   const merged = ops.reshape(
     ops.transpose(ops.reshape(context, [batch, numHeads, seq, headDim]), [0, 2, 1, 3]),
     [batch * seq, numHeads * headDim],
   );
-  ctx.observeLinearInput?.(i, [`${p}.o_proj.weight`], merged);
-  return linear(ops, merged, `${p}.o_proj`);
+  ctx.observeLinearInput?.(i, [layerWeight(i, 'o_proj')], merged);
+  return linear(ops, merged, linearPrefix(i, 'o_proj'));
 }
 
 /**
- * Observes layer i's MLP: `mlp.down_proj`'s input [n, ffn] (silu(gate) ⊙ up) and output [n, d] (the
- * super-weight detector), and gate_proj's output [n, ffn] before the SiLU (language neurons: it is positive
- * exactly where the SiLU is).
+ * Observes layer i's MLP: `mlp.down_proj`'s input [n, ffn] (act(gate) ⊙ up) and output [n, d] (the
+ * super-weight detector), and the gate's output [n, ffn] before the activation (language neurons: SiLU and
+ * GeLU are both positive exactly where the gate is).
  */
 export type DownProjObserver<T> = (layer: number, input: T, output: T, gate: T) => void;
 
-/** SwiGLU MLP of layer `i`: down(silu(gate(x)) ⊙ up(x)). x: [n, d] → [n, d]. */
-export function mlp<T>(ops: Ops<T>, x: T, i: number, observe?: DownProjObserver<T>, observeInput?: LinearInputObserver<T>): T {
-  const p = `model.layers.${i}.mlp`;
-  observeInput?.(i, [`${p}.gate_proj.weight`, `${p}.up_proj.weight`], x);
-  const gate = linear(ops, x, `${p}.gate_proj`);
-  const silu = ops.mul(gate, ops.sigmoid(gate));
-  const input = ops.mul(silu, linear(ops, x, `${p}.up_proj`));
-  observeInput?.(i, [`${p}.down_proj.weight`], input);
-  const output = linear(ops, input, `${p}.down_proj`);
+/** GeLU's tanh approximation (torch's `gelu(approximate="tanh")`, HF's gelu_pytorch_tanh): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+function geluTanh<T>(ops: Ops<T>, x: T): T {
+  const inner = ops.mulScalar(ops.add(x, ops.mulScalar(ops.mul(ops.square(x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return ops.mul(ops.mulScalar(x, 0.5), ops.addScalar(ops.tanh(inner), 1));
+}
+
+/** The gated MLP of layer `i`: down(act(gate(x)) ⊙ up(x)), act SiLU or GeLU-tanh. x: [n, d] → [n, d]. */
+export function mlp<T>(ops: Ops<T>, x: T, i: number, config: ModelConfig, observe?: DownProjObserver<T>, observeInput?: LinearInputObserver<T>): T {
+  let gate: T, up: T;
+  if (config.block.fused) {
+    // Phi-3: one gate_up_proj whose first half is the gate, the second the up projection.
+    observeInput?.(i, [layerWeight(i, 'gate_up_proj')], x);
+    const gu = linear(ops, x, linearPrefix(i, 'gate_up_proj')); // [n, 2·ffn]
+    const [n, f] = [ops.shape(gu)[0]!, config.intermediateSize];
+    [gate, up] = [ops.slice(gu, [0, 0], [n, f]), ops.slice(gu, [0, f], [n, f])];
+  } else {
+    observeInput?.(i, [layerWeight(i, 'gate_proj'), layerWeight(i, 'up_proj')], x);
+    [gate, up] = [linear(ops, x, linearPrefix(i, 'gate_proj')), linear(ops, x, linearPrefix(i, 'up_proj'))];
+  }
+  const act = config.block.activation === 'silu' ? ops.mul(gate, ops.sigmoid(gate)) : geluTanh(ops, gate);
+  const input = ops.mul(act, up);
+  observeInput?.(i, [layerWeight(i, 'down_proj')], input);
+  const output = linear(ops, input, linearPrefix(i, 'down_proj'));
   observe?.(i, input, output, gate);
   return output;
 }
 
-/** One decoder layer: pre-norm attention and pre-norm MLP, each added to the residual stream. h: [batch·seq, d]. */
+/**
+ * One decoder layer, its norms placed as the family's layout says (../checkpoint/families.ts): pre-norm
+ * (LLaMA), Gemma's sandwich, or OLMo-2's post-norm on each branch's output. h: [batch·seq, d].
+ */
 export function decoderLayer<T>(ops: Ops<T>, h: T, i: number, ctx: ForwardContext<T>): T {
-  const eps = ctx.config.rmsNormEps;
-  const p = `model.layers.${i}`;
-  const attnIn = rmsNorm(ops, h, param(ops, `${p}.input_layernorm.weight`), eps);
-  const h1 = ops.add(h, selfAttention(ops, attnIn, i, ctx));
-  const mlpIn = rmsNorm(ops, h1, param(ops, `${p}.post_attention_layernorm.weight`), eps);
-  return ops.add(h1, mlp(ops, mlpIn, i, ctx.observeDownProj, ctx.observeLinearInput));
+  const { config } = ctx;
+  const n = (x: T, name: LayerNormName) => norm(ops, config, x, layerWeight(i, name));
+  const attention = (x: T) => selfAttention(ops, x, i, ctx);
+  const ffn = (x: T) => mlp(ops, x, i, config, ctx.observeDownProj, ctx.observeLinearInput);
+  switch (config.block.norms) {
+    case 'pre': {
+      const h1 = ops.add(h, attention(n(h, 'input_layernorm')));
+      return ops.add(h1, ffn(n(h1, 'post_attention_layernorm')));
+    }
+    case 'sandwich': {
+      const h1 = ops.add(h, n(attention(n(h, 'input_layernorm')), 'post_attention_layernorm'));
+      return ops.add(h1, n(ffn(n(h1, 'pre_feedforward_layernorm')), 'post_feedforward_layernorm'));
+    }
+    case 'post': {
+      const h1 = ops.add(h, n(attention(h), 'post_attention_layernorm'));
+      return ops.add(h1, n(ffn(h1), 'post_feedforward_layernorm'));
+    }
+  }
 }

@@ -6,18 +6,15 @@ import { forwardLogits, tokenNll } from './forward.js';
 import { linearInputs, type Activations, type ObservableModel } from './observe.js';
 import { tfjsOps } from './tfjs-ops.js';
 import type { Overlay, Perturbable } from './perturbable.js';
+import type { GradientModel, HostLossAndGrads, LossObjective } from './gradient-model.js';
+import { currentBackend } from '../backend/select.js';
 import { checkWindows, type WindowNll, type Windows } from './batch.js';
 import type { Params } from './tfjs-ops.js';
 
 export type { WindowNll, Windows } from './batch.js';
 
 
-/** How the loss over several windows is formed. */
-export type LossObjective =
-  /** mean NLL over every predicted token of every window (HF `labels=ids`) — training. */
-  | 'mean'
-  /** Σ over windows of each window's mean NLL — the paper's importance objective. */
-  | 'sum-of-window-means';
+export type { LossObjective } from './gradient-model.js';
 
 /** Result of {@link LlamaModel.lossAndGrads}. The caller owns `grads` (dispose with {@link disposeAll}). */
 export interface LossAndGrads {
@@ -36,7 +33,7 @@ export function disposeAll(tensors: ReadonlyMap<string, tf.Tensor>): void {
  * A LLaMA-family causal language model held as tfjs tensors addressed by their HF names.
  * Every method owns its intermediate tensors: tf.memory().numTensors is the same before and after.
  */
-export class LlamaModel implements Perturbable, ObservableModel {
+export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
   /** Which engine: tfjs (ONNX Runtime's model says 'onnxruntime'). */
   readonly kind = 'tfjs' as const;
   readonly config: ModelConfig;
@@ -253,6 +250,24 @@ export class LlamaModel implements Perturbable, ObservableModel {
     } finally {
       value.dispose();
     }
+  }
+
+  /** {@link lossAndGrads} with the gradients downloaded to host arrays (the tensors are freed). */
+  async hostLossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
+    const r = await this.lossAndGrads(windows, objective, names);
+    try {
+      const grads = new Map<string, Float32Array>();
+      for (const [name, g] of r.grads) grads.set(name, Float32Array.from(await g.data()));
+      return { loss: r.loss, tokens: r.tokens, grads };
+    } finally {
+      disposeAll(r.grads);
+    }
+  }
+
+  /** "wasm (tfjs wasm backend on CPU: …)": the tfjs backend in words, as importance provenance records it. */
+  get description(): string {
+    const info = currentBackend();
+    return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
   }
 
   /** Frees every weight. The model is unusable afterwards. */

@@ -4,6 +4,7 @@
  * them eagerly (./model.ts) — from the one architecture in ./layers.ts and ./causal-lm.ts (its observers).
  */
 import type { ModelConfig } from '../checkpoint/config.js';
+import { layerWeight } from '../checkpoint/names.js';
 import type { Windows } from './batch.js';
 import type { ForwardModel } from './forward-model.js';
 
@@ -25,7 +26,7 @@ export interface ObservableModel extends ForwardModel {
   activations(windows: Windows): Promise<Activations>;
   /** Per observed layer (the embedding output, then each decoder layer), max |h| per hidden dim at position 0 and at the others: [layers + 1, 2, d], flat. */
   residualMaxima(windows: Windows): Promise<Float32Array>;
-  /** Per layer and FFN neuron, at how many positions gate_proj's output is > 0 (SiLU(gate) > 0): [layers·ffn]. */
+  /** Per layer and FFN neuron, at how many positions the gate's output is > 0 (where SiLU and GeLU are > 0): [layers·ffn]. */
   gatePositiveCounts(windows: Windows): Promise<Float32Array>;
   /** Σ over positions of x_j² per input channel of every linear weight, by weight name (q/k/v and gate/up share one array). */
   inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>>;
@@ -34,10 +35,10 @@ export interface ObservableModel extends ForwardModel {
 /** The linear layers' inputs in the order the linear-input observer sees them: the weights that read each. */
 export function linearInputs(config: ModelConfig): string[][] {
   const out: string[][] = [];
+  const w = layerWeight;
   for (let i = 0; i < config.numLayers; i++) {
-    const a = `model.layers.${i}.self_attn`;
-    const m = `model.layers.${i}.mlp`;
-    out.push([`${a}.q_proj.weight`, `${a}.k_proj.weight`, `${a}.v_proj.weight`], [`${a}.o_proj.weight`], [`${m}.gate_proj.weight`, `${m}.up_proj.weight`], [`${m}.down_proj.weight`]);
+    if (config.block.fused) out.push([w(i, 'qkv_proj')], [w(i, 'o_proj')], [w(i, 'gate_up_proj')], [w(i, 'down_proj')]);
+    else out.push([w(i, 'q_proj'), w(i, 'k_proj'), w(i, 'v_proj')], [w(i, 'o_proj')], [w(i, 'gate_proj'), w(i, 'up_proj')], [w(i, 'down_proj')]);
   }
   return out;
 }

@@ -1,8 +1,8 @@
 /**
- * The operations the LLaMA ladder (./llama.ts) is written in. Each engine provides them once: tfjs runs
+ * The operations the decoder (./layers.ts, ./causal-lm.ts) is written in. Each engine provides them once: tfjs runs
  * them eagerly on tensors (./tfjs-ops.ts), the ONNX builder records them as graph nodes
  * (../engine/onnx/onnx-ops.ts). The architecture is written once, over this interface; adding a model
- * family changes llama.ts, never an engine.
+ * family changes the layers (and this interface only for a new op), never an engine's model.
  *
  * Shapes are static: every engine knows the shape of every value it hands out ({@link Ops.shape}).
  */
@@ -24,6 +24,7 @@ export interface Ops<T> {
   square(x: T): T;
   rsqrt(x: T): T;
   sigmoid(x: T): T;
+  tanh(x: T): T;
   /** Mean over the last axis, kept as a size-1 axis. */
   meanLast(x: T): T;
   softmaxLast(x: T): T;

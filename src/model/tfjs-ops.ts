@@ -19,6 +19,7 @@ export function tfjsOps(params: Params): Ops<tf.Tensor> {
     square: (x) => tf.square(x),
     rsqrt: (x) => tf.rsqrt(x),
     sigmoid: (x) => tf.sigmoid(x),
+    tanh: (x) => tf.tanh(x),
     meanLast: (x) => tf.mean(x, -1, true),
     softmaxLast: (x) => tf.softmax(x),
     logSoftmaxLast: (x) => tf.logSoftmax(x),

@@ -1,3 +1,5 @@
+import { LAYER_NORM_NAMES, layerWeight, parseWeightName, type LayerNormName, type LayerPart } from '../checkpoint/names.js';
+
 /**
  * Where the hidden dimension (a coordinate of the residual stream, size d = hidden_size) sits in each HF
  * weight. HF Linear weights are [out, in]:
@@ -6,17 +8,17 @@
  * - RMSNorm weights ([d]) hold it at entry j.
  */
 
-/** Layer matrices that read the residual stream (hidden dim = column). */
-export const RESIDUAL_READERS = ['q_proj', 'k_proj', 'v_proj', 'gate_proj', 'up_proj'] as const;
+/** Layer matrices that read the residual stream (hidden dim = column); Phi-3's fused qkv_proj and gate_up_proj among them. */
+export const RESIDUAL_READERS = ['q_proj', 'k_proj', 'v_proj', 'gate_proj', 'up_proj', 'qkv_proj', 'gate_up_proj'] as const satisfies readonly LayerPart[];
 /** Layer matrices that write to the residual stream (hidden dim = row). */
-export const RESIDUAL_WRITERS = ['o_proj', 'down_proj'] as const;
-/** The seven weight matrices of a decoder layer, by their short HF names. */
+export const RESIDUAL_WRITERS = ['o_proj', 'down_proj'] as const satisfies readonly LayerPart[];
+/** The weight matrices a decoder layer may have, by their short HF names (which ones, the family says). */
 export const LAYER_MATRICES = [...RESIDUAL_READERS, ...RESIDUAL_WRITERS] as const;
-/** The two RMSNorm weights of a decoder layer. */
-export const LAYER_NORMS = ['input_layernorm', 'post_attention_layernorm'] as const;
+/** The RMSNorm weights a decoder layer may have, on the hidden axis (which ones, the family's layout says). */
+export const LAYER_NORMS = LAYER_NORM_NAMES;
 
 export type LayerMatrix = (typeof LAYER_MATRICES)[number];
-export type LayerNorm = (typeof LAYER_NORMS)[number];
+export type LayerNorm = LayerNormName;
 
 /** How a weight touches the residual stream, and along which axis its hidden dimension runs. */
 export interface HiddenAxis {
@@ -28,40 +30,30 @@ export interface HiddenAxis {
 }
 
 /** HF name of a decoder-layer matrix: `model.layers.{layer}.self_attn.q_proj.weight`, `….mlp.down_proj.weight`. */
-export function matrixName(layer: number, matrix: LayerMatrix): string {
-  const block = matrix === 'gate_proj' || matrix === 'up_proj' || matrix === 'down_proj' ? 'mlp' : 'self_attn';
-  return `model.layers.${layer}.${block}.${matrix}.weight`;
-}
+export const matrixName = (layer: number, matrix: LayerMatrix): string => layerWeight(layer, matrix);
 
 /** HF name of a decoder-layer norm weight: `model.layers.{layer}.input_layernorm.weight`. */
-export function normName(layer: number, norm: LayerNorm): string {
-  return `model.layers.${layer}.${norm}.weight`;
-}
-
-const LAYER_WEIGHT = /^model\.layers\.(\d+)\.(?:self_attn|mlp)\.(\w+)\.(weight|bias)$/;
-const LAYER_NORM = /^model\.layers\.(\d+)\.(input_layernorm|post_attention_layernorm)\.weight$/;
+export const normName = (layer: number, norm: LayerNorm): string => layerWeight(layer, norm);
 
 /**
- * The hidden axis of an HF weight, or null for weights without one (q/k/v biases, gate/up biases).
+ * The hidden axis of an HF weight, or null for weights without one (q/k/v biases, gate/up biases, q/k norms).
  * Besides the layer matrices and norms: `model.embed_tokens.weight` [vocab, d] writes along columns,
  * `lm_head.weight` [vocab, d] reads along columns, `model.norm.weight` [d] is a norm, and the o_proj /
  * down_proj biases [d] write at entry j.
  */
 export function hiddenAxis(name: string): HiddenAxis | null {
-  const norm = LAYER_NORM.exec(name);
-  if (norm !== null) return { axis: 0, role: 'norm', layer: Number(norm[1]) };
-  const m = LAYER_WEIGHT.exec(name);
-  if (m !== null) {
-    const layer = Number(m[1]);
-    const matrix = m[2]!;
-    const isWriter = (RESIDUAL_WRITERS as readonly string[]).includes(matrix);
-    if (m[3] === 'bias') return isWriter ? { axis: 0, role: 'writes', layer } : null;
-    if (isWriter) return { axis: 0, role: 'writes', layer };
-    if ((RESIDUAL_READERS as readonly string[]).includes(matrix)) return { axis: 1, role: 'reads', layer };
-    return null;
+  const p = parseWeightName(name);
+  if (p === null) return null;
+  const { layer, part } = p;
+  if (layer === null) {
+    if (part === 'embed_tokens') return { axis: 1, role: 'writes', layer: null };
+    if (part === 'lm_head') return { axis: 1, role: 'reads', layer: null };
+    return { axis: 0, role: 'norm', layer: null };
   }
-  if (name === 'model.embed_tokens.weight') return { axis: 1, role: 'writes', layer: null };
-  if (name === 'lm_head.weight') return { axis: 1, role: 'reads', layer: null };
-  if (name === 'model.norm.weight') return { axis: 0, role: 'norm', layer: null };
+  if (p.block === 'norm') return { axis: 0, role: 'norm', layer };
+  const isWriter = (RESIDUAL_WRITERS as readonly string[]).includes(part);
+  if (p.kind === 'bias') return isWriter ? { axis: 0, role: 'writes', layer } : null;
+  if (isWriter) return { axis: 0, role: 'writes', layer };
+  if ((RESIDUAL_READERS as readonly string[]).includes(part)) return { axis: 1, role: 'reads', layer };
   return null;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINAL_NORM } from '../checkpoint/names.js';
 import { PerturbationError } from './errors.js';
 import { checkDim, checkLayer, entriesEdit, weightShape } from './internals/edit.js';
 import type { PerturbationKind } from './internals/kind.js';
@@ -6,10 +7,14 @@ import { LAYER_NORMS, normName, type LayerNorm } from './hidden-axis.js';
 import { describeOp, opSchema, type Op } from './op.js';
 
 /**
- * One entry of an RMSNorm weight: hidden dimension `dim` of a layer's `input_layernorm` or
- * `post_attention_layernorm` (give `layer`), or of the final `model.norm` (no `layer`). Scaling it scales
- * that dimension of everything the norm feeds — one candidate reading of the paper's single-parameter
- * perturbation.
+ * One entry of an RMSNorm weight: hidden dimension `dim` of one of a layer's norms (`input_layernorm`,
+ * `post_attention_layernorm`, and Gemma's and OLMo-2's `pre_feedforward_layernorm` / `post_feedforward_layernorm`
+ * where the family has them; give `layer`), or of the final `model.norm` (no `layer`). Scaling it scales that
+ * dimension of everything the norm feeds — one candidate reading of the paper's single-parameter perturbation.
+ *
+ * The op acts on the norm's effective gain: Gemma stores w of (1 + w), so ×4 there makes the gain 4(1 + w),
+ * stored as 4(1 + w) − 1, and "= 0" silences the dimension (stored −1). Other perturbations (zeroing a region,
+ * `parameter`) act on the stored value, as the importance |θ ⊙ ∇L| ranks it.
  */
 export const normSchema = z
   .strictObject({
@@ -20,7 +25,7 @@ export const normSchema = z
     op: opSchema,
   })
   .refine((p) => (p.norm === 'model.norm') === (p.layer === undefined), {
-    message: 'give layer for input_layernorm / post_attention_layernorm, and none for model.norm',
+    message: `give layer for a layer's norm (${LAYER_NORMS.join(', ')}), and none for model.norm`,
     path: ['layer'],
   });
 
@@ -33,7 +38,7 @@ export function perturbNorm(p: { norm: LayerNorm | 'model.norm'; layer?: number;
 }
 
 function tensorName(p: NormPerturbation): string {
-  return p.norm === 'model.norm' ? 'model.norm.weight' : normName(p.layer!, p.norm);
+  return p.norm === 'model.norm' ? FINAL_NORM : normName(p.layer!, p.norm);
 }
 
 /** "×4 on model.layers.1.post_attention_layernorm.weight[2100]". */
@@ -47,6 +52,6 @@ export const normKind: PerturbationKind<NormPerturbation> = {
     checkDim(model, p.dim);
     const name = tensorName(p);
     weightShape(model, name);
-    return [entriesEdit(name, [p.dim], p.op)];
+    return [entriesEdit(name, [p.dim], p.op, model.config.block.normOffset)];
   },
 };

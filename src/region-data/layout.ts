@@ -3,14 +3,13 @@
  * figures in which whole rows of o_proj/down_proj light up (dimensional dependence) — binned so that
  * results.json and the heatmap stay small on LLaMA-size matrices.
  */
+import { parseWeightName } from '../checkpoint/names.js';
 import { hiddenAxis } from '../perturb/hidden-axis.js';
 import type { Region } from '../regions/types.js';
 import type { RegionLayout } from './schemas.js';
 
 /** Bins per axis (a 4096-wide axis becomes 64 bins of 64 rows). */
 export const LAYOUT_BINS = 64;
-
-const SHORT_NAME = /^model\.layers\.(\d+)\.(?:(?:self_attn|mlp)\.)?(\w+)\.(?:weight|bias)$/;
 
 /** Max-pools `counts` into at most `bins` bins. */
 function bin(counts: Uint32Array, bins: number): RegionLayout['tensors'][number]['rows'] {
@@ -44,11 +43,12 @@ export function regionLayout(region: Region, bins = LAYOUT_BINS): RegionLayout {
       }
     }
     const axis = hiddenAxis(name);
-    const short = SHORT_NAME.exec(name);
+    const parsed = parseWeightName(name);
+    const layer = parsed?.layer ?? null;
     tensors.push({
       name,
-      layer: axis?.layer ?? (short === null ? null : Number(short[1])),
-      matrix: short?.[2] ?? name,
+      layer: axis?.layer ?? layer,
+      matrix: layer === null ? name : parsed!.part,
       hiddenAxis: axis?.axis ?? null,
       shape: [...mask.shape],
       entries,

@@ -5,6 +5,7 @@
  * which is what Tang et al. do by setting its activation to 0; as a region it also works with every other
  * perturbation and with freezing.
  */
+import { layerWeight } from '../checkpoint/names.js';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { Region } from './types.js';
 
@@ -30,9 +31,15 @@ export function neuronRegion(
     if (!(Number.isInteger(neuron) && neuron >= 0 && neuron < ffn)) throw new RangeError(`neuronRegion: neuron ${neuron} is not an FFN neuron of this model (0–${ffn - 1})`);
     if (seen.has(`${layer}:${neuron}`)) continue;
     seen.add(`${layer}:${neuron}`);
-    const p = `model.layers.${layer}.mlp`;
-    for (const name of [`${p}.gate_proj.weight`, `${p}.up_proj.weight`]) mask(name, [ffn, d]).fill(1, neuron * d, (neuron + 1) * d);
-    const down = mask(`${p}.down_proj.weight`, [d, ffn]);
+    if (config.block.fused) {
+      // Phi-3: the neuron's gate row n and up row ffn + n of gate_up_proj.
+      const gateUp = mask(layerWeight(layer, 'gate_up_proj'), [2 * ffn, d]);
+      gateUp.fill(1, neuron * d, (neuron + 1) * d);
+      gateUp.fill(1, (ffn + neuron) * d, (ffn + neuron + 1) * d);
+    } else {
+      for (const name of [layerWeight(layer, 'gate_proj'), layerWeight(layer, 'up_proj')]) mask(name, [ffn, d]).fill(1, neuron * d, (neuron + 1) * d);
+    }
+    const down = mask(layerWeight(layer, 'down_proj'), [d, ffn]);
     for (let r = 0; r < d; r++) down[r * ffn + neuron] = 1;
   }
   for (const [name, m] of masks) counts.set(name, m.data.reduce((a, b) => a + b, 0));
@@ -43,6 +50,6 @@ export function neuronRegion(
     masks,
     counts,
     seed: null,
-    provenance: { selection: 'whole FFN neurons: rows of gate_proj and up_proj, columns of down_proj', ...provenance },
+    provenance: { selection: 'whole FFN neurons: rows of gate_proj and up_proj (of gate_up_proj where fused), columns of down_proj', ...provenance },
   };
 }

@@ -1,3 +1,4 @@
+import { layerOf } from '../checkpoint/names.js';
 import { createHash } from 'node:crypto';
 import { mulberry32 } from '../util/random.js';
 import { checkFraction } from './internals/checks.js';
@@ -9,12 +10,13 @@ import type { ImportanceMap } from '../importance/types.js';
 export type TensorFilter = ((name: string) => boolean) | readonly string[];
 
 /**
- * The paper's default: every tensor inside the transformer layers (`model.layers.<i>.*`: q/k/v/o and
- * gate/up/down projections, their biases where the architecture has them, and the two per-layer norms).
- * The token embedding, the final norm and the LM head are left out.
+ * The paper's default: every tensor inside the transformer layers (`model.layers.<i>.*`: the attention and MLP
+ * projections — a fused qkv_proj or gate_up_proj is one matrix, so its top-k is taken over q, k and v (gate and
+ * up) together — their biases where the architecture has them, q/k norms, and the layer's norms). The token
+ * embedding, the final norm and the LM head are left out.
  */
 export function inTransformerLayers(name: string): boolean {
-  return /^model\.layers\.\d+\./.test(name);
+  return layerOf(name) !== null;
 }
 
 /** Settings of {@link selectRegion}. */

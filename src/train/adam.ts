@@ -4,6 +4,7 @@
  * The arithmetic is torch.optim.AdamW's (decoupled decay first, then the bias-corrected step), in float64
  * per element, rounded to float32 once when stored (test/train/adam.test.ts checks it against PyTorch).
  */
+import { isNormWeight } from '../checkpoint/names.js';
 
 /** AdamW settings (torch.optim.AdamW's defaults except the learning rate and weight decay). */
 export interface AdamOptions {
@@ -27,7 +28,7 @@ export interface AdamState {
 
 /** Weights AdamW never decays: norm gains and biases (HF Trainer's no-decay rule). */
 export function isDecayed(name: string): boolean {
-  return !(name.endsWith('norm.weight') || name.endsWith('.bias'));
+  return !(isNormWeight(name) || name.endsWith('.bias'));
 }
 
 function withDefaults(o: AdamOptions): Required<AdamOptions> {

@@ -88,19 +88,21 @@ const folderOf = (file: string) => {
   return rel.includes('/') ? rel.split('/')[0]! : '(root)';
 };
 
-/** Every relative import (static, dynamic, type-only, re-export) of every source file, resolved; `loads`: not type-only. */
+/** Every relative import (static, dynamic, type-only, re-export) of every source file, resolved; `loads`: a static, not type-only one. */
 function imports(): { from: string; to: string; loads: boolean }[] {
   const out: { from: string; to: string; loads: boolean }[] = [];
   for (const file of sources(SRC)) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(import type |export type )?[^;'`]*?(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)) {
-      out.push({ from: file, to: resolve(dirname(file), m[2]!.replace(/\.js$/, '.ts')), loads: m[1] === undefined });
+    for (const m of text.matchAll(/[^;'`]*?(from\s+|import\(\s*)'(\.{1,2}\/[^']+)'/g)) {
+      // Type-only imports load nothing; a dynamic import( ) loads when it runs, not with the module.
+      const typeOnly = /^\s*(?:import|export) type /.test(m[0]);
+      out.push({ from: file, to: resolve(dirname(file), m[2]!.replace(/\.js$/, '.ts')), loads: !typeOnly && m[1]!.startsWith('from') });
     }
   }
   return out;
 }
 
-/** The files a module loads when imported, itself included (type-only imports load nothing). */
+/** The files a module loads when imported, itself included (type-only and dynamic imports load nothing then). */
 function loadedBy(entry: string, edges: readonly { from: string; to: string; loads: boolean }[]): Set<string> {
   const seen = new Set<string>([entry]);
   const queue = [entry];
@@ -150,6 +152,15 @@ describe('src/ layering', () => {
   it('the report loads the findings\' catalog and records, never a model, an engine or a measurement', () => {
     const loaded = [...loadedBy(join(SRC, 'report/index.ts'), all)].map((f) => relative(SRC, f));
     expect(loaded.filter((f) => /^(backend|model|engine|importance|train|subject|vitest)\//.test(f) || /^findings\/(index|subject|measure\/(?!format|result))/.test(f))).toEqual([]);
+  });
+
+  it('tfjs loads only when asked for: no entry but vitest-regions/tfjs imports @tensorflow/* (the engine starts it by name)', () => {
+    const entries = ['index.ts', 'vitest/index.ts', 'vitest/standalone.ts', 'vitest/plugin.ts', 'cli/main.ts', 'report/index.ts'];
+    const loadsTfjs = (file: string) => /^(?:import|export)(?! type)[^;]*?from\s+'@tensorflow\//m.test(readFileSync(file, 'utf8'));
+    const offenders = entries.flatMap((entry) => [...loadedBy(join(SRC, entry), all)].filter(loadsTfjs).map((f) => `${entry} loads ${relative(SRC, f)}`));
+    expect(offenders).toEqual([]);
+    // …and the check sees a static tfjs import where there is one.
+    expect([...loadedBy(join(SRC, 'tfjs.ts'), all)].some(loadsTfjs)).toBe(true);
   });
 
   it('imports resolve to files that exist (the check sees every import)', () => {

@@ -67,7 +67,32 @@ describe('config.json problems', () => {
   test('an unknown model_type', () => {
     const dir = checkpoint();
     editConfig(dir, { model_type: 'gpt2' });
-    expectCheckpointError(() => loadCheckpoint(dir), /config\.json \(model_type\): model_type must be one of "llama", "mistral", "qwen2" \(got "gpt2"\)/);
+    expectCheckpointError(
+      () => loadCheckpoint(dir),
+      /config\.json \(model_type\): model_type must be one of "llama", "mistral", "qwen2", "qwen3", "gemma2", "gemma3_text", "phi3", "olmo2" \(got "gpt2"\)/,
+    );
+  });
+
+  test('the multimodal gemma3 is refused with a hint to the text model', () => {
+    const dir = checkpoint();
+    editConfig(dir, { model_type: 'gemma3' });
+    expectCheckpointError(() => loadCheckpoint(dir), /config\.json \(model_type\): the multimodal Gemma-3 .* has model_type "gemma3_text" \(got "gemma3"\)/);
+  });
+
+  test('a known family with an unsupported value names the field and the value', () => {
+    const dir = checkpoint();
+    editConfig(dir, { model_type: 'gemma2', hidden_activation: 'relu' });
+    expectCheckpointError(() => loadCheckpoint(dir), /config\.json \(hidden_activation\): activation "relu" is not supported/);
+    editConfig(dir, { model_type: 'phi3', hidden_activation: undefined, rope_scaling: { type: 'longrope', short_factor: [1], long_factor: [1] } });
+    expectCheckpointError(() => loadCheckpoint(dir), /config\.json \(rope_scaling\.rope_type\): rope scaling of kind "longrope" is not supported/);
+    editConfig(dir, { model_type: 'gemma3_text', rope_scaling: null, layer_types: ['full_attention'] });
+    expectCheckpointError(() => loadCheckpoint(dir), /config\.json \(layer_types\): layer_types has 1 entries for num_hidden_layers 2/);
+  });
+
+  test('tensors of another family: a phi3 config over a checkpoint with separate q/k/v names the missing fused tensor', () => {
+    const dir = checkpoint();
+    editConfig(dir, { model_type: 'phi3' });
+    expectCheckpointError(() => loadCheckpoint(dir), /model\.layers\.0\.self_attn\.qkv_proj\.weight.*required tensor is missing .*the files hold model\.layers\.0\.self_attn\.q_proj\.weight, which model_type "phi3" does not use: is config\.json's model_type right\?/);
   });
 });
 

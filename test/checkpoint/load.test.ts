@@ -83,7 +83,7 @@ describe('loadCheckpoint', () => {
     expect(qwen.weights.get('model.layers.1.self_attn.k_proj.bias')!.shape).toEqual([8]);
     expect(qwen.weights.get('model.layers.1.self_attn.k_proj.weight')!.shape).toEqual([8, 32]);
     generateCheckpoint(tmp.path, { seed: 6, config: { model_type: 'mistral', sliding_window: 16 } });
-    expect(loadCheckpoint(tmp.path).config.slidingWindow).toBe(16);
+    expect(loadCheckpoint(tmp.path).config.layerWindows).toEqual([16, 16]);
   });
 
   test('reports progress once per weight', () => {

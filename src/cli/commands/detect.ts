@@ -1,3 +1,4 @@
+import { layerWeight } from '../../checkpoint/names.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -46,7 +47,7 @@ function superText(r: SuperWeights): string {
     r.candidates.length === 0
       ? `no super weight: no layer's down_proj output spikes to ×${r.criterion.minRatio} its median dim`
       : r.candidates
-          .map((c) => `(${c.layer}, ${c.row}, ${c.col}): model.layers.${c.layer}.mlp.down_proj.weight[${c.row}][${c.col}] = ${c.weight.toPrecision(4)}, output ×${f(c.outputRatio)}${c.known === null ? '' : ` — matches ${c.known.source}'s ${c.known.model}`}`)
+          .map((c) => `(${c.layer}, ${c.row}, ${c.col}): ${layerWeight(c.layer, 'down_proj')}[${c.row}][${c.col}] = ${c.weight.toPrecision(4)}, output ×${f(c.outputRatio)}${c.known === null ? '' : ` — matches ${c.known.source}'s ${c.known.model}`}`)
           .join('\n');
   return `${table}\nsuper-weight candidates (layer, row, col):\n${found}\n`;
 }

@@ -40,8 +40,8 @@ const FLAG = concentrationOptionsSchema.parse({});
 
 const ROLE_LABEL: Record<RoleConcentration['role'], string> = {
   writes: 'writes: rows of o_proj, down_proj',
-  reads: 'reads: columns of q/k/v/gate/up_proj',
-  norms: 'norms: input_layernorm, post_attention_layernorm',
+  reads: 'reads: columns of q/k/v/gate/up_proj (qkv_proj, gate_up_proj where fused)',
+  norms: "norms: the layers' RMSNorm gains",
 };
 
 function concentrationText(region: Region, c: RegionConcentration): string {
@@ -147,7 +147,7 @@ export const dimsCommand = defineCommand({
   summary: "a region's concentration on hidden dims, and the residual stream's outlier dims",
   description:
     'The paper\'s dimensional dependence. With --region: the region\'s entries per hidden dimension, summed over ' +
-    'the layers\' residual writers (rows of o_proj, down_proj), readers (columns of q/k/v/gate/up_proj) and norms, ' +
+    'the layers\' residual writers (rows of o_proj, down_proj), readers (columns of q/k/v/gate/up_proj, or the fused qkv_proj/gate_up_proj) and norms, ' +
     `each against a uniform spread (binomial z-score; a dim is flagged at z ≥ ${FLAG.zThreshold} with at least ${FLAG.minCount} entries). Needs no ` +
     'weights. With --texts: runs the model on one language\'s text (BOS-led windows of --seq-len) and reports, after ' +
     'the embedding and after each layer, the dims with the largest |activation| at the first position (BOS) and at ' +

@@ -1,3 +1,4 @@
+import { foldLayer } from '../../checkpoint/names.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -71,7 +72,7 @@ function readImportance(files: readonly string[]): Map<string, ImportanceMap> {
 function summaryTable(region: Region): string {
   const rows = new Map<string, { entries: number; size: number }>();
   for (const [name, { data }] of region.masks) {
-    const key = name.replace(/^model\.layers\.\d+\./, 'model.layers.*.');
+    const key = foldLayer(name);
     const row = rows.get(key) ?? { entries: 0, size: 0 };
     row.entries += region.counts.get(name)!;
     row.size += data.length;

@@ -55,6 +55,8 @@ const RULES: Record<string, Rule> = {
   Reciprocal: (g, e, dy) => [g.node('Neg', [mul(g, mul(g, dy, e.output), e.output)], dy.shape)],
   // y = σ(x): dx = dy·y·(1 − y)
   Sigmoid: (g, e, dy) => [mul(g, mul(g, dy, e.output), sub(g, scalar(g, 1), e.output))],
+  // y = tanh(x): dx = dy·(1 − y²)
+  Tanh: (g, e, dy) => [mul(g, dy, sub(g, scalar(g, 1), mul(g, e.output, e.output)))],
   ReduceMean(g, e, dy) {
     const x = input(e, 0);
     if (e.attrs.keepdims !== 1 || JSON.stringify(e.attrs.axes) !== '[-1]') throw new Error('backward of ReduceMean: only axes [-1] with keepdims');

@@ -64,6 +64,7 @@ export function onnxOps(g: GraphBuilder, weightShapes: ReadonlyMap<string, reado
     square: (x) => g.node('Mul', [x, x], x.shape),
     rsqrt: (x) => g.node('Reciprocal', [g.node('Sqrt', [x], x.shape)], x.shape),
     sigmoid: (x) => g.node('Sigmoid', [x], x.shape),
+    tanh: (x) => g.node('Tanh', [x], x.shape),
     meanLast: (x) => g.node('ReduceMean', [x], [...x.shape.slice(0, -1), 1], { axes: [-1], keepdims: 1 }),
     softmaxLast: (x) => g.node('Softmax', [x], x.shape, { axis: -1 }),
     logSoftmaxLast: (x) => g.node('LogSoftmax', [x], x.shape, { axis: -1 }),

@@ -15,6 +15,7 @@ import { forwardHidden, LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/
 import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
 export type { Activations } from '../../model/observe.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
+import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
 import { gradients } from './autodiff.js';
 import { GraphBuilder, type Sym } from './graph.js';
 import { onnxOps } from './onnx-ops.js';
@@ -71,12 +72,7 @@ export type GraphOutput =
 
 
 
-/** Result of {@link OrtModel.lossAndGrads}: the gradients as host arrays, by HF name. */
-export interface HostLossAndGrads {
-  loss: number;
-  tokens: number;
-  grads: Map<string, Float32Array>;
-}
+export type { HostLossAndGrads } from '../../model/gradient-model.js';
 
 /** Error starting ONNX Runtime or one of its execution providers. */
 export class OrtEngineError extends Error {
@@ -220,7 +216,7 @@ interface Runtime {
 }
 
 /** A checkpoint on ONNX Runtime, reading its weights from host arrays at every run. */
-export class OrtModel implements Perturbable, ObservableModel {
+export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   /** Which engine: ONNX Runtime (the tfjs model says 'tfjs'). */
   readonly kind = 'onnxruntime' as const;
   #runtime: Runtime;
@@ -446,7 +442,17 @@ export class OrtModel implements Perturbable, ObservableModel {
    * The loss over the windows (of equal length) and its gradient with respect to every weight the graph
    * reads, as host arrays; no update. A weight the loss does not depend on gets zeros.
    */
-  async lossAndGrads(windows: Windows, objective: 'mean' | 'sum-of-window-means' = 'mean'): Promise<HostLossAndGrads> {
+  /** {@link lossAndGrads} keeping the gradients of `names` only (all are computed; the others are dropped at once). */
+  async hostLossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
+    const r = await this.lossAndGrads(windows, objective);
+    if (names !== undefined) {
+      const kept = new Set(names);
+      for (const name of [...r.grads.keys()]) if (!kept.has(name)) r.grads.delete(name);
+    }
+    return r;
+  }
+
+  async lossAndGrads(windows: Windows, objective: LossObjective = 'mean'): Promise<HostLossAndGrads> {
     const { batch, seq, flat } = checkWindows(windows, this.config);
     const out = await this.#runAll(flat, batch, seq, `grads-${objective}`);
     const grads = new Map<string, Float32Array>();

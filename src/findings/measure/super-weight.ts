@@ -13,6 +13,7 @@
  * Without a candidate, the strongest spike's coordinate is still zeroed and reported (condition 1 fails),
  * so the record says what the closest thing to a super weight does on this checkpoint.
  */
+import { layerWeight } from '../../checkpoint/names.js';
 import type { SuperWeights } from '../../detect/activations.js';
 import { matchKnownSuperWeight } from '../../detect/known.js';
 import { setParameter } from '../../perturb/parameter.js';
@@ -48,7 +49,7 @@ export interface SuperWeightSettings {
   seed: number;
 }
 
-const downProj = (layer: number) => `model.layers.${layer}.mlp.down_proj.weight`;
+const downProj = (layer: number) => layerWeight(layer, 'down_proj');
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 /** `count` distinct [row, col] of a rows × cols matrix other than `exclude`, seeded (row-major order). */

@@ -1,8 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { currentBackend } from '../../backend/select.js';
 import { batchWindows } from '../../corpus/windows.js';
-import { disposeAll, type LlamaModel } from '../../model/model.js';
-import type { OrtModel } from '../../engine/onnx/ort-model.js';
 import type { EngineModel } from '../../engine/select.js';
 import type { ImportanceMap } from '../types.js';
 import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
@@ -36,12 +32,6 @@ export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, sett
   return names;
 }
 
-function describeBackend(engine: ImportanceEngine): string {
-  if (engine.kind === 'onnxruntime') return engine.description;
-  const info = currentBackend();
-  return info === undefined ? tf.getBackend() : `${info.name} (${info.device})`;
-}
-
 /**
  * Σ-gradient accumulators by name, and the summed objective. The sums are float32: the first pass's gradient
  * arrays become the accumulators, so the peak holds the weights, one accumulator and one pass's gradients —
@@ -66,7 +56,8 @@ function accumulate(sums: Map<string, Float32Array>, name: string, g: Float32Arr
 /** "importance for en (batch 12 of 40)": where a signal stopped the loop (../../util/interrupt.ts). */
 const atBatch = (job: ScoreJob, k: number, batches: number) => () => `importance for ${job.language} (batch ${k + 1} of ${batches})`;
 
-async function accumulateInProcess(model: LlamaModel, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
+/** The summed gradients of `names` over the windows, batch by batch on the engine (host arrays either way). */
+async function accumulateGrads(engine: ImportanceEngine, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
   const grads = new Map<string, Float32Array>();
   let loss = 0;
   let done = 0;
@@ -74,32 +65,10 @@ async function accumulateInProcess(model: LlamaModel, windows: number[][], names
   return interruptible(async (check) => {
     for (const [k, batch] of batches.entries()) {
       await check(atBatch(job, k, batches.length));
-      const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
-      try {
-        loss += r.loss;
-        for (const name of names) accumulate(grads, name, Float32Array.from(await r.grads.get(name)!.data()));
-      } finally {
-        disposeAll(r.grads);
-      }
-      done += batch.length;
-      job.onProgress?.(done, windows.length);
-    }
-    return { grads, loss };
-  });
-}
-
-async function accumulateOnOrt(model: OrtModel, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
-  const grads = new Map<string, Float32Array>();
-  let loss = 0;
-  let done = 0;
-  const batches = batchWindows(windows, job.settings.batchSize);
-  return interruptible(async (check) => {
-    for (const [k, batch] of batches.entries()) {
-      await check(atBatch(job, k, batches.length));
-      const r = await model.lossAndGrads(batch, IMPORTANCE_OBJECTIVE);
+      const r = await engine.hostLossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
       loss += r.loss;
       for (const name of names) accumulate(grads, name, r.grads.get(name)!);
-      r.grads.clear(); // the unscored weights' gradients go now, not at the next pass
+      r.grads.clear(); // this pass's arrays are the accumulators' or garbage now, not at the next pass
       done += batch.length;
       job.onProgress?.(done, windows.length);
     }
@@ -128,10 +97,7 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const { settings } = job;
   const shapes = engineShapes(engine);
   const names = scoredNames(shapes, settings);
-  const { grads, loss } =
-    engine.kind === 'onnxruntime'
-      ? await accumulateOnOrt(engine, windows, names, job)
-      : await accumulateInProcess(engine, windows, names, job);
+  const { grads, loss } = await accumulateGrads(engine, windows, names, job);
   const theta = await weightValues(engine, names);
 
   const scores: ImportanceMap['scores'] = new Map();
@@ -158,7 +124,7 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
       max_tokens: given ?? String(settings.maxTokens),
       weights: settings.weights === undefined ? 'all' : JSON.stringify(settings.weights),
       mean_window_nll: String(loss / windows.length),
-      backend: describeBackend(engine),
+      backend: engine.description,
     },
   };
 }

@@ -21,13 +21,14 @@ export function weightShape(model: Perturbable, name: string): number[] {
 }
 
 /** An edit applying `op` at the flat (row-major) `indices` (distinct) of weight `name`, leaving every other entry as is. */
-export function entriesEdit(name: string, indices: readonly number[], op: Op): Edit {
+export function entriesEdit(name: string, indices: readonly number[], op: Op, offset: 0 | 1 = 0): Edit {
   return {
     name,
     apply(current) {
       const next = current.slice();
-      const values = applyOp(Float32Array.from(indices, (i) => current[i]!), op);
-      indices.forEach((i, k) => (next[i] = values[k]!));
+      // offset 1: the op acts on the effective value 1 + x (Gemma's norm gains), stored back as a value − 1.
+      const values = applyOp(Float32Array.from(indices, (i) => (offset === 0 ? current[i]! : current[i]! + offset)), op);
+      indices.forEach((i, k) => (next[i] = offset === 0 ? values[k]! : values[k]! - offset));
       return next;
     },
   };

@@ -4,6 +4,7 @@
  * its other axis. Colour: the share of a row/column that lies in the region (the most of any in the bin),
  * so a dimension the region lines up on lights up as a vertical stripe through many layers.
  */
+import type { LayerPart } from '../../checkpoint/names.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { COLORS } from '../internals/palette.js';
 import type { RegionLayout } from '../results.js';
@@ -11,7 +12,7 @@ import type { RegionLayout } from '../results.js';
 type Tensor = RegionLayout['tensors'][number];
 
 /** Order of a layer's weights in the heatmap: the forward pass. */
-const ORDER = ['input_layernorm', 'q_proj', 'k_proj', 'v_proj', 'o_proj', 'post_attention_layernorm', 'gate_proj', 'up_proj', 'down_proj'];
+const ORDER: readonly LayerPart[] = ['input_layernorm', 'q_proj', 'k_proj', 'v_proj', 'qkv_proj', 'q_norm', 'k_norm', 'o_proj', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'gate_proj', 'up_proj', 'gate_up_proj', 'down_proj', 'post_feedforward_layernorm'];
 
 function label(t: Tensor): string {
   return t.layer === null ? t.name : `L${t.layer} ${t.matrix}`;
@@ -44,7 +45,7 @@ function cells(t: Tensor, axis: 'rows' | 'cols', panel: string, relative: boolea
 /** The heatmap spec of a region's layout, or null for an empty layout. */
 export function layoutChart(layout: RegionLayout, title: string): TopLevelSpec | null {
   const tensors = [...layout.tensors].sort(
-    (a, b) => (a.layer ?? Infinity) - (b.layer ?? Infinity) || ORDER.indexOf(a.matrix) - ORDER.indexOf(b.matrix) || a.name.localeCompare(b.name),
+    (a, b) => (a.layer ?? Infinity) - (b.layer ?? Infinity) || ORDER.indexOf(a.matrix as LayerPart) - ORDER.indexOf(b.matrix as LayerPart) || a.name.localeCompare(b.name),
   );
   if (tensors.length === 0) return null;
   const maxBins = Math.max(16, Math.floor(CELL_BUDGET / tensors.length));

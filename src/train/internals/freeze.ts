@@ -1,11 +1,9 @@
 import { regionHash } from '../../regions/hash.js';
+import { isNormWeight } from '../../checkpoint/names.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import type { Region } from '../../regions/types.js';
 
-/** Norm weights (RMSNorm gains): the paper never freezes them. AdamW does not decay them either (../adam.ts). */
-export function isNormWeight(name: string): boolean {
-  return name.endsWith('norm.weight');
-}
+// Norm weights (RMSNorm gains, isNormWeight): the paper never freezes them. AdamW does not decay them either (../adam.ts).
 
 /** What freezing a region means for one model: the masks the optimizer gets, and what was left out. */
 export interface FrozenMasks {
