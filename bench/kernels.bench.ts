@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { bench, describe, type BenchOptions } from 'vitest';
-import { replaceKernel } from '../src/backend/internals/replace-kernel.js';
-import { initBackend } from '../src/backend/select.js';
+import { replaceKernel } from '../src/engine/tfjs/internals/replace-kernel.js';
+import { initBackend } from '../src/engine/tfjs/select.js';
 
 /**
- * Stock tfjs kernels against our fixes (src/backend/wasm-kernels.ts, cpu-kernels.ts), each pair in
+ * Stock tfjs kernels against our fixes (src/engine/tfjs/wasm-kernels.ts, cpu-kernels.ts), each pair in
  * one process so the ratio is meaningful on a noisy shared machine. Stock kernels are slow: each gets
  * a couple of iterations only. Run: npx vitest bench --run bench/kernels.bench.ts
  */

@@ -13,8 +13,8 @@
 import { afterAll, bench, describe } from 'vitest';
 import { expectedWeightShapes, parseModelConfig } from '../src/checkpoint/config.js';
 import type { HostTensor } from '../src/checkpoint/types.js';
-import { initBackend } from '../src/backend/select.js';
-import { LlamaModel, disposeAll } from '../src/model/model.js';
+import { initBackend } from '../src/engine/tfjs/select.js';
+import { LlamaModel, disposeAll } from '../src/engine/tfjs/model.js';
 import { OrtModel } from '../src/engine/onnx/ort-model.js';
 import { Trainer } from '../src/train/trainer.js';
 import { mulberry32, normal } from '../src/util/random.js';

@@ -18,7 +18,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cpuModel, sameKernels, simdLevel } from '../src/backend/devices.js';
+import { cpuModel, sameKernels, simdLevel } from '../src/engine/devices.js';
 import { loadResults } from '../src/report/results.js';
 import type { FindingsReport } from '../src/findings/docs.js';
 

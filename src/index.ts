@@ -8,8 +8,8 @@
 export * from './checkpoint/index.js';
 export { loadTokenizer, type TextTokenizer } from './tokenizer/tokenizer.js';
 export { byteLevelTokenizerJson, BYTE_LEVEL_BOS, BYTE_LEVEL_EOS, BYTE_LEVEL_VOCAB_SIZE } from './checkpoint/byte-level-tokenizer.js';
-export type { BackendInfo, BackendName } from './backend/select.js';
-export { BackendError } from './backend/errors.js';
+export type { BackendInfo, BackendName } from './engine/tfjs/select.js';
+export { BackendError } from './engine/errors.js';
 export type { Windows, WindowNll } from './model/batch.js';
 export type { LossObjective, GradientModel } from './model/gradient-model.js';
 export type { ForwardModel } from './model/forward-model.js';
@@ -24,6 +24,7 @@ export * from './importance/index.js';
 export * from './regions/index.js';
 export * from './perturb/index.js';
 export * from './dims/index.js';
+export * from './detect/index.js';
 export { AdamW, type AdamOptions, type AdamState, type FrozenMasks } from './train/adam.js';
 export { Trainer, TrainingError, type StepResult, type TrainerOptions } from './train/trainer.js';
 export { WindowSampler, cappedShares, type TrainingStream, type SamplerState } from './train/sampler.js';

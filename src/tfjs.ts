@@ -3,6 +3,6 @@
  * this loads @tensorflow/tfjs; nothing else in the package does until a tfjs backend (`wasm`, `cpu`, `tensorflow`,
  * `webgpu`) is asked for by name.
  */
-export { initBackend, currentBackend, type BackendInfo, type BackendName } from './backend/select.js';
-export { LlamaModel, disposeAll, type LossAndGrads } from './model/model.js';
-export { forwardLogits, tokenNll, type ResidualObserver } from './model/forward.js';
+export { initBackend, currentBackend, type BackendInfo, type BackendName } from './engine/tfjs/select.js';
+export { LlamaModel, disposeAll, type LossAndGrads } from './engine/tfjs/model.js';
+export { forwardLogits, tokenNll, type ResidualObserver } from './engine/tfjs/forward.js';

@@ -887,7 +887,11 @@ CASES = [
                                                rope_local_base_freq=10000.0, rope_scaling={"rope_type": "linear", "factor": 2.0},
                                                torch_dtype="bfloat16"), dtype="BF16",
          covers="the gemma3 case with its weights stored as BF16 (the (1 + w) norm offsets rounded in bf16)"),
-    dict(name="llama-sharded", seed=11, cfg=dict(model_type="llama"), shards=2,
+    dict(name="gemma2-sharded", seed=24, cfg=dict(model_type="gemma2", num_key_value_heads=2, head_dim=8, query_pre_attn_scalar=6,
+                                                  attn_logit_softcapping=1.0, final_logit_softcapping=1.5, sliding_window=3),
+         shards=3, same_as="gemma2",
+         covers="the same weights as gemma2 in three shards with model.safetensors.index.json; expected.json identical to gemma2's"),
+    dict(name="llama-sharded", seed=11, cfg=dict(model_type="llama"), shards=2, same_as="llama-untied",
          covers="the same weights as llama-untied in two shards with model.safetensors.index.json; "
                 "expected.json identical to llama-untied's"),
 ]
@@ -1035,12 +1039,12 @@ def main():
                 assert maxdiff(W[n], src) > 0
             else:
                 assert torch.equal(W[n], src), n
-        seed_for_ids = 11 if name == "llama-sharded" else case["seed"]
+        seed_for_ids = case["seed"]
         ids_list = gen_ids(a, seed_for_ids)
         exp, params, logits, grads, g_imp = compute_expected(case, a, W, ids_list)
-        if name == "llama-sharded":
-            exp["case"] = "llama-untied"  # identical file to llama-untied's expected.json
-            exp["covers"] = next(c["covers"] for c in CASES if c["name"] == "llama-untied")
+        if "same_as" in case:  # a sharded copy: its expected.json is byte-identical to the unsharded case's
+            exp["case"] = case["same_as"]
+            exp["covers"] = next(c["covers"] for c in CASES if c["name"] == case["same_as"])
         write_expected(os.path.join(d, "expected.json"), exp)
         results[name] = dict(a=a, W=W, ids=ids_list, logits=logits, loss=float(exp["loss"]), grads=grads, g_imp=g_imp,
                              names=names, exp=exp)
@@ -1073,12 +1077,14 @@ def main():
     # --- cross-case sanity checks ---
     print("\ncross-case checks:")
     # sharded == unsharded
-    e1 = open(os.path.join(OUT_ROOT, "llama-untied", "expected.json"), "rb").read()
-    e2 = open(os.path.join(OUT_ROOT, "llama-sharded", "expected.json"), "rb").read()
-    assert e1 == e2, "sharded expected.json differs from llama-untied's"
-    Wu, Ws = results["llama-untied"]["W"], results["llama-sharded"]["W"]
-    assert set(Wu) == set(Ws) and all(torch.equal(Wu[k], Ws[k]) for k in Wu)
-    print("  llama-sharded: weights and expected.json byte-identical to llama-untied: ok")
+    for sharded in [c for c in CASES if "same_as" in c]:
+        base = sharded["same_as"]
+        e1 = open(os.path.join(OUT_ROOT, base, "expected.json"), "rb").read()
+        e2 = open(os.path.join(OUT_ROOT, sharded["name"], "expected.json"), "rb").read()
+        assert e1 == e2, "%s's expected.json differs from %s's" % (sharded["name"], base)
+        Wu, Ws = results[base]["W"], results[sharded["name"]]["W"]
+        assert set(Wu) == set(Ws) and all(torch.equal(Wu[k], Ws[k]) for k in Wu)
+        print("  %s: weights and expected.json byte-identical to %s: ok" % (sharded["name"], base))
 
     # tied == untied with lm_head := embed
     rt = results["llama-tied"]

@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import type { BackendName } from '../backend/select.js';
+import type { BackendName } from '../engine/tfjs/select.js';
 import { readModelConfig, type ModelConfig } from '../checkpoint/config.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';

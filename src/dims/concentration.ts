@@ -4,7 +4,7 @@ import { hiddenAxis } from '../perturb/hidden-axis.js';
 import { assertRegionFits } from '../perturb/region-fit.js';
 import type { Region } from '../regions/types.js';
 import { sliceMoments, zScore } from './internals/binomial.js';
-import { parseOptions } from './internals/options.js';
+import { parseOptions } from '../util/parse-options.js';
 
 /**
  * Settings of {@link regionConcentration}.

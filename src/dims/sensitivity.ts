@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { LlamaModel } from '../model/model.js';
+import type { LlamaModel } from '../engine/tfjs/model.js';
 import { LAYER_NORMS, matrixName, RESIDUAL_READERS, RESIDUAL_WRITERS } from '../perturb/hidden-axis.js';
 import { perturbNorm } from '../perturb/norm.js';
 import { scaleParameter } from '../perturb/parameter.js';
 import { describe, type Perturbation } from '../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../perturb/with-perturbation.js';
-import { parseOptions } from './internals/options.js';
+import { parseOptions } from '../util/parse-options.js';
 
 /**
  * Which single parameter at (layer, dim) the experiment scales — the paper does not say (*unconfirmed*):

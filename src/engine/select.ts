@@ -4,7 +4,7 @@
  *   The CPU provider ships in the package; WebGPU is bundled too and needs a GPU adapter (Vulkan on
  *   Linux); CUDA needs its provider binaries installed (README: "GPU").
  * - `ort`: ONNX Runtime, WebGPU where a GPU is present and it starts, else CPU.
- * - `tensorflow`, `wasm`, `cpu`, `webgpu`: the tfjs backends (../backend/select.ts).
+ * - `tensorflow`, `wasm`, `cpu`, `webgpu`: the tfjs backends (./tfjs/select.ts).
  * - `auto` (the default): `ort`.
  * A name asked for that cannot start is a {@link BackendError}; only `ort`/`auto` fall back, and every
  * output says what ran.
@@ -13,12 +13,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
-import { BackendError } from '../backend/errors.js';
-import { cpuModel, nvidiaGpuName } from '../backend/devices.js';
-import type { BackendName } from '../backend/select.js';
-import type { LlamaModel } from '../model/model.js';
+import { BackendError } from './errors.js';
+import { cpuModel, nvidiaGpuName } from './devices.js';
+import type { BackendName } from './tfjs/select.js';
 import type { OrtModel } from './onnx/ort-model.js';
 import type { EngineKey } from '../cache/key.js';
+import type { EngineModel } from '../model/engine-model.js';
 
 export const ORT_ENGINES = ['ort', 'ort-cpu', 'ort-webgpu', 'ort-cuda'] as const;
 const TFJS_BACKENDS = ['tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
@@ -50,7 +50,7 @@ export function ortDevice(provider: 'cpu' | 'webgpu' | 'cuda', threads: number, 
  */
 export async function plannedEngine(name: EngineName, threads: number): Promise<EngineKey | null> {
   if (isTfjsBackend(name)) {
-    const { initBackend } = await import('../backend/select.js');
+    const { initBackend } = await import('./tfjs/select.js');
     const backend = await initBackend(name);
     return { name: backend.name, device: backend.device };
   }
@@ -61,12 +61,13 @@ export async function plannedEngine(name: EngineName, threads: number): Promise<
 }
 
 /** The engine a started model runs on, as cache keys record it (the same words as its {@link EngineInfo}). */
-export async function engineOf(model: OrtModel | LlamaModel): Promise<EngineKey> {
-  if ('provider' in model) {
+export async function engineOf(model: EngineModel): Promise<EngineKey> {
+  if (model.kind === 'onnxruntime') {
+    const { provider, threads } = model as OrtModel;
     const ort = await import('onnxruntime-node');
-    return { name: `ort-${model.provider}`, device: ortDevice(model.provider, model.threads, ort.env.versions.common) };
+    return { name: `ort-${provider}`, device: ortDevice(provider, threads, ort.env.versions.common) };
   }
-  const [{ currentBackend }, tf] = await Promise.all([import('../backend/select.js'), import('@tensorflow/tfjs')]);
+  const [{ currentBackend }, tf] = await Promise.all([import('./tfjs/select.js'), import('@tensorflow/tfjs')]);
   const backend = currentBackend();
   if (backend !== undefined) return { name: backend.name, device: backend.device };
   // A backend set with tf.setBackend directly, not through initBackend: named as tfjs names it.
@@ -83,16 +84,9 @@ export interface EngineInfo {
   device: string;
 }
 
-/**
- * A model opened on an engine; `close` frees what the engine holds (never the host weights). Both kinds are
- * a ForwardModel and Perturbable, and compute importance gradients.
- */
-/**
- * A model on one of the engines: ONNX Runtime's or the tfjs one. Tell them apart by `kind`
- * ('onnxruntime' | 'tfjs'), never by class, outside src/engine/.
- */
-export type EngineModel = OrtModel | LlamaModel;
+export type { EngineModel } from '../model/engine-model.js';
 
+/** A model opened on an engine: the model, what ran, and `close`, which frees what the engine holds (never the host weights). */
 export interface OpenedForward {
   model: EngineModel;
   info: EngineInfo;
@@ -206,7 +200,7 @@ export async function openForward(
   const name = resolveEngineName(requested);
   const threads = options.threads ?? availableParallelism();
   if (!isTfjsBackend(name)) return openOrtEngine(config, weights, name, threads);
-  const [{ initBackend }, { LlamaModel }] = await Promise.all([import('../backend/select.js'), import('../model/model.js')]);
+  const [{ initBackend }, { LlamaModel }] = await Promise.all([import('./tfjs/select.js'), import('./tfjs/model.js')]);
   const backend = await initBackend(name as BackendName);
   const model = LlamaModel.fromWeights(config, weights);
   return {

@@ -9,11 +9,11 @@
  * detectors' findings at what the detectors find; finding 3 and the LAPE neurons for every region language;
  * finding 4's further pre-training runs.
  */
-import { simdLevel } from '../backend/devices.js';
+import { simdLevel } from '../engine/devices.js';
 import { formatTable } from '../util/table.js';
 import { FINDINGS, type Finding } from './index.js';
 import { shownPath, subjectRecord, type FindingResult } from './measure/result.js';
-import type { RegionsSubject } from '../findings/subject.js';
+import type { RegionsSubject } from './subject.js';
 import type { Expectation } from './thresholds.js';
 
 /** One measured case: which finding, at what point, what the thresholds expect and what was found. */

@@ -16,7 +16,6 @@ const LAYERS = [
   'cache',
   'tokenizer',
   'corpus',
-  'backend',
   'model',
   'engine',
   'metrics',

@@ -2,8 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installCpuKernelFixes } from '../../src/backend/cpu-kernels.js';
-import { initBackend } from '../../src/backend/select.js';
+import { installCpuKernelFixes } from '../../src/engine/tfjs/cpu-kernels.js';
+import { initBackend } from '../../src/engine/tfjs/select.js';
 import { maxAbsDiff, memorySnapshot, randomInts, randomValues } from './helpers.js';
 
 /** Stock sums in float64 then rounds; ours accumulates in float32. Inputs in [-1, 1), ≤ 40 rows. */

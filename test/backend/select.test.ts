@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BackendError } from '../../src/backend/errors.js';
-import { currentBackend, initBackend, type BackendName } from '../../src/backend/select.js';
+import { BackendError } from '../../src/engine/errors.js';
+import { currentBackend, initBackend, type BackendName } from '../../src/engine/tfjs/select.js';
 
 function isInstalled(name: string): boolean {
   try {

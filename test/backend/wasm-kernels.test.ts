@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/backend/select.js';
-import { installWasmKernelFixes } from '../../src/backend/wasm-kernels.js';
+import { initBackend } from '../../src/engine/tfjs/select.js';
+import { installWasmKernelFixes } from '../../src/engine/tfjs/wasm-kernels.js';
 import { evaluate, evaluateAll, maxAbsDiff, memorySnapshot, randomInts, randomValues } from './helpers.js';
 
 /** Tolerance against tfjs `cpu`: inputs are in [-1, 1), inner sizes ≤ 24, float32 throughout. */

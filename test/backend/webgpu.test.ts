@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/backend/select.js';
+import { initBackend } from '../../src/engine/tfjs/select.js';
 import { evaluate, evaluateAll, maxAbsDiff, randomInts, randomValues } from './helpers.js';
 
 /**

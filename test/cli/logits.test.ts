@@ -1,9 +1,9 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/backend/select.js';
+import { initBackend } from '../../src/engine/tfjs/select.js';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { makeFixture, runCli, type CliFixture } from './helpers.js';
 
 const VOCAB = 258; // the byte tokenizer: 256 bytes, <s>, </s>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../src/backend/select.js';
+import { initBackend } from '../../src/engine/tfjs/select.js';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { makeFixture, runCli, type CliFixture } from './helpers.js';
 
 let fx: CliFixture;

@@ -172,7 +172,7 @@ describe('regions detect', { timeout: 60_000 }, () => {
 describe('the detectors on tfjs', () => {
   it('agree with ONNX Runtime on the planted instrument: the same dims, candidates and spikes within 1e-4, and Wanda within 1e-4 of each tensor', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const { LlamaModel } = await import('../../src/model/model.js');
+    const { LlamaModel } = await import('../../src/engine/tfjs/model.js');
     const { wandaImportance } = await import('../../src/importance/wanda.js');
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCheckpoint, type GeneratedCheckpoint } from '../../src/checkpoint/generate.js';
-import { activationOutliers } from '../../src/dims/outliers.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { activationOutliers } from '../../src/detect/outliers.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

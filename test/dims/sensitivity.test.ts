@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCheckpoint } from '../../src/checkpoint/generate.js';
 import { dimensionSensitivity, sensitivityPerturbation, type SensitivityTarget } from '../../src/dims/sensitivity.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { describe as describePerturbation, PerturbationError, withPerturbation } from '../../src/perturb/index.js';
 import { expectRestored, snapshot } from '../perturb/helpers.js';
 

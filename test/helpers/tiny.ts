@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCheckpoint, type GeneratedCheckpoint } from '../../src/checkpoint/generate.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 
 /** A tiny seeded random checkpoint (byte-level tokenizer) in a fresh temp dir, and its model. */
 export function tinyModel(seed = 1, config: Record<string, unknown> = {}): { ckpt: GeneratedCheckpoint; model: LlamaModel } {

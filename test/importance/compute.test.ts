@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { textWindows } from '../../src/corpus/windows.js';
 import { computeImportance } from '../../src/importance/compute.js';
 import { windowsHash } from '../../src/cache/key.js';
-import { disposeAll } from '../../src/model/model.js';
+import { disposeAll } from '../../src/engine/tfjs/model.js';
 import { OrtModel } from '../../src/engine/onnx/ort-model.js';
 import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
 import { relativeToMax } from '../helpers/reference.js';

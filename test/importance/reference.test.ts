@@ -21,7 +21,7 @@ import { checkpointHash } from '../../src/checkpoint/hash.js';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
 import { computeImportance } from '../../src/importance/compute.js';
 import { OrtModel, openOrtSessions } from '../../src/engine/onnx/ort-model.js';
-import { LlamaModel } from '../../src/model/model.js';
+import { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { regionOverlap } from '../../src/regions/overlap.js';
 import { selectRegion } from '../../src/regions/select.js';
 import type { ImportanceMap } from '../../src/importance/types.js';

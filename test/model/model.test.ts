@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disposeAll } from '../../src/model/model.js';
+import { disposeAll } from '../../src/engine/tfjs/model.js';
 import { tinyModel } from '../helpers/tiny.js';
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/checkpoint/load.js';
-import { LlamaModel, disposeAll } from '../../src/model/model.js';
+import { LlamaModel, disposeAll } from '../../src/engine/tfjs/model.js';
 import { GRADS, LOGITS, LOSS, readExpected, REFERENCE_CASES as CASES, REFERENCE_ROOT as ROOT, worst } from '../helpers/reference.js';
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LlamaModel } from '../../src/model/model.js';
+import type { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { LAYER_MATRICES, LAYER_NORMS, type Op, type PerturbationInput } from '../../src/perturb/index.js';
 import { regionOf } from './helpers.js';
 

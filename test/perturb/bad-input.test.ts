@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LlamaModel } from '../../src/model/model.js';
+import type { LlamaModel } from '../../src/engine/tfjs/model.js';
 import {
   perturbDimension,
   perturbNorm,

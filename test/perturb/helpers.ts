@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import type { LlamaModel } from '../../src/model/model.js';
+import type { LlamaModel } from '../../src/engine/tfjs/model.js';
 import type { Region } from '../../src/regions/types.js';
 
 /** Every weight's tensor object and its bits (a Uint32 view of the float32 data), by HF name. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { LlamaModel } from '../../src/model/model.js';
+import type { LlamaModel } from '../../src/engine/tfjs/model.js';
 import { PerturbationError, withPerturbation } from '../../src/perturb/index.js';
 import { tinyModel } from '../helpers/tiny.js';
 import { perturbationArb } from './arbitraries.js';

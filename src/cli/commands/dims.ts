@@ -6,7 +6,7 @@ import { CheckpointError } from '../../checkpoint/errors.js';
 import { listLanguages, readTexts } from '../../corpus/texts.js';
 import { textWindows } from '../../corpus/windows.js';
 import { concentrationOptionsSchema, regionConcentration, type RegionConcentration, type RoleConcentration } from '../../dims/concentration.js';
-import type { ActivationOutliers, PositionMagnitudes } from '../../dims/outliers.js';
+import type { ActivationOutliers, PositionMagnitudes } from '../../detect/outliers.js';
 import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
@@ -178,7 +178,7 @@ export const dimsCommand = defineCommand({
     const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: dims --texts needs one to tokenize the text');
     if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
     // Imported here: it loads tfjs, which --help and a region-only run should not wait for.
-    const { activationOutliers } = await import('../../dims/outliers.js');
+    const { activationOutliers } = await import('../../detect/outliers.js');
     await withForwardModel(values, io, async (opened) => {
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();

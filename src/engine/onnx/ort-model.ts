@@ -1,5 +1,5 @@
 /**
- * The LLaMA-family model on ONNX Runtime. The graph is the model ladder (../../model/forward.ts) recorded
+ * The decoder on ONNX Runtime. The graph is the model of every family (../../model/causal-lm.ts) recorded
  * by ./onnx-ops.ts, with every weight a graph input fed from the host arrays at each run (on a GPU provider,
  * from device copies uploaded once per host array: see {@link OrtModel.transfers}): the host weights are
  * the single source of truth, so a perturbation (an overlay: another map of host arrays over the

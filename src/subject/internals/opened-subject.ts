@@ -13,14 +13,15 @@ import { loadImportance, saveImportance } from '../../importance/io.js';
 import { wandaImportance } from '../../importance/wanda.js';
 import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
-import { DETECT_REVISION, delimiterTest, massiveActivations, superWeights, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
+import { DETECT_REVISION, delimiterTest, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
+import { detector, type DetectorDeclaration, type Probe } from '../../detect/registry.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { isObservable, type ObservableModel } from '../../model/observe.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
 import { neuronRegion } from '../../regions/neurons.js';
-import { languageNeurons, type LanguageNeurons } from '../../detect/language-neurons.js';
+import type { LanguageNeurons } from '../../detect/language-neurons.js';
 import { inTransformerLayers, selectRegion } from '../../regions/select.js';
 import { sumImportance } from '../../regions/sum.js';
 import type { Region } from '../../regions/types.js';
@@ -279,11 +280,12 @@ export class OpenedSubject implements CheckpointSubject {
   }
 
   /**
-   * A detector's result, memoised and cached on disk by a content hash of the checkpoint, the detector (and
-   * its revision), the probe it reads (its windows, by language where it compares languages) and the engine.
-   * `encode`/`decode` turn it to JSON and back.
+   * A detector's result (../../detect/registry.ts), memoised and cached on disk by a content hash of the
+   * checkpoint, the detector (and its revision), the probe it reads (its windows, by language where it compares
+   * languages) and the engine; its codec turns it to JSON and back.
    */
-  #detect<T>(name: string, probe: number[][] | Record<string, number[][]>, run: (model: ObservableModel) => Promise<T>, codec?: { encode: (v: T) => unknown; decode: (v: unknown) => T }): Promise<T> {
+  #detect<T>(d: DetectorDeclaration<string, T>, probe: Probe): Promise<T> {
+    const { name, codec } = d;
     let p = this.#detectors.get(name) as Promise<T> | undefined;
     if (p === undefined) {
       p = (async () => {
@@ -294,14 +296,14 @@ export class OpenedSubject implements CheckpointSubject {
           computation: 'detect',
           checkpoint: this.hash,
           // By language where the detector compares languages: the same windows under other names are another probe.
-          windows: Array.isArray(probe) ? windowsHash(probe) : Object.fromEntries(Object.entries(probe).map(([l, w]) => [l, windowsHash(w)])),
+          windows: probe.kind === 'windows' ? windowsHash(probe.windows) : Object.fromEntries(Object.entries(probe.windows).map(([l, w]) => [l, windowsHash(w)])),
           engine: this.#engineKey,
-          settings: { detector: name, detectRevision: DETECT_REVISION, batchSize: this.options.batchSize },
+          settings: { detector: name, detectRevision: d.revision, batchSize: this.options.batchSize },
         };
         const stored = this.cache.read<unknown>(what);
         if (stored !== undefined) return codec === undefined ? (stored as T) : codec.decode(stored);
         this.progress.start(`detect ${name}`, 1, 'passes');
-        const value = await run(model);
+        const value = await d.run(model, probe, { isDelimiter: delimiterTest((ids) => this.tokenizer.decode(ids)), batchSize: this.options.batchSize });
         this.progress.finish();
         this.cache.write(what, codec === undefined ? value : codec.encode(value));
         return value;
@@ -313,13 +315,11 @@ export class OpenedSubject implements CheckpointSubject {
   }
 
   massiveActivations(): Promise<MassiveActivations> {
-    const windows = this.probeWindows();
-    return this.#detect('massive-activations', windows, (model) => massiveActivations(model, windows, { isDelimiter: delimiterTest((ids) => this.tokenizer.decode(ids)) }));
+    return this.#detect(detector('massive-activations'), { kind: 'windows', windows: this.probeWindows() });
   }
 
   superWeights(): Promise<SuperWeights> {
-    const windows = this.probeWindows();
-    return this.#detect('super-weights', windows, (model) => superWeights(model, windows));
+    return this.#detect(detector('super-weights'), { kind: 'windows', windows: this.probeWindows() });
   }
 
   async detectedDims(layer: number): Promise<number[]> {
@@ -340,15 +340,7 @@ export class OpenedSubject implements CheckpointSubject {
   }
 
   languageNeurons(): Promise<LanguageNeurons> {
-    const byLanguage = this.#calibrationWindows();
-    return this.#detect('language-neurons', byLanguage, (model) => languageNeurons(model, byLanguage, { batchSize: this.options.batchSize }), {
-      // Float32Array ↔ number[]: float32 values survive JSON exactly.
-      encode: (v) => ({ ...v, probabilities: Object.fromEntries(Object.entries(v.probabilities).map(([l, p]) => [l, Array.from(p)])) }),
-      decode: (v) => {
-        const r = v as LanguageNeurons & { probabilities: Record<string, number[]> };
-        return { ...r, probabilities: Object.fromEntries(Object.entries(r.probabilities).map(([l, p]) => [l, Float32Array.from(p)])) };
-      },
-    });
+    return this.#detect(detector('language-neurons'), { kind: 'by-language', windows: this.#calibrationWindows() });
   }
 
   languageNeuronRegion(language: string): Promise<Region> {

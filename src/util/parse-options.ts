@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { firstIssue } from '../../util/zod-issue.js';
+import { firstIssue } from './zod-issue.js';
 
 /** Parses a function's settings, turning a zod failure into one line: "fn: field: message". */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, fn: string): z.output<S> {

@@ -1,20 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../checkpoint/config.js';
-import type { HostTensor } from '../checkpoint/types.js';
-import { forwardHidden } from './causal-lm.js';
+import type { ModelConfig } from '../../checkpoint/config.js';
+import type { HostTensor } from '../../checkpoint/types.js';
+import { forwardHidden } from '../../model/causal-lm.js';
 import { forwardLogits, tokenNll } from './forward.js';
-import { linearInputs, type Activations, type ObservableModel } from './observe.js';
-import { tfjsOps } from './tfjs-ops.js';
-import type { Overlay, Perturbable } from './perturbable.js';
-import type { GradientModel, HostLossAndGrads, LossObjective } from './gradient-model.js';
-import { currentBackend } from '../backend/select.js';
-import { checkWindows, type WindowNll, type Windows } from './batch.js';
-import type { Params } from './tfjs-ops.js';
+import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
+import { tfjsOps } from './ops.js';
+import type { Overlay, Perturbable } from '../../model/perturbable.js';
+import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
+import { currentBackend } from './select.js';
+import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
+import type { Params } from './ops.js';
 
-export type { WindowNll, Windows } from './batch.js';
+export type { WindowNll, Windows } from '../../model/batch.js';
 
 
-export type { LossObjective } from './gradient-model.js';
+export type { LossObjective } from '../../model/gradient-model.js';
 
 /** Result of {@link LlamaModel.lossAndGrads}. The caller owns `grads` (dispose with {@link disposeAll}). */
 export interface LossAndGrads {

@@ -1,7 +1,7 @@
 import { installCpuKernelFixes } from '../cpu-kernels.js';
 import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
-import { cpuModel } from '../devices.js';
+import { cpuModel } from '../../devices.js';
 
 /** tfjs's plain-JavaScript `cpu` backend with the faster `UnsortedSegmentSum`. Slow; a reference. */
 export async function startCpu(): Promise<BackendInfo> {

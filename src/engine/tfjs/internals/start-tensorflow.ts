@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../errors.js';
 import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
-import { cpuModel, nvidiaGpuName } from '../devices.js';
+import { cpuModel, nvidiaGpuName } from '../../devices.js';
 import { describeImportFailure, importOptional } from './optional-import.js';
 
 /** Tried in this order; both register tfjs's `tensorflow` backend (libtensorflow through N-API). */

@@ -1,6 +1,6 @@
 /** {@link Ops} on tfjs tensors, eagerly (call inside tf.tidy; tf.grads differentiates through them). */
 import * as tf from '@tensorflow/tfjs';
-import type { Ops } from './ops.js';
+import type { Ops } from '../../model/ops.js';
 
 /** The model's weights as tfjs tensors, by HF name. */
 export type Params = ReadonlyMap<string, tf.Tensor>;

@@ -1,8 +1,8 @@
 /** The model ladder (./causal-lm.ts) on tfjs tensors. */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelConfig } from '../checkpoint/config.js';
-import { logitsOf, nllOf, type Observer } from './causal-lm.js';
-import { tfjsOps, type Params } from './tfjs-ops.js';
+import type { ModelConfig } from '../../checkpoint/config.js';
+import { logitsOf, nllOf, type Observer } from '../../model/causal-lm.js';
+import { tfjsOps, type Params } from './ops.js';
 
 /** Observes the residual stream after each layer on tfjs (hidden: [batch·seq, d]); used for activation outliers. */
 export type ResidualObserver = Observer<tf.Tensor2D>;

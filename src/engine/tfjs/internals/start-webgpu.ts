@@ -1,4 +1,4 @@
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../errors.js';
 import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
 import { describeImportFailure, importOptional } from './optional-import.js';

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { batchWindows } from '../corpus/windows.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { ObservableModel } from '../model/observe.js';
-import type { Windows } from '../model/model.js';
+import type { Windows } from '../model/batch.js';
 import { descendingNaNFirst, median } from '../util/stats.js';
-import { parseOptions } from './internals/options.js';
+import { parseOptions } from '../util/parse-options.js';
 
 /** Settings of {@link activationOutliers}. */
 export const outlierOptionsSchema = z.strictObject({

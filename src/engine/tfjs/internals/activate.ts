@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../../errors.js';
 
 /**
  * `tf.setBackend(tfBackend)` then `tf.ready()`, turning tfjs's quiet `false` (it only logs a warning)

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo } from '../types.js';
 import { installWasmKernelFixes } from '../wasm-kernels.js';
 import { activate } from './activate.js';
-import { cpuModel } from '../devices.js';
+import { cpuModel } from '../../devices.js';
 
 /**
  * tfjs's `wasm` backend (XNNPACK, SIMD; one thread under Node) with our kernel fixes. The `.wasm`

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from './errors.js';
+import { BackendError } from '../errors.js';
 import { startCpu } from './internals/start-cpu.js';
 import { startTensorflow } from './internals/start-tensorflow.js';
 import { startWasm } from './internals/start-wasm.js';
