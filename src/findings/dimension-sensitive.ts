@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { sensitivityTargetSchema, type SensitivityTarget } from '../dims/sensitivity.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
-import { measureDimension } from './measure/dimension.js';
+import { measureDimension, type DimensionMeasured } from './measure/dimension.js';
 import { languagesFor } from './measure/effects.js';
 import type { FindingResult } from './measure/result.js';
 import { perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
 import { defineFinding, type SubjectWith } from './internals/define.js';
-import { holdsWord, times, type Effect } from './internals/summary.js';
+import { holdsWord, times } from './internals/summary.js';
 import { languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 /** The thresholds this finding reads from its subject. */
@@ -101,7 +101,7 @@ export interface DimensionSensitiveOptions {
  * ×factor at (layer, dim) raises perplexity by ≥ minRatio (median or every language), and the same at each
  * control dim keeps it ≤ controlMaxRatio in every language.
  */
-export async function measureDimensionSensitive(subject: SubjectWith<Needs>, options?: DimensionSensitiveOptions): Promise<FindingResult> {
+export async function measureDimensionSensitive(subject: SubjectWith<Needs>, options?: DimensionSensitiveOptions): Promise<FindingResult<DimensionMeasured>> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.dimensionSensitivity;
   const layer = o.layer ?? t.layer;
@@ -134,8 +134,8 @@ export const dimensionSensitivity = defineFinding('dimensionSensitivity', {
   },
   summary(cases) {
     if (cases.length === 0) return null;
-    const text = cases.map((c) => `dim ${(c.result.measured as { dim: number }).dim} ${times((c.result.measured as { median: number }).median)}`);
-    const controls = cases.flatMap((c) => (c.result.measured as { controls: { effects: Effect[] }[] }).controls.flatMap((k) => k.effects.map((e) => e.ratio)));
+    const text = cases.map((c) => `dim ${c.result.measured.dim} ${times(c.result.measured.median)}`);
+    const controls = cases.flatMap((c) => c.result.measured.controls.flatMap((k) => k.effects.map((e) => e.ratio)));
     return `finding 2 ${holdsWord(cases)}: ×${String(cases[0]!.result.thresholds.factor)} on one norm entry of layer ${String(cases[0]!.result.thresholds.layer)} moves the median language's perplexity ${text.join(', ')} (random control dims: at most ${times(Math.max(...controls))})`;
   },
 });

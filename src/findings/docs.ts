@@ -11,7 +11,7 @@
  */
 import { simdLevel } from '../engine/devices.js';
 import { formatTable } from '../util/table.js';
-import { FINDINGS, type Finding } from './index.js';
+import { FINDINGS, type FindingDefinition, type Finding } from './index.js';
 import { shownPath, subjectRecord, type FindingResult } from './measure/result.js';
 import type { RegionsSubject } from './subject.js';
 import type { Expectation } from './thresholds.js';
@@ -113,7 +113,8 @@ export function renderFindingsMarkdown(r: FindingsReport, regenerate: string): s
  * report as docs/findings.md (a test checks that the README holds exactly this).
  */
 export function renderFindingsSummary(r: FindingsReport): string {
-  const parts = FINDINGS.map((d) => d.summary(r.cases.filter((c) => c.finding === d.key))).filter((p): p is string => p !== null);
+  // The report's cases come back from JSON: each finding's summary reads them as its own measured record.
+  const parts = (FINDINGS as readonly FindingDefinition[]).map((d) => d.summary(r.cases.filter((c) => c.finding === d.key))).filter((p): p is string => p !== null);
   const failing = r.cases.filter((c) => c.asExpected === false).length;
   return `On ${r.subject.label}: ${parts.join('; ')}. ${failing === 0 ? 'The specs assert exactly these outcomes' : `${failing} case(s) differ from what the thresholds file expects, so the specs fail`} (\`${r.thresholdsFile ?? 'default thresholds'}\`; every number in [docs/findings.md](docs/findings.md)).`;
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { languagesFor } from './measure/effects.js';
 import { measureMonolingual } from './measure/monolingual.js';
-import { compareRegions } from './measure/overlap.js';
+import { compareRegions, type RegionsCompared } from './measure/overlap.js';
 import type { FindingResult } from './measure/result.js';
 import { expectationSchema, language as languageCode, perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
@@ -15,7 +15,8 @@ import { defineFinding, type SubjectWith } from './internals/define.js';
 import type { monolingualThresholdsSchema } from './monolingual-region.js';
 import { parseMatcherOptions } from './internals/options.js';
 import { range, times } from './internals/summary.js';
-import { monolingualOptionsSchema, ownRatio, type MonolingualMeasured, type MonolingualRegionOptions } from './monolingual-region.js';
+import { monolingualOptionsSchema, ownRatio, type MonolingualRegionOptions } from './monolingual-region.js';
+import type { MonolingualMeasured } from './measure/monolingual.js';
 
 /** The thresholds this finding reads from its subject. */
 type Needs = { languageNeurons: z.output<typeof languageNeuronsThresholdsSchema>; monolingual: z.output<typeof monolingualThresholdsSchema> };
@@ -45,7 +46,7 @@ const optionsSchema = monolingualOptionsSchema.omit({ fraction: true });
 export type LanguageNeuronsOptions = Omit<MonolingualRegionOptions, 'fraction'>;
 
 /** What `await expect(subject).toHaveSelectiveLanguageNeurons(lang, options?)` measures and checks. */
-export async function measureLanguageNeurons(subject: SubjectWith<Needs>, language: string, options?: LanguageNeuronsOptions): Promise<FindingResult> {
+export async function measureLanguageNeurons(subject: SubjectWith<Needs>, language: string, options?: LanguageNeuronsOptions): Promise<FindingResult<MonolingualMeasured & { overlap: RegionsCompared }>> {
   if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.languageNeurons;
@@ -74,7 +75,7 @@ export const languageNeurons = defineFinding('languageNeurons', {
   },
   summary(cases) {
     if (cases.length === 0) return null;
-    const m = cases.map((c) => c.result.measured as MonolingualMeasured & { overlap: { jaccard: number } });
+    const m = cases.map((c) => c.result.measured);
     return `LAPE's language neurons are selective for ${cases.filter((c) => c.result.holds).length} of ${cases.length} region languages at finding 3's thresholds (own language ${range(m.map(ownRatio), times)}, selectivity ${range(m.map((v) => v.selectivity), (s) => s.toFixed(1))}; Jaccard with the gradient region ${range(m.map((v) => v.overlap.jaccard), (j) => j.toFixed(3))})`;
   },
 });

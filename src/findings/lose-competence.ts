@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { languagesFor } from './measure/effects.js';
 import { median } from '../util/stats.js';
 import { resolveRegion, type ControlArgument, type RegionArgument } from './measure/regions.js';
-import { compareRegions } from './measure/overlap.js';
-import { measureZeroing } from './measure/zeroing.js';
+import { compareRegions, type RegionsCompared } from './measure/overlap.js';
+import { measureZeroing, type ZeroingMeasured } from './measure/zeroing.js';
 import type { FindingResult } from './measure/result.js';
 import { fraction, perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
 import { defineFinding, type SubjectWith } from './internals/define.js';
-import { holdsWord, times, type Effect } from './internals/summary.js';
+import { holdsWord, times } from './internals/summary.js';
 import { controlArgumentSchema, languagesSchema, matcherSeed, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 /** The thresholds this finding reads from its subject. */
@@ -67,7 +67,10 @@ export interface LoseCompetenceOptions {
  * `region` (a Region, or `{ kind: 'top', fraction: 0.01 }` for the subject's core region) raises perplexity
  * by ≥ minRatio in each language, AND zeroing a control of the same size keeps it ≤ controlMaxRatio in each.
  */
-export async function measureLoseCompetence(subject: SubjectWith<Needs>, region: RegionArgument, options?: LoseCompetenceOptions): Promise<FindingResult> {
+/** Zeroing's numbers; `overlap` on the Wanda case `npm run findings` reports beside the core region. */
+export type CoreRegionMeasured = ZeroingMeasured & { overlap?: RegionsCompared };
+
+export async function measureLoseCompetence(subject: SubjectWith<Needs>, region: RegionArgument, options?: LoseCompetenceOptions): Promise<FindingResult<CoreRegionMeasured>> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.coreRegion;
   const control = o.control ?? t.control;
@@ -98,9 +101,9 @@ export const coreRegion = defineFinding('coreRegion', {
     const core = cases.find((c) => c.expected !== null);
     if (core === undefined) return null;
     const wanda = cases.find((c) => c.expected === null);
-    const w = wanda?.result.measured as { effects: Effect[]; overlap: { jaccard: number } } | undefined;
-    const wandaText = w === undefined ? '' : `; Wanda's top k (|W|·‖X‖₂, forward only) raises it ${times(median(w.effects.map((e) => e.ratio)))} (Jaccard with the gradient core ${w.overlap.jaccard.toFixed(3)})`;
-    const m = core.result.measured as { effects: Effect[]; controlEffects: Effect[] };
+    const w = wanda?.result.measured;
+    const wandaText = w?.overlap === undefined ? '' : `; Wanda's top k (|W|·‖X‖₂, forward only) raises it ${times(median(w.effects.map((e) => e.ratio)))} (Jaccard with the gradient core ${w.overlap.jaccard.toFixed(3)})`;
+    const m = core.result.measured;
     const least = m.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
     const control = m.controlEffects.length === 0 ? '' : ` against ${times(median(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
     return `finding 1 ${holdsWord([core])} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${times(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${times(least.ratio)})${control}${wandaText}`;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { languagesFor } from './measure/effects.js';
-import { measureMassiveActivation } from './measure/massive.js';
+import { measureMassiveActivation, type MassiveMeasured } from './measure/massive.js';
 import type { FindingResult } from './measure/result.js';
 import { findingFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
@@ -51,7 +51,7 @@ export interface MassiveActivationOptions {
 }
 
 /** What `await expect(subject).toHaveMassiveActivation(options?)` measures and checks. */
-export async function measureHasMassiveActivation(subject: SubjectWith<Needs>, options?: MassiveActivationOptions): Promise<FindingResult> {
+export async function measureHasMassiveActivation(subject: SubjectWith<Needs>, options?: MassiveActivationOptions): Promise<FindingResult<MassiveMeasured>> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.massiveActivation;
   const d = subject.thresholds.dimensionSensitivity;
@@ -73,8 +73,6 @@ export async function measureHasMassiveActivation(subject: SubjectWith<Needs>, o
   });
 }
 
-type Measured = { dim: number; median: number; massive: unknown[]; profile: { layer: number; ratio: number; dim: number }[]; controls: { effects: { ratio: number }[] }[] };
-
 export const massiveActivation = defineFinding('massiveActivation', {
   hint: (_options?: MassiveActivationOptions) => 'options',
   thresholds: massiveActivationThresholdsSchema,
@@ -85,7 +83,7 @@ export const massiveActivation = defineFinding('massiveActivation', {
   summary(cases) {
     const c = cases[0];
     if (c === undefined) return null;
-    const m = c.result.measured as Measured;
+    const m = c.result.measured;
     const top = m.profile.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     return `the massive-activation finding ${holdsWord(cases)}: ${m.massive.length > 0 ? `${m.massive.length} activation(s) meet Sun et al.'s criterion` : `the largest activation is ${times(top.ratio)} its layer's median (dim ${top.dim}), against ×${String(c.result.thresholds.minTopToMedian)}`}; ×4 on dim ${m.dim} moves the median language's perplexity ${times(m.median)}`;
   },

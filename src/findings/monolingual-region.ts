@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import { languagesFor } from './measure/effects.js';
-import { measureMonolingual } from './measure/monolingual.js';
+import { measureMonolingual, type MonolingualMeasured } from './measure/monolingual.js';
 import type { FindingResult } from './measure/result.js';
 import { expectationSchema, fraction, language as languageCode, perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
 import { defineFinding, type SubjectWith } from './internals/define.js';
-import { holdsWord, range, times, type Effect } from './internals/summary.js';
+import { holdsWord, range, times } from './internals/summary.js';
 import { languagesSchema, parseMatcherOptions, ratioSchema } from './internals/options.js';
 
 /** The thresholds this finding reads from its subject. */
@@ -66,7 +66,7 @@ export interface MonolingualRegionOptions {
  * monolingual region raises its perplexity by ≥ minRatio and at least minSelectivity times more, in
  * log-ratio, than the median of the other languages.
  */
-export async function measureMonolingualRegion(subject: SubjectWith<Needs>, language: string, options?: MonolingualRegionOptions): Promise<FindingResult> {
+export async function measureMonolingualRegion(subject: SubjectWith<Needs>, language: string, options?: MonolingualRegionOptions): Promise<FindingResult<MonolingualMeasured>> {
   if (typeof language !== 'string' || language === '') throw new TypeError(`${NAME}: the first argument must be a language code (got ${JSON.stringify(language)})`);
   const o = parseMatcherOptions(monolingualOptionsSchema, options, NAME);
   const t = subject.thresholds.monolingual;
@@ -80,7 +80,6 @@ export async function measureMonolingualRegion(subject: SubjectWith<Needs>, lang
 }
 
 /** What a monolingual measurement records, and L's own ratio in it (also ./language-neurons.ts). */
-export type MonolingualMeasured = { language: string; effects: Effect[]; othersMedian: number; selectivity: number };
 export const ownRatio = (m: MonolingualMeasured) => m.effects.find((e) => e.language === m.language)!.ratio;
 
 export const monolingual = defineFinding('monolingual', {
@@ -95,7 +94,7 @@ export const monolingual = defineFinding('monolingual', {
   },
   summary(cases) {
     if (cases.length === 0) return null;
-    const m = cases.map((c) => c.result.measured as MonolingualMeasured);
+    const m = cases.map((c) => c.result.measured);
     const least = m.reduce((a, b) => (b.selectivity < a.selectivity ? b : a));
     return `finding 3 ${holdsWord(cases)} region languages: removing a language's own region raises its perplexity ${range(m.map(ownRatio), times)} while the others' median moves ${range(m.map((v) => v.othersMedian), times)} (least selective: ${least.language}, ${least.selectivity.toFixed(2)} against ${String(cases[0]!.result.thresholds.minSelectivity)})`;
   },

@@ -3,7 +3,7 @@
  * forgetting. Matcher `toRetainAfterFrozenPretrain`; measurement ./measure/frozen.ts.
  */
 import { z } from 'zod';
-import { measureFrozenPretrain } from './measure/frozen.js';
+import { measureFrozenPretrain, type FrozenMeasured } from './measure/frozen.js';
 import { controlRegion, resolveRegion, type ControlArgument, type RegionArgument } from './measure/regions.js';
 import type { FindingResult } from './measure/result.js';
 import { findingFields, fraction, language, ratio } from './thresholds-base.js';
@@ -103,7 +103,7 @@ export interface RetainAfterFrozenPretrainOptions {
  * languages' forgetting, keeps ≥ minLearningKept of the new language's gain, and (with a control) prevents
  * more than freezing the control. The runs are cached on disk.
  */
-export async function measureRetainAfterFrozenPretrain(subject: SubjectWith<Needs>, options?: RetainAfterFrozenPretrainOptions): Promise<FindingResult> {
+export async function measureRetainAfterFrozenPretrain(subject: SubjectWith<Needs>, options?: RetainAfterFrozenPretrainOptions): Promise<FindingResult<FrozenMeasured>> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.frozenPretrain;
   const seed = matcherSeed(subject, o.seed);
@@ -140,11 +140,7 @@ export const frozenPretrain = defineFinding('frozenPretrain', {
   summary(cases) {
     const frozen = cases[0];
     if (frozen === undefined) return null;
-    const m = frozen.result.measured as {
-      comparison: { retained: Prevented; trained: { learningKept: number | null } };
-      heldout: { learningKept: number | null } | null;
-      control: { retained: Prevented } | null;
-    };
+    const m = frozen.result.measured;
     const prevented = preventedShares(m.comparison.retained);
     const control = m.control === null ? [] : preventedShares(m.control.retained);
     const kept = m.heldout ?? m.comparison.trained;

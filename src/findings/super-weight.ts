@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { languagesFor } from './measure/effects.js';
 import type { FindingResult } from './measure/result.js';
-import { measureSuperWeight, type SuperWeightCoordinate } from './measure/super-weight.js';
+import { measureSuperWeight, type SuperWeightCoordinate, type SuperWeightMeasured } from './measure/super-weight.js';
 import { perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
 import { defineFinding, type SubjectWith } from './internals/define.js';
@@ -72,7 +72,7 @@ export interface SuperWeightOptions {
 }
 
 /** What `await expect(subject).toHaveSuperWeight(options?)` measures and checks. */
-export async function measureHasSuperWeight(subject: SubjectWith<Needs>, options?: SuperWeightOptions): Promise<FindingResult> {
+export async function measureHasSuperWeight(subject: SubjectWith<Needs>, options?: SuperWeightOptions): Promise<FindingResult<SuperWeightMeasured>> {
   const o = parseMatcherOptions(optionsSchema, options, NAME);
   const t = subject.thresholds.superWeight;
   const at = o.at ?? t.at ?? null;
@@ -91,8 +91,6 @@ export async function measureHasSuperWeight(subject: SubjectWith<Needs>, options
   });
 }
 
-type Measured = { coordinate: SuperWeightCoordinate; candidate: boolean; weight: number; median: number; spikes: { layer: number; outputRatio: number }[]; controls: { effects: { ratio: number }[] }[] };
-
 export const superWeight = defineFinding('superWeight', {
   hint: (_options?: SuperWeightOptions) => 'options',
   thresholds: superWeightThresholdsSchema,
@@ -103,7 +101,7 @@ export const superWeight = defineFinding('superWeight', {
   summary(cases) {
     const c = cases[0];
     if (c === undefined) return null;
-    const m = c.result.measured as Measured;
+    const m = c.result.measured;
     const { layer, row, col } = m.coordinate;
     const spike = Math.max(...m.spikes.map((l) => l.outputRatio));
     const controls = m.controls.flatMap((k) => k.effects.map((e) => e.ratio));

@@ -1,9 +1,6 @@
 /** Small formatting pieces the findings' README sentences share. */
 import type { CaseInput } from './define.js';
 
-/** One language's perplexity ratio, as the measurements record it. */
-export type Effect = { language: string; ratio: number };
-
 /** ×1.36, ×18.7 */
 export const times = (r: number) => `×${r < 10 ? r.toFixed(2) : r.toFixed(1)}`;
 /** 12%, or n/a */

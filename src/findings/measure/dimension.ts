@@ -43,7 +43,17 @@ export function randomControlDims(hidden: number, exclude: number, count: number
 }
 
 /** Perturbs (layer, dim) and each control dim, and checks the effects against the thresholds. */
-export async function measureDimension(subject: CheckpointSubject, s: DimensionSettings): Promise<FindingResult> {
+/** What the perturbation at a dim measured: the effect per language, their median, and each control dim's effects. */
+export type DimensionMeasured = {
+  dim: number;
+  /** describe() of the perturbation at `dim`. */
+  perturbation: string;
+  effects: LanguageEffect[];
+  median: number;
+  controls: { dim: number; effects: LanguageEffect[] }[];
+};
+
+export async function measureDimension(subject: CheckpointSubject, s: DimensionSettings): Promise<FindingResult<DimensionMeasured>> {
   const hidden = subject.config.hiddenSize;
   const perturbationAt = s.perturbation ?? ((dim: number) => sensitivityPerturbation(s.layer, dim, s.target, s.factor));
   const controlDims = s.controlDims === 'random' ? randomControlDims(hidden, s.dim, s.controlCount, s.seed) : [...s.controlDims];

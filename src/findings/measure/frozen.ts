@@ -152,7 +152,21 @@ function meanPrevented(c: FreezingComparison): number | null {
 }
 
 /** Runs (or reads from the cache) the unfrozen, frozen and control runs and checks the thresholds. */
-export async function measureFrozenPretrain(subject: CheckpointSubject, s: FrozenPretrainSettings): Promise<FindingResult> {
+/** A forgetting curve as the record keeps it: the perplexity of each measured language at each evaluated step. */
+export type RecordedCurve = ReturnType<typeof curveOf>;
+
+/** What the three runs measured: the comparisons, the entries frozen, and the curves the report draws. */
+export type FrozenMeasured = {
+  comparison: FreezingComparison;
+  /** The trained language on held-out text of its training domain (null without one): what learning kept is judged on. */
+  heldout: FreezingComparison['trained'] | null;
+  control: FreezingComparison | null;
+  frozenEntries: number;
+  droppedNormEntries: number;
+  curves: { baseline: RecordedCurve; frozen: RecordedCurve; control?: RecordedCurve };
+};
+
+export async function measureFrozenPretrain(subject: CheckpointSubject, s: FrozenPretrainSettings): Promise<FindingResult<FrozenMeasured>> {
   for (const language of s.retain) {
     if (!subject.texts.has(language)) throw new Error(`toRetainAfterFrozenPretrain: no evaluation text for retained language "${language}" (have: ${subject.languages.join(', ')})`);
   }
@@ -266,7 +280,6 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
     regions,
     measured: {
       comparison: cmp,
-      /** The trained language on held-out text of its training domain (null without one): what learning kept is judged on. */
       heldout: inDomain?.trained ?? null,
       control: controlCmp,
       frozenEntries: frozen.frozenEntries,

@@ -8,6 +8,8 @@
  *    layer reads, else the largest massive dim, else — reported, with condition 1 failing — the largest dim
  *    entering the perturbed layer.
  */
+import type { DimensionMeasured } from './dimension.js';
+import type { PositionKind } from '../../detect/activations.js';
 import type { MassiveActivations } from '../../detect/activations.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { measureDimension, type DimensionSettings } from './dimension.js';
@@ -30,7 +32,14 @@ export function massiveProfile(found: MassiveActivations) {
   return found.layers.map((l) => ({ layer: l.layer, median: l.median, top: l.top[0]?.value ?? 0, dim: l.top[0]?.dim ?? -1, kind: l.top[0]?.kind ?? 'other', ratio: l.ratio }));
 }
 
-export async function measureMassiveActivation(subject: CheckpointSubject, s: MassiveSettings): Promise<FindingResult> {
+/** The dim perturbation's numbers, with the massive activations found, the per-layer profile the report draws, and the probe. */
+export type MassiveMeasured = DimensionMeasured & {
+  massive: { dim: number; layer: number; value: number; ratio: number; kind: PositionKind }[];
+  profile: ReturnType<typeof massiveProfile>;
+  probe: { windows: number; tokens: number };
+};
+
+export async function measureMassiveActivation(subject: CheckpointSubject, s: MassiveSettings): Promise<FindingResult<MassiveMeasured>> {
   const found = await subject.massiveActivations();
   const meets = (value: number, ratio: number) => value > s.minValue && atLeast(ratio, s.minRatio);
   const massive = found.layers.flatMap((l) => l.top.filter((p) => meets(p.value, p.value / l.median)).map((p) => ({ ...p, layer: l.layer, ratio: p.value / l.median })));

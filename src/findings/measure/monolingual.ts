@@ -10,6 +10,7 @@
  * leaves the others untouched (or improves them) from dividing by ~0: against others at ×1.00, L needs
  * ×1.01^minSelectivity — and L must also rise by `minRatio` on its own, so a tiny effect never passes.
  */
+import type { LanguageEffect } from './effects.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote } from './effects.js';
@@ -43,7 +44,15 @@ export function selectivity(ownRatio: number, othersMedian: number): number {
 }
 
 /** Zeroes L's monolingual region and compares L's rise with the other languages'. */
-export async function measureMonolingual(subject: CheckpointSubject, s: MonolingualSettings): Promise<FindingResult> {
+/** What removing L's region measured: the effect per language, the others' median, and the selectivity (log-ratio). */
+export type MonolingualMeasured = {
+  language: string;
+  effects: LanguageEffect[];
+  othersMedian: number;
+  selectivity: number;
+};
+
+export async function measureMonolingual(subject: CheckpointSubject, s: MonolingualSettings): Promise<FindingResult<MonolingualMeasured>> {
   const languages = [s.language, ...s.languages.filter((l) => l !== s.language)];
   if (languages.length < 2) throw new Error(`toHaveMonolingualRegion("${s.language}"): measure at least one other language to compare with`);
   const region = s.source === 'neurons' ? await subject.languageNeuronRegion(s.language) : await subject.monolingualRegion(s.language, s.fraction);

@@ -30,8 +30,11 @@ export interface RegionSummary {
   layout?: unknown;
 }
 
-/** The outcome of checking one finding on one checkpoint. */
-export interface FindingResult {
+/**
+ * The outcome of checking one finding on one checkpoint. `M`: its raw numbers, typed by the measurement that made
+ * them (./zeroing.ts's {@link ZeroingMeasured}, …); a record read back from JSON has the default.
+ */
+export interface FindingResult<M extends object = Record<string, unknown>> {
   finding: Finding;
   /** Whether the finding held under the thresholds (a `.not` assertion passes when it did not). */
   holds: boolean;
@@ -48,7 +51,7 @@ export interface FindingResult {
   seeds: Record<string, number>;
   regions: Record<string, RegionSummary>;
   /** The raw numbers (perplexities, ratios, curves' summaries). */
-  measured: Record<string, unknown>;
+  measured: M;
 }
 
 /**

@@ -13,6 +13,7 @@
  * Without a candidate, the strongest spike's coordinate is still zeroed and reported (condition 1 fails),
  * so the record says what the closest thing to a super weight does on this checkpoint.
  */
+import type { DownProjProfile } from '../../detect/activations.js';
 import { layerWeight } from '../../checkpoint/names.js';
 import type { SuperWeights } from '../../detect/activations.js';
 import { matchKnownSuperWeight } from '../../detect/known.js';
@@ -75,7 +76,21 @@ function pick(found: SuperWeights, s: SuperWeightSettings): { at: SuperWeightCoo
   return { at: { layer: best.layer, row: best.output.dim, col: best.input.channel }, candidate: passing.length > 0 };
 }
 
-export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWeightSettings): Promise<FindingResult> {
+/** The coordinate tested and why, the detector's spikes, the effect per language of zeroing it, and the random controls'. */
+export type SuperWeightMeasured = {
+  coordinate: SuperWeightCoordinate;
+  /** Whether the detector found it (false: its strongest spike, tested anyway). */
+  candidate: boolean;
+  weight: number;
+  known: { model: string; source: string } | null;
+  spikes: DownProjProfile[];
+  probe: { windows: number; tokens: number };
+  effects: LanguageEffect[];
+  median: number;
+  controls: { row: number; col: number; weight: number; effects: LanguageEffect[] }[];
+};
+
+export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWeightSettings): Promise<FindingResult<SuperWeightMeasured>> {
   const found = await subject.superWeights();
   const { at, candidate } = pick(found, s);
   const tensor = downProj(at.layer);

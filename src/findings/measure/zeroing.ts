@@ -29,7 +29,13 @@ function worst(effects: readonly LanguageEffect[], pick: 'min' | 'max'): Languag
 }
 
 /** Zeroes the region and its control on the subject and checks both against the thresholds. */
-export async function measureZeroing(subject: CheckpointSubject, region: Region, s: ZeroingSettings): Promise<FindingResult> {
+/** What zeroing measured: the perplexity ratio per language of the region, and of its control (empty without one). */
+export type ZeroingMeasured = {
+  effects: LanguageEffect[];
+  controlEffects: LanguageEffect[];
+};
+
+export async function measureZeroing(subject: CheckpointSubject, region: Region, s: ZeroingSettings): Promise<FindingResult<ZeroingMeasured>> {
   const regionSummary = summarizeRegion(region);
   const effects = await measureEffects(subject, zeroRegion(region), s.languages);
   const control = s.control === null ? null : await controlRegion(subject, region, s.control, s.seed);

@@ -16,7 +16,7 @@ import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perple
 import { DETECT_REVISION, delimiterTest, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import { detector, type DetectorDeclaration, type Probe } from '../../detect/registry.js';
 import type { EngineInfo } from '../../engine/select.js';
-import { isObservable, type ObservableModel } from '../../model/observe.js';
+import { isObservable } from '../../model/observe.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
