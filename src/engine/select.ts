@@ -14,6 +14,7 @@ import { availableParallelism, platform } from 'node:os';
 import type { ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { BackendError } from './errors.js';
+import { isNotInstalled } from '../util/optional-import.js';
 import { cpuModel, nvidiaGpuName } from './devices.js';
 import type { BackendName } from './tfjs/select.js';
 import type { OrtModel } from './onnx/ort-model.js';
@@ -50,7 +51,7 @@ export function ortDevice(provider: 'cpu' | 'webgpu' | 'cuda', threads: number, 
  */
 export async function plannedEngine(name: EngineName, threads: number): Promise<EngineKey | null> {
   if (isTfjsBackend(name)) {
-    const { initBackend } = await import('./tfjs/select.js');
+    const { initBackend } = await loadTfjsEngine(name);
     const backend = await initBackend(name);
     return { name: backend.name, device: backend.device };
   }
@@ -67,11 +68,34 @@ export async function engineOf(model: EngineModel): Promise<EngineKey> {
     const ort = await import('onnxruntime-node');
     return { name: `ort-${provider}`, device: ortDevice(provider, threads, ort.env.versions.common) };
   }
-  const [{ currentBackend }, tf] = await Promise.all([import('./tfjs/select.js'), import('@tensorflow/tfjs')]);
+  const { currentBackend, tfjsBackendName } = await loadTfjsEngine('tfjs');
   const backend = currentBackend();
   if (backend !== undefined) return { name: backend.name, device: backend.device };
   // A backend set with tf.setBackend directly, not through initBackend: named as tfjs names it.
-  return { name: tf.getBackend(), device: `tfjs ${tf.getBackend()} backend on CPU: ${cpuModel()}` };
+  const named = tfjsBackendName();
+  return { name: named, device: `tfjs ${named} backend on CPU: ${cpuModel()}` };
+}
+
+/** What to install for the tfjs engine: its packages are optional peers of this one. */
+export const TFJS_INSTALL = 'npm install @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0';
+
+/**
+ * The tfjs engine's modules, loaded on demand. tfjs is an optional peer dependency: where it is not installed,
+ * naming a tfjs backend is a {@link BackendError} saying what to install (ONNX Runtime, the default, needs none).
+ */
+export async function loadTfjsEngine(name: string): Promise<typeof import('./tfjs/select.js') & typeof import('./tfjs/model.js')> {
+  try {
+    const [select, model] = await Promise.all([import('./tfjs/select.js'), import('./tfjs/model.js')]);
+    return { ...select, ...model };
+  } catch (err) {
+    throw tfjsMissing(name, err) ?? err;
+  }
+}
+
+/** The error to give when loading the tfjs engine failed because tfjs is not installed, else null. */
+export function tfjsMissing(name: string, err: unknown): BackendError | null {
+  if (!isNotInstalled('@tensorflow/tfjs', err) && !isNotInstalled('@tensorflow/tfjs-backend-wasm', err)) return null;
+  return new BackendError(name, `the tfjs engine is not installed (its packages are optional peers of vitest-regions): ${TFJS_INSTALL}; or leave the backend to ONNX Runtime, the default`, { cause: err });
 }
 
 /** The environment variable read when no name is given. */
@@ -200,7 +224,7 @@ export async function openForward(
   const name = resolveEngineName(requested);
   const threads = options.threads ?? availableParallelism();
   if (!isTfjsBackend(name)) return openOrtEngine(config, weights, name, threads);
-  const [{ initBackend }, { LlamaModel }] = await Promise.all([import('./tfjs/select.js'), import('./tfjs/model.js')]);
+  const { initBackend, LlamaModel } = await loadTfjsEngine(name);
   const backend = await initBackend(name as BackendName);
   const model = LlamaModel.fromWeights(config, weights);
   return {

@@ -86,3 +86,15 @@ describe('initBackend', () => {
     expect((await initBackend('wasm')).name).toBe('wasm');
   });
 });
+
+describe('tfjs is an optional peer', () => {
+  it('a missing @tensorflow/tfjs is a BackendError naming the backend and what to install; any other load failure stays as it was', async () => {
+    const { tfjsMissing, TFJS_INSTALL } = await import('../../src/engine/select.js');
+    const missing = Object.assign(new Error("Cannot find package '@tensorflow/tfjs' imported from /x/node_modules/vitest-regions/dist/engine/tfjs/select.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const error = tfjsMissing('wasm', missing);
+    expect(error?.message).toBe(`backend 'wasm': the tfjs engine is not installed (its packages are optional peers of vitest-regions): ${TFJS_INSTALL}; or leave the backend to ONNX Runtime, the default`);
+    expect(error?.cause).toBe(missing);
+    expect(tfjsMissing('wasm', new Error("Cannot find package 'left-pad' imported from /x"))).toBeNull();
+    expect(tfjsMissing('wasm', new Error('wasm file failed to compile'))).toBeNull();
+  });
+});

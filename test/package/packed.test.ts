@@ -7,7 +7,7 @@
  * would delete dist/ under the other test files.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -73,6 +73,12 @@ test('the packed package installs into a fresh project, and the README example p
     const ppl = run(process.execPath, ['node_modules/vitest-regions/bin/regions.js', 'ppl', '--checkpoint', 'checkpoints/my-llama', '--texts', 'udhr', '--languages', 'en,sw', '--max-tokens', '32', '--seq-len', '32', '--json'], project);
     expect(ppl.code, ppl.out).toBe(0);
     expect(Object.keys((JSON.parse(ppl.stdout) as { languages: object }).languages)).toEqual(['en', 'sw']);
+
+    // tfjs is an optional peer: not installed by default, and naming a tfjs backend says what to install.
+    expect(existsSync(join(project, 'node_modules/@tensorflow/tfjs'))).toBe(false);
+    const wasm = run(process.execPath, ['node_modules/vitest-regions/bin/regions.js', 'ppl', '--checkpoint', 'checkpoints/my-llama', '--texts', 'udhr', '--languages', 'en', '--max-tokens', '32', '--seq-len', '32', '--backend', 'wasm'], project);
+    expect(wasm.code).not.toBe(0);
+    expect(wasm.out).toContain('the tfjs engine is not installed (its packages are optional peers of vitest-regions): npm install @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0');
     console.log(`packed ${tarball}: ${(size / 1024).toFixed(0)} KiB, ${listing.filter((f) => f && !f.endsWith('/')).length} files`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -38,6 +38,11 @@ export async function initBackend(requested?: BackendName): Promise<BackendInfo>
 }
 
 /** What the last successful {@link initBackend} started, or undefined if tfjs has since switched away. */
+/** The backend tfjs is on now, by tfjs's own name (set through {@link initBackend} or tf.setBackend). */
+export function tfjsBackendName(): string {
+  return tf.getBackend();
+}
+
 export function currentBackend(): BackendInfo | undefined {
   return active !== undefined && tf.getBackend() === active.info.tfBackend ? active.info : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeImportFailure, importOptional } from '../../../src/engine/tfjs/internals/optional-import.js';
+import { describeImportFailure, importOptional } from '../../../src/util/optional-import.js';
 
 describe('describeImportFailure', () => {
   it('says "not installed" when Node cannot find the package itself', async () => {

@@ -3,7 +3,7 @@ import { BackendError } from '../../errors.js';
 import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
 import { cpuModel, nvidiaGpuName } from '../../devices.js';
-import { describeImportFailure, importOptional } from './optional-import.js';
+import { describeImportFailure, importOptional } from '../../../util/optional-import.js';
 
 /** Tried in this order; both register tfjs's `tensorflow` backend (libtensorflow through N-API). */
 const PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;

@@ -1,7 +1,7 @@
 import { BackendError } from '../../errors.js';
 import type { BackendInfo } from '../types.js';
 import { activate } from './activate.js';
-import { describeImportFailure, importOptional } from './optional-import.js';
+import { describeImportFailure, importOptional } from '../../../util/optional-import.js';
 
 /** The parts of the `webgpu` package (Dawn for Node) we use, typed here so it can stay optional. */
 interface Dawn {

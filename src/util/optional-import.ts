@@ -12,7 +12,8 @@ export async function importOptional(name: string): Promise<unknown> {
  */
 export function isNotInstalled(name: string, error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /Cannot find (package|module)|Failed to (load|resolve)/.test(message) && message.includes(`${name}'`);
+  // Node: Cannot find package 'x'; vite: Failed to load / resolve 'x', or Could not resolve "x" (a package not declared).
+  return /Cannot find (package|module)|Failed to (load|resolve)|Could not resolve/.test(message) && (message.includes(`${name}'`) || message.includes(`"${name}"`));
 }
 
 /** One line saying why a package did not load: not installed (plus `hint`), or the loader's message. */
