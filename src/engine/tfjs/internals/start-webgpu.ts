@@ -39,7 +39,7 @@ const ATTEMPTS: readonly Attempt[] = [
   },
 ];
 
-const INSTALL_HINT = 'it is an optionalDependency; install it to use the webgpu backend';
+const INSTALL_HINT = 'it is an optional peer dependency: npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0 to use the webgpu backend';
 
 /** Set once the tfjs webgpu backend is registered with our adapter; later calls only re-activate. */
 let startedDevice: string | undefined;
