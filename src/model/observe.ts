@@ -1,7 +1,8 @@
 /**
  * What the forward-only detectors read from a model (src/detect/, Wanda in src/importance/wanda.ts): the same
- * observations on every engine — the ONNX Runtime model records them as graph outputs, the tfjs model computes
- * them eagerly (./model.ts) — from the one architecture in ./layers.ts and ./causal-lm.ts (its observers).
+ * observations on every engine, each declared once in ./observations.ts — the ONNX Runtime model records them as
+ * graph outputs, the tfjs model runs them eagerly — from the one architecture in ./layers.ts and ./causal-lm.ts (its
+ * observers).
  */
 import type { ModelConfig } from '../checkpoint/config.js';
 import { layerWeight } from '../checkpoint/names.js';

@@ -3,6 +3,7 @@
  * these builds its graph. Weights become graph inputs on first use (fed from the host arrays at every
  * run, so editing a weight never rebuilds a session); host constants become initializers.
  */
+import type { ObservationOps } from '../../model/observations.js';
 import type { Ops } from '../../model/ops.js';
 import { GraphBuilder, type Sym } from './graph.js';
 
@@ -93,5 +94,19 @@ export function onnxOps(g: GraphBuilder, weightShapes: ReadonlyMap<string, reado
       const picked = g.node('GatherElements', [x, column], [n, 1], { axis: 1 });
       return g.node('Reshape', [picked, g.ints([n])], [n]);
     },
+  };
+}
+
+/** {@link onnxOps} with the reductions the observations (../../model/observations.ts) record. */
+export function onnxObservationOps(g: GraphBuilder, weightShapes: ReadonlyMap<string, readonly number[]>): ObservationOps<Sym> {
+  return {
+    ...onnxOps(g, weightShapes),
+    abs: (x) => g.node('Abs', [x], x.shape),
+    maxOver: (x, axes) => g.node('ReduceMax', [x], x.shape.filter((_, i) => !axes.includes(i)), { axes: [...axes], keepdims: 0 }),
+    sumRows: (x) => g.node('ReduceSum', [x, g.ints([0])], x.shape.slice(1), { keepdims: 0 }),
+    // Sign(Relu(x)): 1 where x > 0, 0 elsewhere.
+    positive: (x) => g.node('Sign', [g.node('Relu', [x], x.shape)], x.shape),
+    concatFirst: (xs) => g.node('Concat', xs, [xs.reduce((n, x) => n + x.shape[0]!, 0), ...xs[0]!.shape.slice(1)], { axis: 0 }),
+    zeros: (shape) => g.constant(new Float32Array(size(shape)), shape),
   };
 }

@@ -11,14 +11,15 @@ import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
-import { forwardHidden, LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
-import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
+import { LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
+import type { Activations, ObservableModel } from '../../model/observe.js';
 export type { Activations } from '../../model/observe.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
 import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
 import { gradients } from './autodiff.js';
 import { GraphBuilder, type Sym } from './graph.js';
-import { onnxOps } from './onnx-ops.js';
+import { onnxObservationOps } from './onnx-ops.js';
+import { isObservation, OBSERVATIONS, type ObservationName, type ObservationResult } from '../../model/observations.js';
 
 /** ONNX Runtime execution providers the engine can ask for. */
 export type OrtProvider = 'cpu' | 'webgpu' | 'cuda';
@@ -102,56 +103,13 @@ export function buildGraph(
   logitsChunkBytes = LOGITS_CHUNK_BYTES,
 ): GraphBuilder {
   const g = new GraphBuilder();
-  const ops = onnxOps(g, weightShapes);
+  const ops = onnxObservationOps(g, weightShapes);
   const ids = g.input('ids', 'int32', [batch, seq]);
   if (output === 'logits') {
     g.output(logitsOf(ops, config, ids), 'logits');
-  } else if (output === 'residual-maxima') {
-    const d = config.hiddenSize;
-    const maxima: Sym[] = [];
-    forwardHidden(ops, config, ids, (_, h) => {
-      const a = g.node('Abs', [g.node('Reshape', [h, g.ints([batch, seq, d])], [batch, seq, d])], [batch, seq, d]);
-      const first = ops.slice(a, [0, 0, 0], [batch, 1, d]);
-      const max = (x: Sym) => g.node('ReduceMax', [x], [1, d], { axes: [0, 1], keepdims: 0 });
-      maxima.push(max(first));
-      // A window of one token has no other positions: its maxima there are 0.
-      maxima.push(seq > 1 ? max(ops.slice(a, [0, 1, 0], [batch, seq - 1, d])) : g.constant(new Float32Array(d), [1, d]));
-    });
-    g.output(g.node('Concat', maxima, [maxima.length, d], { axis: 0 }), 'residual-maxima');
-  } else if (output === 'gate-positive') {
-    const n = batch * seq;
-    const f = config.intermediateSize;
-    const counts: Sym[] = [];
-    // Sign(Relu(x)) is 1 where x > 0 and 0 elsewhere: the count in float32, exact up to 2²⁴ positions.
-    forwardHidden(ops, config, ids, undefined, (_, _input, _out, gate) =>
-      counts.push(g.node('ReduceSum', [g.node('Sign', [g.node('Relu', [gate], [n, f])], [n, f]), g.ints([0])], [1, f], { keepdims: 1 })),
-    );
-    g.output(g.node('Concat', counts, [counts.length, f], { axis: 0 }), 'gate-positive');
-  } else if (output === 'input-square-sums') {
-    let k = 0;
-    forwardHidden(ops, config, ids, undefined, undefined, (_, _weights, x) => {
-      const [n, width] = x.shape as [number, number];
-      g.output(g.node('ReduceSum', [g.node('Mul', [x, x], [n, width]), g.ints([0])], [1, width], { keepdims: 1 }), `sq.${k++}`);
-    });
-  } else if (output === 'activations') {
-    const n = batch * seq;
-    const hidden: Sym[] = [];
-    const downIn: Sym[] = [];
-    const downOut: Sym[] = [];
-    const colMax = (x: Sym, width: number) => g.node('ReduceMax', [g.node('Abs', [x], [n, width])], [1, width], { axes: [0], keepdims: 1 });
-    forwardHidden(
-      ops,
-      config,
-      ids,
-      (_, h) => hidden.push(g.node('Reshape', [h, g.ints([1, n, config.hiddenSize])], [1, n, config.hiddenSize])),
-      (_, input, out) => {
-        downIn.push(colMax(input, config.intermediateSize));
-        downOut.push(colMax(out, config.hiddenSize));
-      },
-    );
-    g.output(g.node('Concat', hidden, [hidden.length, n, config.hiddenSize], { axis: 0 }), 'hidden');
-    g.output(g.node('Concat', downIn, [downIn.length, config.intermediateSize], { axis: 0 }), 'down-in-max');
-    g.output(g.node('Concat', downOut, [downOut.length, config.hiddenSize], { axis: 0 }), 'down-out-max');
+  } else if (isObservation(output)) {
+    const outputs: Record<string, Sym> = OBSERVATIONS[output].record(ops, config, ids);
+    for (const [name, value] of Object.entries(outputs)) g.output(value, name);
   } else if (output === 'nll') {
     const nll = nllOf(ops, config, ids, logitsChunkBytes); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
@@ -434,7 +392,7 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
     return out;
   }
 
-  async #run(flat: Int32Array, batch: number, seq: number, output: 'nll' | 'logits' | 'residual-maxima'): Promise<Float32Array> {
+  async #run(flat: Int32Array, batch: number, seq: number, output: 'nll' | 'logits'): Promise<Float32Array> {
     return (await this.#runAll(flat, batch, seq, output)).get(output)!;
   }
 
@@ -469,49 +427,26 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
     return this.#run(flat, batch, seq, 'logits');
   }
 
-  /**
-   * The residual stream's largest |activation| per hidden dim, at position 0 of the windows and at the other
-   * positions, after the embedding and after each decoder layer: [numLayers + 1][2][d], flat.
-   */
-  async residualMaxima(windows: Windows): Promise<Float32Array> {
+  /** An observation of the registry (../../model/observations.ts), recorded as this graph's outputs and decoded. */
+  async observe<N extends ObservationName>(name: N, windows: Windows): Promise<ObservationResult<N>> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    return this.#run(flat, batch, seq, 'residual-maxima');
+    return OBSERVATIONS[name].decode(await this.#runAll(flat, batch, seq, name), this.config) as ObservationResult<N>;
   }
 
-  /**
-   * Every residual-stream activation and the down_proj input/output maxima of the windows (of equal length):
-   * what the massive-activation and super-weight detectors read. The hidden states are (layers + 1)·batch·seq·d
-   * floats: run it on a few windows.
-   */
-  async activations(windows: Windows): Promise<Activations> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const out = await this.#runAll(flat, batch, seq, 'activations');
-    return { hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax: out.get('down-out-max')! };
+  residualMaxima(windows: Windows): Promise<Float32Array> {
+    return this.observe('residual-maxima', windows);
   }
 
-  /**
-   * Per layer and FFN neuron, at how many of the windows' positions (every position, BOS included) the
-   * neuron's gate_proj output is positive, i.e. SiLU(gate) > 0: [layers·ffn], row-major. The language-neuron
-   * detector (../../detect/language-neurons.ts) reads it.
-   */
-  async gatePositiveCounts(windows: Windows): Promise<Float32Array> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    return (await this.#runAll(flat, batch, seq, 'gate-positive')).get('gate-positive')!;
+  activations(windows: Windows): Promise<Activations> {
+    return this.observe('activations', windows);
   }
 
-  /**
-   * Σ over the windows' positions of x_j² for every input channel j of every linear layer, by weight name
-   * (q/k/v share one array, as gate/up do): Wanda's ‖X_j‖₂² over these windows (../../importance/wanda.ts sums calls).
-   */
-  async inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const out = await this.#runAll(flat, batch, seq, 'input-square-sums');
-    const sums = new Map<string, Float32Array>();
-    linearInputs(this.config).forEach((weights, k) => {
-      const sq = out.get(`sq.${k}`)!;
-      for (const w of weights) sums.set(w, sq);
-    });
-    return sums;
+  gatePositiveCounts(windows: Windows): Promise<Float32Array> {
+    return this.observe('gate-positive', windows);
+  }
+
+  inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
+    return this.observe('input-square-sums', windows);
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */

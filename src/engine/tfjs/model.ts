@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
-import { forwardHidden } from '../../model/causal-lm.js';
 import { forwardLogits, tokenNll } from './forward.js';
-import { linearInputs, type Activations, type ObservableModel } from '../../model/observe.js';
-import { tfjsOps } from './ops.js';
+import type { Activations, ObservableModel } from '../../model/observe.js';
+import { tfjsObservationOps } from './ops.js';
+import { OBSERVATIONS, type ObservationName, type ObservationResult } from '../../model/observations.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
 import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
 import { currentBackend } from './select.js';
@@ -119,96 +119,33 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
     }
   }
 
-  /**
-   * The residual stream's largest |activation| per hidden dim, at position 0 of the windows and at the other
-   * positions, after the embedding and after each decoder layer: [numLayers + 1][2][d], flat (as
-   * OrtModel.residualMaxima computes it in its graph).
-   */
-  async residualMaxima(windows: Windows): Promise<Float32Array> {
-    const { batch: b, seq, flat } = checkWindows(windows, this.config, 1);
-    const d = this.config.hiddenSize;
-    const maxima = tf.tidy(() => {
-      const out: tf.Tensor[] = [];
-      forwardLogits(this.#params, this.config, tf.tensor2d(flat, [b, seq], 'int32'), (_, hidden) => {
-        const a = tf.abs(tf.reshape(hidden, [b, seq, d]));
-        const atFirst = tf.max(tf.slice(a, [0, 0, 0], [b, 1, d]), [0, 1]);
-        const atRest = seq > 1 ? tf.max(tf.slice(a, [0, 1, 0], [b, seq - 1, d]), [0, 1]) : tf.zeros([d]);
-        out.push(tf.stack([atFirst, atRest]));
-      });
-      return tf.stack(out);
-    });
+  /** An observation of the registry (../../model/observations.ts), run eagerly and decoded. */
+  async observe<N extends ObservationName>(name: N, windows: Windows): Promise<ObservationResult<N>> {
+    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
+    const outputs = tf.tidy(() => OBSERVATIONS[name].record(tfjsObservationOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32')));
     try {
-      return (await maxima.data()) as Float32Array;
+      const host = new Map<string, Float32Array>();
+      for (const [key, t] of Object.entries(outputs)) host.set(key, (await t.data()) as Float32Array);
+      return OBSERVATIONS[name].decode(host, this.config) as ObservationResult<N>;
     } finally {
-      maxima.dispose();
+      tf.dispose(Object.values(outputs));
     }
   }
 
-  /**
-   * Every residual-stream activation and the down_proj maxima (see {@link ObservableModel}; the detectors read
-   * them). Computed eagerly from the same architecture the ONNX graph records.
-   */
-  async activations(windows: Windows): Promise<Activations> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const [hidden, downIn, downOut] = tf.tidy(() => {
-      const h: tf.Tensor[] = [];
-      const inMax: tf.Tensor[] = [];
-      const outMax: tf.Tensor[] = [];
-      forwardHidden(
-        tfjsOps(this.#params),
-        this.config,
-        tf.tensor2d(flat, [batch, seq], 'int32'),
-        (_, x) => h.push(x),
-        (_, input, output) => {
-          inMax.push(tf.max(tf.abs(input), 0));
-          outMax.push(tf.max(tf.abs(output), 0));
-        },
-      );
-      return [tf.stack(h), tf.stack(inMax), tf.stack(outMax)];
-    });
-    try {
-      return { hidden: (await hidden.data()) as Float32Array, downInMax: (await downIn.data()) as Float32Array, downOutMax: (await downOut.data()) as Float32Array };
-    } finally {
-      tf.dispose([hidden, downIn, downOut]);
-    }
+  residualMaxima(windows: Windows): Promise<Float32Array> {
+    return this.observe('residual-maxima', windows);
   }
 
-  /** Per layer and FFN neuron, how many positions have gate_proj output > 0 (see {@link ObservableModel}). */
-  async gatePositiveCounts(windows: Windows): Promise<Float32Array> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const counts = tf.tidy(() => {
-      const per: tf.Tensor[] = [];
-      forwardHidden(tfjsOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32'), undefined, (_, _input, _output, gate) =>
-        per.push(tf.sum(tf.cast(tf.greater(gate, 0), 'float32'), 0)),
-      );
-      return tf.stack(per);
-    });
-    try {
-      return (await counts.data()) as Float32Array;
-    } finally {
-      counts.dispose();
-    }
+  activations(windows: Windows): Promise<Activations> {
+    return this.observe('activations', windows);
   }
 
-  /** Σ over positions of x_j² per input channel of every linear weight, by name (see {@link ObservableModel}). */
-  async inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
-    const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const sums = tf.tidy(() => {
-      const per: tf.Tensor[] = [];
-      forwardHidden(tfjsOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32'), undefined, undefined, (_, _weights, x) => per.push(tf.sum(tf.square(x), 0)));
-      return per;
-    });
-    try {
-      const out = new Map<string, Float32Array>();
-      const inputs = linearInputs(this.config);
-      for (let k = 0; k < inputs.length; k++) {
-        const data = (await sums[k]!.data()) as Float32Array;
-        for (const name of inputs[k]!) out.set(name, data);
-      }
-      return out;
-    } finally {
-      tf.dispose(sums);
-    }
+  gatePositiveCounts(windows: Windows): Promise<Float32Array> {
+    return this.observe('gate-positive', windows);
+  }
+
+  inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
+    return this.observe('input-square-sums', windows);
   }
 
   /** Per-window NLL sums (nats) and predicted-token counts; no gradients. */

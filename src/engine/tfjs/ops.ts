@@ -1,5 +1,6 @@
 /** {@link Ops} on tfjs tensors, eagerly (call inside tf.tidy; tf.grads differentiates through them). */
 import * as tf from '@tensorflow/tfjs';
+import type { ObservationOps } from '../../model/observations.js';
 import type { Ops } from '../../model/ops.js';
 
 /** The model's weights as tfjs tensors, by HF name. */
@@ -35,5 +36,18 @@ export function tfjsOps(params: Params): Ops<tf.Tensor> {
       const rowStarts = tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32'));
       return tf.gather(tf.reshape(x, [-1]), tf.add(rowStarts, ids));
     },
+  };
+}
+
+/** {@link tfjsOps} with the reductions the observations (../../model/observations.ts) run. */
+export function tfjsObservationOps(params: Params): ObservationOps<tf.Tensor> {
+  return {
+    ...tfjsOps(params),
+    abs: (x) => tf.abs(x),
+    maxOver: (x, axes) => tf.max(x, [...axes]),
+    sumRows: (x) => tf.sum(x, 0),
+    positive: (x) => tf.cast(tf.greater(x, 0), 'float32'),
+    concatFirst: (xs) => tf.concat([...xs], 0),
+    zeros: (shape) => tf.zeros([...shape]),
   };
 }
