@@ -436,6 +436,16 @@ def causal_mask(a, T, window="model"):
     return m
 
 
+def recorder(record):
+    """seen(x, *names): stores x as the input each named linear weight reads (Wanda's X) when recording; returns x."""
+    def seen(x, *names):
+        if record is not None:
+            for n in names:
+                record[n] = x
+        return x
+    return seen
+
+
 def forward(a, W, ids, return_hidden=False, record=None):
     """W: dict name -> float64 tensor. ids: LongTensor [B, T]. -> logits [B, T, V].
     record: a dict that receives, per linear weight name, the input it reads [B, T, in] (Wanda's X)."""
@@ -443,11 +453,7 @@ def forward(a, W, ids, return_hidden=False, record=None):
         return forward_family(a, W, ids, return_hidden, record)
     B, T = ids.shape
 
-    def seen(x, *names):
-        if record is not None:
-            for n in names:
-                record[n] = x
-        return x
+    seen = recorder(record)
 
     x = W["model.embed_tokens.weight"][ids]
     cos, sin = rope_cos_sin(a, T)
@@ -491,11 +497,7 @@ def forward_family(a, W, ids, return_hidden=False, record=None):
     """qwen3, gemma2, gemma3_text, phi3, olmo2 (the llama ladder plus each family's block, HF semantics)."""
     B, T = ids.shape
 
-    def seen(x, *names):
-        if record is not None:
-            for n in names:
-                record[n] = x
-        return x
+    seen = recorder(record)
 
     def nrm(x, name):
         return rms_norm(x, W[name], a.eps, a.norm_offset)

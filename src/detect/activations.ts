@@ -13,7 +13,7 @@
  */
 import { layerWeight } from '../checkpoint/names.js';
 import { batchWindows } from '../corpus/windows.js';
-import type { ObservableModel } from '../model/observe.js';
+import type { Activations, ObservableModel } from '../model/observe.js';
 import { median } from '../util/stats.js';
 import { matchKnownSuperWeight, type KnownSuperWeight } from './known.js';
 
@@ -128,9 +128,9 @@ function ratioTo(peak: number, med: number): number {
 const medianAbs = (values: Float32Array): number => median(values.map(Math.abs));
 
 /** Groups equal-length windows, runs each group once, and calls `use` with each group's activations. */
-async function eachGroup(model: ObservableModel, windows: readonly number[][], use: (group: number[][], a: Awaited<ReturnType<ObservableModel['activations']>>) => void): Promise<void> {
+async function eachGroup(model: ObservableModel, windows: readonly number[][], use: (group: number[][], a: Activations) => void): Promise<void> {
   if (windows.length === 0) throw new Error('detect: no windows to run (the text is empty)');
-  for (const group of batchWindows(windows, Infinity)) use(group, await model.activations(group));
+  for (const group of batchWindows(windows, Infinity)) use(group, await model.observe('activations', group));
 }
 
 /**

@@ -129,7 +129,7 @@ export async function languageNeurons(
     const counts = new Float64Array(layers * ffn);
     let positions = 0;
     for (const batch of batchWindows(windows, options.batchSize ?? 8)) {
-      const c = await model.gatePositiveCounts(batch);
+      const c = await model.observe('gate-positive', batch);
       for (let k = 0; k < c.length; k++) counts[k]! += c[k]!;
       positions += batch.length * batch[0]!.length;
     }

@@ -80,7 +80,7 @@ function checkWindows(windows: Windows, vocabSize: number): void {
 }
 
 function unsupported(): never {
-  throw new Error('activationOutliers: the model offers no residualMaxima (an ONNX Runtime OrtModel or a tfjs LlamaModel does)');
+  throw new Error('activationOutliers: the model offers no observations (an ONNX Runtime OrtModel or a tfjs LlamaModel does)');
 }
 
 /**
@@ -93,7 +93,7 @@ function unsupported(): never {
  * The ratio's denominator is the median over dims of the per-dim maximum, which is larger than Sun et
  * al.'s median over all activations, so our ratios are the more conservative of the two.
  */
-export async function activationOutliers(model: ForwardModel & Partial<Pick<ObservableModel, 'residualMaxima'>>, windows: Windows, options: OutlierOptions = {}): Promise<ActivationOutliers> {
+export async function activationOutliers(model: ForwardModel & Partial<Pick<ObservableModel, 'observe'>>, windows: Windows, options: OutlierOptions = {}): Promise<ActivationOutliers> {
   const { batchSize, top } = parseOptions(outlierOptionsSchema, options, 'activationOutliers');
   const { config } = model;
   const d = config.hiddenSize;
@@ -107,7 +107,7 @@ export async function activationOutliers(model: ForwardModel & Partial<Pick<Obse
     const [b, seq] = [batch.length, batch[0]!.length];
     tokens += b * seq;
     // [layers, 2, d]: per layer, max |h| at position 0 and at positions 1.., over the batch.
-    const data = model.residualMaxima === undefined ? unsupported() : await model.residualMaxima(batch);
+    const data = model.observe === undefined ? unsupported() : await model.observe('residual-maxima', batch);
     for (let l = 0; l < layers; l++) {
       for (let j = 0; j < d; j++) {
         first[l]![j] = Math.max(first[l]![j]!, data[(l * 2) * d + j]!);

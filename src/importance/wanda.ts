@@ -31,7 +31,7 @@ export async function wandaImportance(model: ObservableModel, windows: readonly 
   let tokens = 0;
   for (const batch of batchWindows(windows, options.batchSize ?? 8)) {
     tokens += batch.length * batch[0]!.length;
-    const squares = await model.inputSquareSums(batch);
+    const squares = await model.observe('input-square-sums', batch);
     inputs.forEach((weights, k) => {
       const sq = squares.get(weights[0]!)!;
       const acc = (sums[k] ??= new Float64Array(sq.length));

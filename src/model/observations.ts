@@ -3,13 +3,33 @@
  * which of the architecture's observers it listens to (./layers.ts, ./causal-lm.ts) and how it reduces what they
  * see, written over {@link ObservationOps} — and decoded once from its named outputs. The ONNX Runtime model records
  * a declaration as graph outputs, the tfjs model runs it eagerly; neither spells an observation itself. Adding one:
- * a declaration here and a method on {@link ObservableModel} (./observe.ts) that both engines answer with
- * their `observe`.
+ * a declaration here; every engine's `observe(name, windows)` (./observe.ts) then answers it.
  */
 import type { ModelConfig } from '../checkpoint/config.js';
+import { layerWeight } from '../checkpoint/names.js';
 import { forwardHidden } from './causal-lm.js';
-import { linearInputs, type Activations } from './observe.js';
 import type { Ops } from './ops.js';
+
+/** The residual stream and the down_proj maxima of some windows, flat row-major. */
+export interface Activations {
+  /** After the embedding and after each decoder layer: [layers + 1][batch·seq][d]. */
+  hidden: Float32Array;
+  /** Per layer, the largest |down_proj input| per FFN channel over the positions: [layers][ffn]. */
+  downInMax: Float32Array;
+  /** Per layer, the largest |down_proj output| per hidden dim over the positions: [layers][d]. */
+  downOutMax: Float32Array;
+}
+
+/** The linear layers' inputs in the order the linear-input observer sees them: the weights that read each. */
+export function linearInputs(config: ModelConfig): string[][] {
+  const out: string[][] = [];
+  const w = layerWeight;
+  for (let i = 0; i < config.numLayers; i++) {
+    if (config.block.fused) out.push([w(i, 'qkv_proj')], [w(i, 'o_proj')], [w(i, 'gate_up_proj')], [w(i, 'down_proj')]);
+    else out.push([w(i, 'q_proj'), w(i, 'k_proj'), w(i, 'v_proj')], [w(i, 'o_proj')], [w(i, 'gate_proj'), w(i, 'up_proj')], [w(i, 'down_proj')]);
+  }
+  return out;
+}
 
 /** The reductions observations need, besides the model's {@link Ops}. */
 export interface ObservationOps<T> extends Ops<T> {

@@ -194,7 +194,7 @@ describe('the detectors on tfjs', () => {
         const other = wt.scores.get(name)!.data;
         expect(t.data.reduce((w, v, i) => Math.max(w, Math.abs(v - other[i]!)), 0) / max, name).toBeLessThan(1e-4);
       }
-      expect(await tfjs.gatePositiveCounts(windows)).toEqual(await withPlant.gatePositiveCounts(windows));
+      expect(await tfjs.observe('gate-positive', windows)).toEqual(await withPlant.observe('gate-positive', windows));
     } finally {
       tfjs.dispose();
     }

@@ -163,7 +163,7 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
 
     it("the detectors' observations: activations within 1e-5, gate-positive counts equal but for a few sign flips, linear-input square sums within 1e-5", async () => {
       const few = windows.slice(0, 2);
-      const { cpu, gpu } = await onBoth(async (m) => ({ acts: await m.activations(few), gates: await m.gatePositiveCounts(few), sq: await m.inputSquareSums(few) }));
+      const { cpu, gpu } = await onBoth(async (m) => ({ acts: await m.observe('activations', few), gates: await m.observe('gate-positive', few), sq: await m.observe('input-square-sums', few) }));
       expect(relativeToMax(gpu.acts.hidden, cpu.acts.hidden)).toBeLessThan(1e-5);
       expect(relativeToMax(gpu.acts.downInMax, cpu.acts.downInMax)).toBeLessThan(1e-5);
       expect(relativeToMax(gpu.acts.downOutMax, cpu.acts.downOutMax)).toBeLessThan(1e-5);

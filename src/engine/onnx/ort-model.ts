@@ -12,8 +12,8 @@ import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
 import { LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
-import type { Activations, ObservableModel } from '../../model/observe.js';
-export type { Activations } from '../../model/observe.js';
+import type { ObservableModel } from '../../model/observe.js';
+export type { Activations } from '../../model/observations.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
 import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
 import { gradients } from './autodiff.js';
@@ -433,21 +433,6 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
     return OBSERVATIONS[name].decode(await this.#runAll(flat, batch, seq, name), this.config) as ObservationResult<N>;
   }
 
-  residualMaxima(windows: Windows): Promise<Float32Array> {
-    return this.observe('residual-maxima', windows);
-  }
-
-  activations(windows: Windows): Promise<Activations> {
-    return this.observe('activations', windows);
-  }
-
-  gatePositiveCounts(windows: Windows): Promise<Float32Array> {
-    return this.observe('gate-positive', windows);
-  }
-
-  inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
-    return this.observe('input-square-sums', windows);
-  }
 
   /** Per-window NLL sums (nats) and predicted-token counts. */
   async windowNll(windows: Windows): Promise<WindowNll[]> {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { forwardLogits, tokenNll } from './forward.js';
-import type { Activations, ObservableModel } from '../../model/observe.js';
+import type { ObservableModel } from '../../model/observe.js';
 import { tfjsObservationOps } from './ops.js';
 import { OBSERVATIONS, type ObservationName, type ObservationResult } from '../../model/observations.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
@@ -132,21 +132,6 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
     }
   }
 
-  residualMaxima(windows: Windows): Promise<Float32Array> {
-    return this.observe('residual-maxima', windows);
-  }
-
-  activations(windows: Windows): Promise<Activations> {
-    return this.observe('activations', windows);
-  }
-
-  gatePositiveCounts(windows: Windows): Promise<Float32Array> {
-    return this.observe('gate-positive', windows);
-  }
-
-  inputSquareSums(windows: Windows): Promise<Map<string, Float32Array>> {
-    return this.observe('input-square-sums', windows);
-  }
 
   /** Per-window NLL sums (nats) and predicted-token counts; no gradients. */
   async windowNll(windows: Windows): Promise<WindowNll[]> {

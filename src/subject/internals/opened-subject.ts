@@ -16,7 +16,6 @@ import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perple
 import { DETECT_REVISION, delimiterTest, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import { detector, type DetectorDeclaration, type Probe } from '../../detect/registry.js';
 import type { EngineInfo } from '../../engine/select.js';
-import { isObservable } from '../../model/observe.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
 import { monolingualRegion } from '../../regions/monolingual.js';
@@ -290,7 +289,6 @@ export class OpenedSubject implements CheckpointSubject {
     if (p === undefined) {
       p = (async () => {
         this.#open();
-        if (!isObservable(this.model)) throw new Error(`${name}: the engine's model (${this.engine.name}) offers no activations to observe`);
         const model = this.model;
         const what: CacheKeyInputs = {
           computation: 'detect',
@@ -386,7 +384,6 @@ export class OpenedSubject implements CheckpointSubject {
   wandaImportance(): Promise<ImportanceMap> {
     this.#wanda ??= (async () => {
       this.#open();
-      if (!isObservable(this.model)) throw new Error(`wandaImportance: the engine's model (${this.engine.name}) offers no linear inputs to observe`);
       const model = this.model;
       const languages = this.options.regionLanguages;
       const windows = Object.values(this.#calibrationWindows()).flat();

@@ -227,7 +227,7 @@ export function superWeight(): Promise<Instrument> {
       const probe = async () => {
         const model = new OrtModel(config, weights, { threads: 2 });
         try {
-          const a = await model.activations(windows);
+          const a = await model.observe('activations', windows);
           const { ppl } = await windowsPerplexity(model, windows, windows.length * (windows[0]!.length - 1));
           const last = a.hidden.subarray(config.numLayers * (a.hidden.length / (config.numLayers + 1)));
           let sum = 0;
