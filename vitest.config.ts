@@ -1,9 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { RegionsReporter } from './src/report/reporter.js';
 import { FIXTURE_OPTIONS } from './specs/options.js';
 import { regions, RegionsSequencer } from './src/vitest/plugin.js';
 
 export default defineConfig({
+  // The specs import the package by name, as a user's copy of them does (`regions init` ships them); here the
+  // name resolves to the sources.
+  resolve: { alias: [{ find: /^vitest-regions\/vitest$/, replacement: fileURLToPath(new URL('./src/vitest/index.ts', import.meta.url)) }] },
   test: {
     // Model work is slow on a 2-core CPU: generous per-test limits, one file per core.
     testTimeout: 120_000,
@@ -23,7 +27,8 @@ export default defineConfig({
         extends: true,
         plugins: [
           // The shipped fixture and how the specs measure it (specs/options.ts, shared with `npm run findings`).
-          regions(FIXTURE_OPTIONS),
+          // The report is the root config's (above), which keeps the unit tests out of it.
+          regions({ ...FIXTURE_OPTIONS, report: false }),
         ],
         test: { name: 'specs', include: ['specs/**/*.spec.ts'] },
       },

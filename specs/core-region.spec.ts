@@ -7,8 +7,7 @@
  * Whether the finding is expected to hold on this checkpoint, and the thresholds, come from its
  * regions.thresholds.json (see docs/findings.md for the fixture's numbers).
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, regionFraction, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, regionFraction, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec, with the plugin's runs, everything on ONNX Runtime (Intel Xeon, Sapphire Rapids class, 2 cores;
 // 2026-12-01): 8.5 s in `npx vitest run specs` on a quiet machine, 21.5 s inside `bash .ci/run` on a fresh

@@ -4,8 +4,7 @@
  * of the checkpoint (its massive-activation dims, `regions dims`), recorded in regions.thresholds.json.
  * Property: over the checkpoint's candidate dims and the seed of the random control dims.
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec, with the plugin's runs, everything on ONNX Runtime (Intel Xeon, Sapphire Rapids class, 2 cores;
 // 2026-12-01): 14.9 s in `npx vitest run specs` on a quiet machine, 18.5 s inside `bash .ci/run` on a fresh

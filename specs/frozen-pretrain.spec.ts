@@ -4,7 +4,7 @@
  * of its training domain). One run without, one with the region frozen and, where the thresholds name a
  * control, one with a random region of the same size frozen (same seed, same data); all cached by content hash.
  */
-import { expectFinding, specBudget, test } from '../src/vitest/index.js';
+import { expectFinding, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec, everything on ONNX Runtime (AMD EPYC, 2 cores; 2026-12-02, polyglot-v2's thresholds:
 // three runs of 200 steps): 94.4 s in `npx vitest run specs` (two spec files at a time, after the global

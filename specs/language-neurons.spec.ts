@@ -5,8 +5,7 @@
  * side; each record also holds the two regions' overlap (Jaccard). Property: over the region languages (every
  * one, then random draws), each expected to hold or not as regions.thresholds.json says (`languageNeurons`).
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec on ONNX Runtime (Intel Xeon, 2 cores; 2026-12-02, polyglot-v2): 12.3–14.3 s in two cold
 // `npx vitest run specs`, 17.7 s inside `bash .ci/run` on a fresh clone (two spec files at a time, after the global

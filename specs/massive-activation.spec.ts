@@ -5,8 +5,7 @@
  * Property: over the seed of the random control dims. The perturbation's settings are finding 2's
  * (`dimensionSensitivity` in regions.thresholds.json), the criterion `massiveActivation`'s.
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec on ONNX Runtime (Intel Xeon, 2 cores; 2026-12-02, polyglot-v2): 11.1–11.2 s in two cold
 // `npx vitest run specs`, 11.9 s inside `bash .ci/run` on a fresh clone (two spec files at a time, after the global

@@ -4,8 +4,7 @@
  * one of them, then random draws), each expected to hold or not as the thresholds file says (`expectedFor`
  * names the exceptions).
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec, with the plugin's runs, everything on ONNX Runtime (Intel Xeon, Sapphire Rapids class, 2 cores;
 // 2026-12-01): 15.5 s in `npx vitest run specs` on a quiet machine, 29.3 s inside `bash .ci/run` on a fresh

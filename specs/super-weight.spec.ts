@@ -5,8 +5,7 @@
  * Property: over the seed of the random control entries. The coordinate is the detector's (or the thresholds
  * file's `superWeight.at`); whether the finding is expected to hold comes from regions.thresholds.json.
  */
-import fc from 'fast-check';
-import { expectFinding, fcParameters, specBudget, test } from '../src/vitest/index.js';
+import { fc, expectFinding, fcParameters, specBudget, test } from 'vitest-regions/vitest';
 
 // Cold time of this spec on ONNX Runtime (Intel Xeon, 2 cores; 2026-12-02, polyglot-v2): 10.1–11.8 s in two cold
 // `npx vitest run specs`, 12.2 s inside `bash .ci/run` on a fresh clone (two spec files at a time, after the global

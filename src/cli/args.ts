@@ -123,6 +123,62 @@ export const option = {
     };
   },
 
+  /** A required decimal number (`0.05`, `1e-3`, `1000`) within the bounds given (`gt`/`lt` exclusive). */
+  decimal(placeholder: string, description: string, bounds: { min?: number; max?: number; gt?: number; lt?: number } = {}): Option<number> {
+    let n = z.number();
+    if (bounds.min !== undefined) n = n.min(bounds.min, `must be at least ${bounds.min}`);
+    if (bounds.max !== undefined) n = n.max(bounds.max, `must be at most ${bounds.max}`);
+    if (bounds.gt !== undefined) n = n.gt(bounds.gt, `must be greater than ${bounds.gt}`);
+    if (bounds.lt !== undefined) n = n.lt(bounds.lt, `must be less than ${bounds.lt}`);
+    return {
+      kind: 'string',
+      placeholder,
+      description,
+      required: true,
+      schema: z
+        .string()
+        .regex(/^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/, 'must be a decimal number such as 0.05')
+        .transform(Number)
+        .pipe(n),
+    };
+  },
+
+  /** A required comma-separated list of language codes (`en,zh`); duplicates are dropped. */
+  languages(description: string): Option<string[]> {
+    const list = option.list('LIST', description, z.string().regex(/^[\w-]+$/), 'language codes like en,zh');
+    return { ...list, schema: list.schema.transform((codes) => [...new Set(codes)]) };
+  },
+
+  /** A required comma-separated list of at least `min` existing files. */
+  files(description: string, min: number): Option<string[]> {
+    return {
+      kind: 'string',
+      placeholder: 'LIST',
+      description: `${description} (comma-separated)`,
+      required: true,
+      schema: z.string().transform((text, ctx) => {
+        const files = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        for (const file of files) {
+          if (!existsSync(file) || !statSync(file).isFile()) {
+            ctx.addIssue({ code: 'custom', message: `must name existing files (${JSON.stringify(file)} is not one)` });
+            return z.NEVER;
+          }
+        }
+        if (files.length < min) {
+          ctx.addIssue({ code: 'custom', message: `must name at least ${min} files` });
+          return z.NEVER;
+        }
+        return files;
+      }),
+    };
+  },
+
+  /** A required path to write to (a file, or a folder with placeholder DIR); created when missing. */
+  output(placeholder: 'FILE' | 'DIR', description: string): Option<string> {
+    const what = placeholder === 'DIR' ? 'folder' : 'file';
+    return { kind: 'string', placeholder, description, required: true, schema: z.string().min(1, `must name a ${what}`) };
+  },
+
   /** A switch without a value. */
   flag(description: string): Option<boolean> {
     return { kind: 'boolean', placeholder: '', description, required: false, schema: z.boolean().default(false) };
@@ -171,8 +227,17 @@ export function parseOptions<O extends Options>(options: O, argv: readonly strin
   let raw: Record<string, string | boolean | undefined>;
   try {
     const config = Object.fromEntries(Object.entries(options).map(([key, o]) => [flagName(key).slice(2), { type: o.kind }]));
-    raw = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: false }).values;
+    const parsed = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: false, tokens: true });
+    raw = parsed.values;
+    // parseArgs keeps the last of a repeated option; silently dropping the first is a surprise, so say it.
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option') continue;
+      if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice (a list is comma-separated: --${token.name} a,b)`);
+      seen.add(token.name);
+    }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(parseArgsMessage(err));
   }
   const values: Record<string, unknown> = {};
@@ -266,6 +331,6 @@ export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command 
     summary: spec.summary,
     usage,
     help: helpText(spec, usage),
-    execute: (argv, io) => spec.run(parseOptions(spec.options, argv), io),
+    execute: async (argv, io) => spec.run(parseOptions(spec.options, argv), io),
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { UsageError, type Command } from './args.js';
+import { MODEL_TYPES } from '../checkpoint/families.js';
+import { UsageError, wrap, type Command } from './args.js';
 import { compareCommand } from './commands/compare.js';
 import { detectCommand } from './commands/detect.js';
 import { dimsCommand } from './commands/dims.js';
@@ -28,13 +29,18 @@ const COMMANDS: readonly Command[] = [
 
 const TOP_USAGE = `regions <${COMMANDS.map((c) => c.name).join('|')}> [options]`;
 
+const wrapText = (text: string): string[] => wrap(text.split(' '), 100, 0).split('\n');
+
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
   return [
     `Usage: ${TOP_USAGE}`,
     '',
-    'Measures a HuggingFace LLaMA-family checkpoint (LLaMA, Mistral, Qwen2): perplexity, importance, regions,',
-    'perturbations, detectors. Runs on ONNX Runtime (CPU, or WebGPU/CUDA on a GPU), or on a tfjs backend by name.',
+    ...wrapText(
+      `Measures a HuggingFace decoder checkpoint (model_type ${MODEL_TYPES.join(', ')}): perplexity, importance, ` +
+        'regions, perturbations, detectors; scaffolds region specs for vitest and compares their results. Runs on ONNX ' +
+        'Runtime (CPU, or WebGPU/CUDA on a GPU), or on a tfjs backend by name.',
+    ),
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -48,6 +54,13 @@ function topHelp(): string {
     '                    ort-cuda, or a tfjs backend (tensorflow, wasm, cpu, webgpu)',
     '  REGIONS_PROGRESS  1: draw progress bars on stderr even when it is not a terminal',
     '  REGIONS_DEBUG     1: print the stack trace of an error',
+    '',
+    'Exit codes:',
+    '  0    done (compare: no regression)',
+    '  1    the command failed: a checkpoint, text or file it cannot use, an engine that does not start, a',
+    '       model too large for this machine (the message names which); compare: a regression',
+    '  2    a usage error: the command line itself is wrong (the usage line is shown)',
+    '  130  interrupted by Ctrl-C (143: by SIGTERM); nothing half-written is left behind',
     '',
   ].join('\n');
 }

@@ -1,11 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { listLanguages } from '../corpus/texts.js';
 import type { BackendName } from '../engine/tfjs/select.js';
 import { readModelConfig, type ModelConfig } from '../checkpoint/config.js';
 import type { ForwardModel } from '../model/forward-model.js';
 import type { Perturbable } from '../model/perturbable.js';
 import { ENGINE_NAMES, type EngineInfo, type EngineName } from '../engine/select.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
-import { option, optional } from './args.js';
+import { option, optional, UsageError, withDefault } from './args.js';
 import type { CliIo } from './io.js';
 import { withProgress } from './progress.js';
 
@@ -24,6 +26,30 @@ export const engineOption = optional(
   '$REGIONS_BACKEND, else auto = ort',
 );
 
+/** `--threads N` of every command that runs the model: ONNX Runtime's intra-op threads, the machine's cores by default. */
+export const threadsOption = {
+  ...withDefault(option.count('N', 'ONNX Runtime intra-op threads (results are bit-identical for a fixed count)', 1), availableParallelism()),
+  defaultText: `this machine's cores, ${availableParallelism()}`,
+};
+
+/** `--languages LIST` where it may be left out, meaning `defaultText`. */
+export const languagesOption = (description: string, defaultText: string) => optional(option.languages(description), defaultText);
+
+/**
+ * The languages to run: each of `languages` checked against the texts folder (a missing one names the folder
+ * and what it has), or every language the folder has when `languages` is undefined.
+ * @throws UsageError naming --languages.
+ */
+export function languagesIn(texts: string, languages: readonly string[] | undefined): string[] {
+  const available = listLanguages(texts);
+  if (available.length === 0) throw new UsageError(`--texts ${texts} holds no <lang>.txt files`);
+  const missing = (languages ?? []).filter((lang) => !available.includes(lang));
+  if (missing.length > 0) {
+    throw new UsageError(`--languages: ${texts} has no ${missing.map((lang) => `${lang}.txt`).join(', ')} (it has: ${available.join(', ')})`);
+  }
+  return [...new Set(languages ?? available)];
+}
+
 /**
  * The checkpoint's config.json, read without its weights: commands check their arguments against it
  * (vocabulary, context length) before the slow load.
@@ -40,8 +66,8 @@ export interface OpenedForwardModel {
   tokenizer: TextTokenizer | null;
 }
 
-/** Tokens per forward pass the memory check assumes (the commands' default batch of 8 windows of 128). */
-const CHECKED_TOKENS = 8 * 128;
+/** Tokens per forward pass the memory check assumes when a command does not say (its default batch of 8 windows of 128). */
+const DEFAULT_TOKENS = 8 * 128;
 
 /**
  * Checks that the checkpoint fits in memory (from config.json, before reading a weight), loads it with
@@ -49,7 +75,7 @@ const CHECKED_TOKENS = 8 * 128;
  * runs `use`, and frees the engine's sessions or tensors however `use` ends.
  */
 export async function withForwardModel<T>(
-  settings: { checkpoint: string; backend: EngineName | undefined },
+  settings: { checkpoint: string; backend: EngineName | undefined; threads?: number; batchSize?: number; seqLen?: number },
   io: CliIo,
   use: (opened: OpenedForwardModel) => Promise<T>,
 ): Promise<T> {
@@ -63,14 +89,15 @@ export async function withForwardModel<T>(
   const config = peekConfig(settings.checkpoint);
   // ONNX Runtime reads the host arrays; a tfjs backend holds a second copy while uploading.
   const onOrt = engine === 'auto' || engine.startsWith('ort');
-  assertFits(settings.checkpoint, config, { copies: onOrt ? 1 : 2, tokens: CHECKED_TOKENS });
+  const tokens = settings.batchSize !== undefined && settings.seqLen !== undefined ? settings.batchSize * settings.seqLen : DEFAULT_TOKENS;
+  assertFits(settings.checkpoint, config, { copies: onOrt ? 1 : 2, tokens });
   const checkpoint = await withProgress(io.stderr, `loading ${basename(settings.checkpoint)}`, 'weights', (update) =>
     loadCheckpoint(settings.checkpoint, { onProgress: update }),
   );
   const { tokenizerFile } = checkpoint;
   const tokenizer =
     tokenizerFile === null ? null : loadTokenizer(tokenizerFile, { bosId: config.bosTokenId, eosId: config.eosTokenId });
-  const opened = await openForward(checkpoint.config, checkpoint.weights, engine);
+  const opened = await openForward(checkpoint.config, checkpoint.weights, engine, { threads: settings.threads });
   if (!onOrt) checkpoint.weights.clear(); // the tfjs model holds its own copy now
   try {
     return await use({ backend: opened.info, dir: settings.checkpoint, model: opened.model, tokenizer });

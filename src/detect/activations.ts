@@ -87,6 +87,13 @@ export interface SuperWeights {
   tokens: number;
 }
 
+/** Sun et al.'s criterion for a massive activation: above this magnitude… */
+export const MASSIVE_MIN_VALUE = 100;
+/** …and at least this many times its layer's median |activation|. */
+export const MASSIVE_MIN_RATIO = 1000;
+/** Yu et al.'s candidate super weight: a layer whose down_proj output spikes to this many times its median dim. */
+export const SUPER_WEIGHT_MIN_RATIO = 50;
+
 /** Settings of the detectors. */
 export interface DetectOptions {
   /** Which token ids are delimiters (Sun et al.: the first period or newline). Default: none. */
@@ -139,8 +146,8 @@ async function eachGroup(model: ObservableModel, windows: readonly number[][], u
  */
 export async function massiveActivations(model: ObservableModel, windows: readonly number[][], options: DetectOptions = {}): Promise<MassiveActivations> {
   const { hiddenSize: d, numLayers } = model.config;
-  const minValue = options.minValue ?? 100;
-  const minRatio = options.minRatio ?? 1000;
+  const minValue = options.minValue ?? MASSIVE_MIN_VALUE;
+  const minRatio = options.minRatio ?? MASSIVE_MIN_RATIO;
   const isDelimiter = options.isDelimiter ?? (() => false);
   const layers = numLayers + 1;
   // Per layer: every |h| (for the median), the best peak per dim, the best per position kind.
@@ -209,7 +216,7 @@ export async function massiveActivations(model: ObservableModel, windows: readon
  */
 export async function superWeights(model: ObservableModel, windows: readonly number[][], options: DetectOptions = {}): Promise<SuperWeights> {
   const { hiddenSize: d, intermediateSize: ffn, numLayers } = model.config;
-  const minRatio = options.minRatio ?? 50;
+  const minRatio = options.minRatio ?? SUPER_WEIGHT_MIN_RATIO;
   const inMax = new Float32Array(numLayers * ffn);
   const outMax = new Float32Array(numLayers * d);
   let tokens = 0;

@@ -47,6 +47,13 @@ export interface RegionsReporterOptions {
   replaceWithPartial?: boolean;
 }
 
+const REPORTER_BRAND: unique symbol = Symbol.for('vitest-regions.reporter') as never;
+
+/** Whether a configured reporter is a {@link RegionsReporter} (of this copy of the package or another). */
+export function isRegionsReporter(reporter: unknown): boolean {
+  return typeof reporter === 'object' && reporter !== null && (reporter as Record<symbol, unknown>)[REPORTER_BRAND] === true;
+}
+
 /** The file names of a complete report, and of a partial one written beside it. */
 export const REPORT_FILES = {
   complete: { json: 'results.json', html: 'index.html' },
@@ -78,6 +85,8 @@ export function collectTest(test: TestCase): CollectedTest {
 
 /** Writes results.json and index.html when a vitest run ends (see the file comment). */
 export class RegionsReporter implements Reporter {
+  /** Marks an instance across copies of the module (the plugin adds one unless the config has one). */
+  readonly [REPORTER_BRAND] = true;
   readonly outputDir: string;
   readonly #projects: string[] | undefined;
   readonly #replaceWithPartial: boolean | undefined;

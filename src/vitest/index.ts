@@ -7,6 +7,8 @@
 import './vitest-types.js';
 
 export { test, it, expect, expectFinding, fcParameters } from './fixtures.js';
+/** fast-check, as the specs use it (one import for a project that installs vitest-regions alone). */
+export { default as fc } from 'fast-check';
 export { regionFraction, hiddenDim, layerIndex } from './arbitraries.js';
 export { specBudget, TIME_SCALE_ENV, type ColdTime, type SpecBudget } from './budget.js';
 export { BudgetExceededError, SpecProgress } from '../subject/progress.js';

@@ -10,14 +10,20 @@
  * environment (REGIONS_CHECKPOINT, REGIONS_BACKEND, REGIONS_RUNS, REGIONS_SEED) overrides the options,
  * so CI runs the same specs on another checkpoint without editing the config.
  *
+ * It adds the report (RegionsReporter: `reports/results.json` and `reports/index.html`) beside vitest's default
+ * reporter, unless the config already has one or says `report: false`; `report: { outputDir }` moves it. A
+ * reporter given on the command line (`--reporter=blob` for a shard) still replaces the configured ones.
+ *
  * On a GPU engine the specs of the checkpoint run in one worker, one file after another, without isolation
  * between files, so the worker-scoped `subject` is opened once and its model is on the device once (each
  * worker would otherwise hold the weights, and run its sessions beside the others'). It says so on stderr.
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vitest/config';
+import type { Reporter } from 'vitest/reporters';
 import { resolveEngineName, runsOnGpu } from '../engine/select.js';
-import { parseRegionsOptions, REGIONS_PROVIDE_KEY, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../subject/options.js';
+import { isRegionsReporter, RegionsReporter } from '../report/reporter.js';
+import { parseRegionsOptions, REGIONS_PROVIDE_KEY, RegionsOptionsError, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../subject/options.js';
 import './vitest-types.js';
 
 /** The setup file: the .ts source when running from source (tests, this repo), the .js build otherwise. */
@@ -33,15 +39,57 @@ export const GLOBAL_SETUP_FILE = fileURLToPath(
  * @throws RegionsOptionsError at once for options of the wrong shape, and from the `config` hook for an
  *   environment override that is not valid or a `thresholds` file that does not exist.
  */
-export function regions(options: RegionsOptions): Plugin {
-  parseRegionsOptions(options); // fail in vitest.config.ts itself, with the option named
+export function regions(options: RegionsPluginOptions): Plugin {
+  const { report, ...subject } = options ?? ({} as RegionsPluginOptions);
+  parseRegionsOptions(options === undefined ? options : subject); // fail in vitest.config.ts itself, with the option named
+  const reportOptions = parseReportOption(report);
   return {
     name: 'vitest-regions',
     config(config) {
-      const resolved = resolveRegionsOptions(options, { root: config.root ?? process.cwd() });
-      return { test: { setupFiles: [SETUP_FILE], globalSetup: [GLOBAL_SETUP_FILE], provide: { [REGIONS_PROVIDE_KEY]: resolved }, ...oneDevice(resolved) } };
+      const resolved = resolveRegionsOptions(subject, { root: config.root ?? process.cwd() });
+      return {
+        test: {
+          setupFiles: [SETUP_FILE],
+          globalSetup: [GLOBAL_SETUP_FILE],
+          provide: { [REGIONS_PROVIDE_KEY]: resolved },
+          ...oneDevice(resolved),
+          ...withReport(config.test?.reporters, reportOptions),
+        },
+      };
     },
   };
+}
+
+/** The plugin's options: the subject's (checkpoint, texts, …) and where the report goes. */
+export type RegionsPluginOptions = RegionsOptions & {
+  /** The HTML/JSON report: written to `reports/` by default; `{ outputDir }` elsewhere; false for none. */
+  report?: false | { outputDir?: string };
+};
+
+function parseReportOption(report: unknown): false | { outputDir: string } {
+  if (report === undefined) return { outputDir: 'reports' };
+  if (report === false) return false;
+  const outputDir = (report as { outputDir?: unknown } | null)?.outputDir;
+  const keys = typeof report === 'object' && report !== null ? Object.keys(report) : [];
+  if (typeof report !== 'object' || report === null || keys.some((k) => k !== 'outputDir') || (outputDir !== undefined && (typeof outputDir !== 'string' || outputDir === ''))) {
+    throw new RegionsOptionsError('option "report"', `must be false or { outputDir: 'reports' } (got ${JSON.stringify(report)})`);
+  }
+  return { outputDir: (outputDir as string | undefined) ?? 'reports' };
+}
+
+/**
+ * The reporters with the report added: vitest's defaults and RegionsReporter when the config names none;
+ * the configured ones and RegionsReporter otherwise (Vite concatenates the plugin's list onto the config's);
+ * nothing when the config has one already or the report is off.
+ */
+function withReport(configured: unknown, report: false | { outputDir: string }): { reporters?: (Reporter | 'default' | 'github-actions')[] } {
+  if (report === false) return {};
+  const list = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
+  if (list.some(isRegionsReporter)) return {};
+  const reporter = new RegionsReporter({ outputDir: report.outputDir });
+  if (list.length > 0) return { reporters: [reporter] };
+  const defaults: ('default' | 'github-actions')[] = process.env.GITHUB_ACTIONS === 'true' ? ['default', 'github-actions'] : ['default'];
+  return { reporters: [...defaults, reporter] };
 }
 
 /**

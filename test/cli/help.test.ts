@@ -42,6 +42,29 @@ describe('help and version', () => {
     expect(run.stdout).toMatch(/--max-tokens N\s+.*\(default: the whole text\)/);
   });
 
+  // One dialect: every command prints JSON with --json; every command that runs the model takes --threads;
+  // languages are --languages everywhere; no command takes positional arguments.
+  it.each([
+    ['ppl', true],
+    ['loss', true],
+    ['logits', true],
+    ['importance', true],
+    ['select', false],
+    ['overlap', false],
+    ['dims', true],
+    ['detect super-weights', true],
+    ['detect massive-activations', true],
+    ['detect language-neurons', true],
+    ['compare', false],
+  ])('%s speaks the one dialect (--json; --threads where the model runs)', async (command, runsModel) => {
+    const run = await runCli([...command.split(' '), '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}--json\s+\S/m);
+    if (runsModel) expect(run.stdout.replace(/\s+/g, ' ')).toMatch(/ --threads N ONNX Runtime intra-op threads .*\(default: this machine's cores, \d+\)/);
+    expect(run.stdout).not.toMatch(/--language\b(?!s)/);
+    expect(run.stdout).not.toMatch(/^Arguments:/m);
+  });
+
   it('--help wins over other, even invalid, arguments', async () => {
     const run = await runCli(['loss', '--frob', '--help']);
     expect(run.code).toBe(0);

@@ -15,7 +15,7 @@ afterAll(() => fx.remove());
 describe('regions importance --method wanda', { timeout: 60_000 }, () => {
   it('writes the scores of every linear weight, equal to wandaImportance on the same windows', async () => {
     const out = join(fx.root, 'wanda-en.safetensors');
-    const r = await runCli(['importance', '--checkpoint', fx.checkpoint, '--texts', fx.texts, '--language', 'en', '--method', 'wanda', '--seq-len', '16', '--threads', '1', '--out', out]);
+    const r = await runCli(['importance', '--checkpoint', fx.checkpoint, '--texts', fx.texts, '--languages', 'en', '--method', 'wanda', '--seq-len', '16', '--threads', '1', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/regions importance --method wanda · .* language en\n\d+ windows, \d+ tokens; \|W\|·‖X‖₂ in [\d.]+ s on ort-cpu\nwrote .*\(14 linear weights, \d+ parameters\)/);
     const written = loadImportance(out);
@@ -36,7 +36,7 @@ describe('regions importance --method wanda', { timeout: 60_000 }, () => {
   it('runs on a tfjs backend too: the same scores within 1e-4 of each tensor’s largest', async () => {
     const [a, b] = [join(fx.root, 'wanda-ort.safetensors'), join(fx.root, 'wanda-wasm.safetensors')];
     for (const [backend, out] of [['ort-cpu', a], ['wasm', b]] as const) {
-      const r = await runCli(['importance', '--checkpoint', fx.checkpoint, '--texts', fx.texts, '--language', 'de', '--method', 'wanda', '--seq-len', '16', '--backend', backend, '--out', out]);
+      const r = await runCli(['importance', '--checkpoint', fx.checkpoint, '--texts', fx.texts, '--languages', 'de', '--method', 'wanda', '--seq-len', '16', '--backend', backend, '--out', out]);
       expect(r.code, r.stderr).toBe(0);
     }
     const [ort, wasm] = [loadImportance(a), loadImportance(b)];

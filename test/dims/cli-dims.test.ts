@@ -73,11 +73,11 @@ describe('regions dims', { timeout: 60_000 }, () => {
   });
 
   it('both, as JSON, on another language', async () => {
-    const { stdout } = await run('--region', regionFile, '--texts', texts, '--language', 'de', '--max-tokens', '10', '--json');
+    const { stdout } = await run('--region', regionFile, '--texts', texts, '--languages', 'de', '--max-tokens', '10', '--json');
     const json = JSON.parse(stdout);
     expect(json.backend.name).toBe('cpu');
     expect(json.region.reads.flagged[0].dim).toBe(19);
-    expect(json.activations).toMatchObject({ language: 'de', seq_len: 128, max_tokens: 10, windows: 1, tokens: 11 });
+    expect(json.activations).toMatchObject({ languages: ['de'], seq_len: 128, max_tokens: 10, windows: 1, tokens: 11 });
     expect(json.activations.layers).toHaveLength(3);
     expect(json.activations.layers[0].first.top[0]).toMatchObject({ dim: 7, max_abs: 50 });
     expect(json.activations.top[0].dim).toBe(7);
@@ -85,7 +85,7 @@ describe('regions dims', { timeout: 60_000 }, () => {
 
   it('says what is wrong with the command line or the files', async () => {
     await expect(run()).rejects.toThrow(new UsageError('give --region FILE, --texts DIR, or both'));
-    await expect(run('--texts', texts, '--language', 'fr')).rejects.toThrow(`--language: ${texts} has no fr.txt (it has: de, en)`);
+    await expect(run('--texts', texts, '--languages', 'fr')).rejects.toThrow(`--languages: ${texts} has no fr.txt (it has: de, en)`);
     await expect(run('--region', foreignRegionFile)).rejects.toThrow(/foreign\.safetensors \(model\.layers\.0\.input_layernorm\.weight\): mask has shape \[16\] but the model's weight has \[32\]/);
     await expect(run('--region', join(root, 'nope.safetensors'))).rejects.toThrow(/--region must name an existing file/);
   });

@@ -75,7 +75,7 @@ describe.each(Object.keys(FAMILIES))('%s', (family) => {
     expect(Object.values(languages).every((l) => finite(l.ppl))).toBe(true);
     for (const method of ['gradient', 'wanda']) {
       const out = join(root, `${family}-${method}.safetensors`);
-      const importance = await runCli(['importance', ...base, '--texts', texts, '--language', 'en', '--method', method, '--seq-len', '16', '--max-tokens', '64', '--no-cache', '--out', out]);
+      const importance = await runCli(['importance', ...base, '--texts', texts, '--languages', 'en', '--method', method, '--seq-len', '16', '--max-tokens', '64', '--no-cache', '--out', out]);
       expect(importance.code, `${method}: ${importance.stderr}`).toBe(0);
     }
     for (const detector of ['super-weights', 'massive-activations']) {

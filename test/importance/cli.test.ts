@@ -25,7 +25,7 @@ describe('regions importance', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'regions-cli-imp-'));
     const expected = JSON.parse(readFileSync(join(CASE, 'expected.json'), 'utf8')) as { ids: number[][]; importance: Record<string, number[]> };
     writeFileSync(join(tmp, 'windows.json'), JSON.stringify(expected.ids));
-    const argv = ['--checkpoint', CASE, '--language', 'xx', '--windows', join(tmp, 'windows.json'), '--cache-dir', join(tmp, 'cache'), '--threads', '1'];
+    const argv = ['--checkpoint', CASE, '--languages', 'xx', '--windows', join(tmp, 'windows.json'), '--cache-dir', join(tmp, 'cache'), '--threads', '1'];
 
     const io = sinks();
     await importanceCommand.execute([...argv, '--out', join(tmp, 'a.safetensors')], io);
@@ -44,9 +44,9 @@ describe('regions importance', () => {
     expect(again.out()).toContain('read from the cache');
     expect(readFileSync(join(tmp, 'b.safetensors'))).toEqual(readFileSync(join(tmp, 'a.safetensors')));
 
-    // Without --language, the label is the windows file's name.
+    // Without --languages, the label is the windows file's name.
     const unlabeled = sinks();
-    await importanceCommand.execute([...argv.filter((a) => a !== '--language' && a !== 'xx'), '--out', join(tmp, 'c.safetensors')], unlabeled);
+    await importanceCommand.execute([...argv.filter((a) => a !== '--languages' && a !== 'xx'), '--out', join(tmp, 'c.safetensors')], unlabeled);
     expect(unlabeled.out()).toContain('language windows');
     expect(loadImportance(join(tmp, 'c.safetensors')).languages).toEqual(['windows']);
   });
@@ -59,18 +59,32 @@ describe('regions importance', () => {
     writeFileSync(join(tmp, 'texts', 'de.txt'), 'Zwei Boxkämpfer jagen Eva quer durch Sylt.\n'.repeat(20));
     const base = ['--checkpoint', ckpt, '--backend', 'cpu', '--no-cache']; // a tfjs backend: in process
     const io = sinks();
-    await importanceCommand.execute([...base, '--language', 'de', '--texts', join(tmp, 'texts'), '--max-tokens', '200', '--seq-len', '32', '--out', join(tmp, 'out', 'de.safetensors')], io);
+    await importanceCommand.execute([...base, '--languages', 'de', '--texts', join(tmp, 'texts'), '--max-tokens', '200', '--seq-len', '32', '--out', join(tmp, 'out', 'de.safetensors')], io);
     const map = loadImportance(join(tmp, 'out', 'de.safetensors'));
     expect(map.languages).toEqual(['de']);
     expect(map.provenance).toMatchObject({ max_tokens: '200', seq_len: '32', language: 'de' });
     expect(Number(map.provenance.tokens)).toBeLessThanOrEqual(200);
 
-    await expect(importanceCommand.execute([...base, '--language', 'de', '--out', join(tmp, 'x')], sinks())).rejects.toThrow(UsageError);
+    await expect(importanceCommand.execute([...base, '--languages', 'de', '--out', join(tmp, 'x')], sinks())).rejects.toThrow(UsageError);
     await expect(importanceCommand.execute([...base, '--texts', join(tmp, 'texts'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(
-      '--language is required with --texts',
+      '--languages is required with --texts',
     );
-    await expect(importanceCommand.execute([...base, '--language', 'fr', '--texts', join(tmp, 'texts'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(
-      /no text for language "fr" \(the folder has: de\)/,
+    await expect(importanceCommand.execute([...base, '--languages', 'fr', '--texts', join(tmp, 'texts'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(
+      /--languages: \S+ has no fr\.txt \(it has: de\)/,
     );
+    writeFileSync(join(tmp, 'x.json'), '[[1,2,3]]');
+    await expect(importanceCommand.execute([...base, '--languages', 'de,en', '--windows', join(tmp, 'x.json'), '--out', join(tmp, 'x')], sinks())).rejects.toThrow(UsageError);
+
+    // Several languages: one model, --out a folder of <lang>.safetensors; --json lists what was written.
+    writeFileSync(join(tmp, 'texts', 'en.txt'), 'The quick brown fox jumps over the lazy dog.\n'.repeat(20));
+    const many = sinks();
+    await importanceCommand.execute([...base, '--languages', 'en,de', '--texts', join(tmp, 'texts'), '--max-tokens', '64', '--seq-len', '32', '--out', join(tmp, 'both'), '--json'], many);
+    const json = JSON.parse(many.out()) as { languages: { language: string; out: string; source: string; tokens: number }[] };
+    expect(json.languages.map((l) => [l.language, l.out, l.source])).toEqual([
+      ['en', join(tmp, 'both', 'en.safetensors'), 'computed'],
+      ['de', join(tmp, 'both', 'de.safetensors'), 'computed'],
+    ]);
+    expect(loadImportance(join(tmp, 'both', 'en.safetensors')).languages).toEqual(['en']);
+    expect(loadImportance(join(tmp, 'both', 'de.safetensors')).languages).toEqual(['de']);
   });
 });

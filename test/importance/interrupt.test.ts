@@ -29,7 +29,7 @@ describe('regions importance, interrupted', () => {
     it(`${signal}: exits ${code} within seconds, says which batch, caches nothing`, { timeout: 60_000 }, async () => {
       const cache = join(tmp, `cache-${signal}`);
       const out = join(tmp, `out-${signal}.safetensors`);
-      const args = ['importance', '--checkpoint', join(tmp, 'ckpt'), '--language', 'en', '--texts', join(tmp, 'texts'), '--max-tokens', '100000',
+      const args = ['importance', '--checkpoint', join(tmp, 'ckpt'), '--languages', 'en', '--texts', join(tmp, 'texts'), '--max-tokens', '100000',
         '--seq-len', '16', '--batch-size', '1', '--threads', '1', '--cache-dir', cache, '--out', out];
       const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, REGIONS_PROGRESS: '1' } });
       // The progress bar shows a few batches done: the gradients are running.

@@ -36,7 +36,7 @@ test('the packed package installs into a fresh project, and the README example p
     for (const f of ['package/dist/index.js', 'package/dist/vitest/plugin.js', 'package/dist/cli/main.js', 'package/bin/regions.js', 'package/fixtures/corpora/eval/sw.txt', 'package/LICENSE', 'package/README.md']) {
       expect(listing, f).toContain(f);
     }
-    expect(listing.filter((f) => /^package\/(src|test|scripts|specs|bench)\/|^package\/fixtures\/(models|corpora\/train)\//.test(f))).toEqual([]);
+    expect(listing.filter((f) => /^package\/(src|test|scripts|bench)\/|^package\/fixtures\/(models|corpora\/train)\//.test(f))).toEqual([]);
     expect(listing.filter((f) => f.startsWith('package/fixtures/corpora/eval/')).length).toBe(30);
     expect(size).toBeLessThan(2_000_000);
 

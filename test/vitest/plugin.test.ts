@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { RegionsReporter } from '../../src/report/reporter.js';
 import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
 import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { BUILTIN_TEXTS } from '../../src/corpus/texts.js';
@@ -113,6 +114,27 @@ describe('regions() plugin', () => {
     } finally {
       stderr.mockRestore();
     }
+  });
+
+  test('adds the report beside vitest\'s default reporter unless the config has one or says report: false', () => {
+    vi.stubEnv('REGIONS_CHECKPOINT', '');
+    vi.stubEnv('GITHUB_ACTIONS', '');
+    type Added = { test: { reporters?: unknown[] } };
+    const added = (options: object, config: object = {}) => (regions({ checkpoint: 'models/m', ...options }).config as unknown as (c: object) => Added)(config).test.reporters;
+    const none = added({});
+    expect(none?.[0]).toBe('default');
+    expect(none?.[1]).toBeInstanceOf(RegionsReporter);
+    expect((none?.[1] as RegionsReporter).outputDir).toBe('reports');
+    expect((added({ report: { outputDir: 'out/regions' } })?.[1] as RegionsReporter).outputDir).toBe('out/regions');
+    expect(added({ report: false })).toBeUndefined();
+    // The config's own reporters stay (Vite appends the plugin's list to them); one RegionsReporter is enough.
+    const appended = added({}, { test: { reporters: ['dot'] } });
+    expect(appended).toHaveLength(1);
+    expect(appended?.[0]).toBeInstanceOf(RegionsReporter);
+    expect(added({}, { test: { reporters: ['default', new RegionsReporter({ outputDir: 'x' })] } })).toBeUndefined();
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    expect(added({})?.slice(0, 2)).toEqual(['default', 'github-actions']);
+    expect(() => regions({ checkpoint: 'm', report: { dir: 'x' } } as never)).toThrow(`regions(): option "report": must be false or { outputDir: 'reports' } (got {"dir":"x"})`);
   });
 
   test('reads REGIONS_CHECKPOINT when vitest loads its config', () => {

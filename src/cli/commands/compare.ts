@@ -1,31 +1,12 @@
-import { z } from 'zod';
 import { compareResults, COMPARE_DEFAULTS, formatComparison, refusePartialBaseline } from '../../report/compare.js';
 import { loadResults } from '../../report/results.js';
-import { defineCommand, option, type Option } from '../args.js';
-
-/** An optional decimal number in [min, max], `value` when left out. */
-function decimal(placeholder: string, description: string, min: number, max: number, value: number): Option<number> {
-  return {
-    kind: 'string',
-    placeholder,
-    description,
-    required: false,
-    defaultText: String(value),
-    schema: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'must be a decimal number such as 0.05')
-      .transform(Number)
-      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-      .optional()
-      .transform((given) => given ?? value),
-  };
-}
+import { defineCommand, option, withDefault } from '../args.js';
 
 const options = {
   baseline: option.path('file', 'results.json of the run to compare against (e.g. the last main-branch run)'),
   current: option.path('file', 'results.json of the run under test (e.g. a new checkpoint)'),
-  pplTolerance: decimal('X', "largest allowed relative rise of a language's baseline perplexity", 0, 1e6, COMPARE_DEFAULTS.pplTolerance),
-  minJaccard: decimal('X', "smallest allowed Jaccard overlap of the core region with the baseline's", 0, 1, COMPARE_DEFAULTS.minJaccard),
+  pplTolerance: withDefault(option.decimal('X', "largest allowed relative rise of a language's baseline perplexity", { min: 0 }), COMPARE_DEFAULTS.pplTolerance),
+  minJaccard: withDefault(option.decimal('X', "smallest allowed Jaccard overlap of the core region with the baseline's", { min: 0, max: 1 }), COMPARE_DEFAULTS.minJaccard),
   json: option.flag('print the comparison as JSON instead of tables'),
 };
 

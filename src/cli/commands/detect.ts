@@ -1,45 +1,60 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { CheckpointError } from '../../checkpoint/errors.js';
-import { listLanguages, readTexts } from '../../corpus/texts.js';
+import { readTexts } from '../../corpus/texts.js';
 import { textWindows } from '../../corpus/windows.js';
-import type { MassiveActivations, SuperWeights } from '../../detect/activations.js';
+import { MASSIVE_MIN_RATIO, SUPER_WEIGHT_MIN_RATIO, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import type { LanguageNeurons } from '../../detect/language-neurons.js';
 import { DETECTORS, detector, type DetectorName } from '../../detect/registry.js';
-import { defineCommand, option, optional, UsageError, withDefault, type Command, type Option, type Values } from '../args.js';
+import { defineCommand, option, optional, UsageError, withDefault, type Command, type Values } from '../args.js';
 import type { CliIo } from '../io.js';
-import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { checkpointOption, engineOption, languagesIn, peekConfig, setupLine, threadsOption, withForwardModel } from '../open-model.js';
 
 const NAMES = DETECTORS.map((d) => d.name);
 
-const options = {
+const common = {
   checkpoint: checkpointOption,
   texts: withDefault(option.texts('folder of texts, one <lang>.txt per language'), 'udhr'),
-  languages: withDefault(option.list('LIST', 'languages whose text the probe runs on', z.string().regex(/^[\w-]+$/), 'language codes like en,zh'), ['en']),
+  languages: withDefault(option.languages('languages whose text the probe runs on'), ['en']),
   maxTokens: withDefault(option.count('N', 'tokens of each language’s text in the probe (whole lines)', 1), 2048),
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
-  minRatio: withDefault(option.count('N', 'the least spike ratio (super weights: output max ÷ median dim; massive activations: ÷ median |h|)', 1), 0),
   backend: engineOption,
+  threads: threadsOption,
   json: option.flag('print JSON instead of a table'),
-  out: optional(
-    { kind: 'string', placeholder: 'DIR', description: 'language-neurons: also write each language’s neurons as a region file, DIR/neurons-<lang>.safetensors (for regions overlap, ppl --zero)', required: true, schema: z.string().min(1, 'must name a folder') } satisfies Option<string>,
-    'none',
-  ),
 };
 
+/** `--min-ratio X` of the spike detectors, defaulting to the detector's own criterion. */
+const minRatio = (what: string, value: number) => optional(option.decimal('X', `the least spike ratio (${what})`, { gt: 0 }), String(value));
+
+const options = {
+  'super-weights': { ...common, minRatio: minRatio('output max ÷ median dim', SUPER_WEIGHT_MIN_RATIO) },
+  'massive-activations': { ...common, minRatio: minRatio('÷ the layer’s median |h|', MASSIVE_MIN_RATIO) },
+  'language-neurons': {
+    ...common,
+    out: optional(
+      option.output('DIR', 'also write each language’s neurons as a region file, DIR/neurons-<lang>.safetensors (for regions overlap, ppl --zero)'),
+      'none',
+    ),
+  },
+} satisfies Record<DetectorName, object>;
+
+/** Every option a detector may take (each detector declares its own subset above). */
+type DetectValues = Values<typeof common> & { minRatio?: number; out?: string };
+
 function sub(d: (typeof DETECTORS)[number]) {
-  return defineCommand({ name: `detect ${d.name}`, summary: d.summary, description: d.description, options, run: (values, io) => runDetector(d.name, values, io) });
+  return defineCommand({
+    name: `detect ${d.name}`,
+    summary: d.summary,
+    description: d.description,
+    options: options[d.name] as typeof common,
+    run: (values, io) => runDetector(d.name, values as DetectValues, io),
+  });
 }
 
-async function runDetector(name: DetectorName, values: Values<typeof options>, io: CliIo): Promise<void> {
+async function runDetector(name: DetectorName, values: DetectValues, io: CliIo): Promise<void> {
   const d = detector(name);
-  if (values.out !== undefined && name !== 'language-neurons') throw new UsageError(`--out writes language-neuron regions: it goes with detect language-neurons, not ${name}`);
   const config = peekConfig(values.checkpoint);
-  const languages = [...new Set(values.languages)];
-  const available = listLanguages(values.texts);
-  const missing = languages.filter((l) => !available.includes(l));
-  if (missing.length > 0) throw new UsageError(`--language: ${values.texts} has no ${missing.map((l) => `${l}.txt`).join(', ')} (it has: ${available.join(', ')})`);
+  const languages = languagesIn(values.texts, values.languages);
   if (values.seqLen > config.maxPositionEmbeddings) {
     throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
   }
@@ -54,7 +69,7 @@ async function runDetector(name: DetectorName, values: Values<typeof options>, i
     const windows = [...texts.values()].flatMap((t) => textWindows(t, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
     if (windows.length === 0) throw new UsageError('--texts: the probe text has no tokens');
     const isDelimiter = detect.delimiterTest((ids) => tokenizer.decode(ids));
-    const minRatio = values.minRatio === 0 ? undefined : values.minRatio;
+    const { minRatio } = values;
     if (d.probe === 'by-language') {
       if (languages.length < 2) throw new UsageError(`--languages: ${name} compares languages; name at least two (e.g. en,zh,ru)`);
       const byLanguage = Object.fromEntries(

@@ -1,35 +1,28 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { expectedWeightShapes } from '../../checkpoint/config.js';
 import { CheckpointError } from '../../checkpoint/errors.js';
-import { listLanguages, readTexts } from '../../corpus/texts.js';
+import { readTexts } from '../../corpus/texts.js';
 import { textWindows } from '../../corpus/windows.js';
 import { concentrationOptionsSchema, regionConcentration, type RegionConcentration, type RoleConcentration } from '../../dims/concentration.js';
 import type { ActivationOutliers, PositionMagnitudes } from '../../detect/outliers.js';
 import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
-import { defineCommand, option, optional, UsageError, withDefault, type Option, type Values } from '../args.js';
-import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
+import { checkpointOption, engineOption, languagesIn, peekConfig, setupLine, threadsOption, withForwardModel } from '../open-model.js';
 import { formatTable } from '../../util/table.js';
 
 const options = {
   checkpoint: checkpointOption,
   region: optional(option.path('file', 'region file (from regions select): report its concentration on hidden dims'), 'no concentration report'),
-  texts: optional(option.texts('folder of texts, one <lang>.txt per language: report activation outliers on one'), 'no activation report'),
-  language: {
-    kind: 'string',
-    placeholder: 'LANG',
-    description: 'the language of --texts to run',
-    required: false,
-    defaultText: 'en',
-    schema: z.string().regex(/^[\w-]+$/, 'must be a language code like en').optional().transform((lang) => lang ?? 'en'),
-  } satisfies Option<string>,
+  texts: optional(option.texts('folder of texts, one <lang>.txt per language: report activation outliers on the text of --languages'), 'no activation report'),
+  languages: withDefault(option.languages('languages of --texts whose text the model runs on'), ['en']),
   top: withDefault(option.count('N', 'dims to list per role and per layer', 1), 5),
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
   maxTokens: optional(option.count('N', 'read at most N tokens of the text', 1), 'the whole text'),
   batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
   backend: engineOption,
+  threads: threadsOption,
   json: option.flag('print JSON instead of tables'),
 };
 
@@ -73,7 +66,7 @@ function concentrationText(region: Region, c: RegionConcentration): string {
 
 const dimList = (p: PositionMagnitudes): string => p.top.map((x) => `${x.dim} (${x.ratio.toFixed(1)}×)`).join(', ');
 
-function outliersText(language: string, a: ActivationOutliers): string {
+function outliersText(languages: readonly string[], a: ActivationOutliers): string {
   const table = formatTable(
     [
       { header: 'after', align: 'left' },
@@ -92,7 +85,7 @@ function outliersText(language: string, a: ActivationOutliers): string {
   );
   const top = a.top.map((x) => `${x.dim} (${x.ratio.toFixed(1)}× after ${x.layer < 0 ? 'the embedding' : `layer ${x.layer}`}, ${x.positions} position${x.positions === 'rest' ? 's' : ''})`);
   return (
-    `residual stream on ${language}: ${a.windows} windows, ${a.tokens} positions · per layer and dim the largest |activation|, ` +
+    `residual stream on ${languages.join(', ')}: ${a.windows} windows, ${a.tokens} positions · per layer and dim the largest |activation|, ` +
     `against the median over dims\n\n${table}\nmost outlying dims: ${top.join(', ')}\n`
   );
 }
@@ -129,7 +122,7 @@ function toJson(values: DimsValues, region: Region | null, c: RegionConcentratio
       a === null
         ? null
         : {
-            language: values.language,
+            languages: values.languages,
             seq_len: values.seqLen,
             max_tokens: values.maxTokens ?? null,
             windows: a.windows,
@@ -149,7 +142,7 @@ export const dimsCommand = defineCommand({
     'The paper\'s dimensional dependence. With --region: the region\'s entries per hidden dimension, summed over ' +
     'the layers\' residual writers (rows of o_proj, down_proj), readers (columns of q/k/v/gate/up_proj, or the fused qkv_proj/gate_up_proj) and norms, ' +
     `each against a uniform spread (binomial z-score; a dim is flagged at z ≥ ${FLAG.zThreshold} with at least ${FLAG.minCount} entries). Needs no ` +
-    'weights. With --texts: runs the model on one language\'s text (BOS-led windows of --seq-len) and reports, after ' +
+    'weights. With --texts: runs the model on the text of --languages (BOS-led windows of --seq-len) and reports, after ' +
     'the embedding and after each layer, the dims with the largest |activation| at the first position (BOS) and at ' +
     'the others, as multiples of the median over dims (massive activations: LLaMA-2-13B\'s dims 2100 and 4743).',
   options,
@@ -167,14 +160,11 @@ export const dimsCommand = defineCommand({
       return;
     }
     const texts = values.texts;
-    const available = listLanguages(texts);
-    if (!available.includes(values.language)) {
-      throw new UsageError(`--language: ${texts} has no ${values.language}.txt (it has: ${available.join(', ') || 'nothing'})`);
-    }
+    const languages = languagesIn(texts, values.languages);
     if (values.seqLen > config.maxPositionEmbeddings) {
       throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);
     }
-    const text = readTexts(texts, [values.language]).get(values.language)!;
+    const read = readTexts(texts, languages);
     const noTokenizer = () => new CheckpointError(values.checkpoint, 'no tokenizer.json: dims --texts needs one to tokenize the text');
     if (!existsSync(join(values.checkpoint, 'tokenizer.json'))) throw noTokenizer(); // say so before the slow load
     // Imported here: it loads tfjs, which --help and a region-only run should not wait for.
@@ -182,15 +172,15 @@ export const dimsCommand = defineCommand({
     await withForwardModel(values, io, async (opened) => {
       const { model, tokenizer } = opened;
       if (tokenizer === null) throw noTokenizer();
-      const { windows } = textWindows(text, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens });
-      if (windows.length === 0) throw new UsageError(`--texts: ${values.language}.txt has no tokens to run`);
+      const windows = languages.flatMap((l) => textWindows(read.get(l)!, tokenizer, { seqLen: values.seqLen, maxTokens: values.maxTokens }).windows);
+      if (windows.length === 0) throw new UsageError(`--texts: ${languages.map((l) => `${l}.txt`).join(', ')} has no tokens to run`);
       const outliers = await activationOutliers(model, windows, { top: values.top, batchSize: values.batchSize });
       if (values.json) {
         const backend = { name: opened.backend.name, device: opened.backend.device };
         io.stdout.write(toJson(values, region, concentration, outliers, backend));
       } else {
         const regionPart = region === null ? '' : `${concentrationText(region, concentration!)}\n`;
-        io.stdout.write(`${setupLine('dims', opened)}\n\n${regionPart}${outliersText(values.language, outliers)}`);
+        io.stdout.write(`${setupLine('dims', opened)}\n\n${regionPart}${outliersText(languages, outliers)}`);
       }
     });
   },

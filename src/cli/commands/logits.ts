@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TextTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, UsageError } from '../args.js';
-import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { checkpointOption, engineOption, threadsOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { formatTable } from '../../util/table.js';
 
 const TOP = 10;
@@ -48,6 +48,7 @@ export const logitsCommand = defineCommand({
     checkpoint: checkpointOption,
     ids: option.list('LIST', 'comma-separated token ids of the window, e.g. 1,2,3', z.string().regex(/^\d+$/).transform(Number), 'token ids'),
     backend: engineOption,
+    threads: threadsOption,
     json: option.flag('print every logit as JSON instead of the top 10'),
   },
   async run(values, io) {

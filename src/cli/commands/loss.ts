@@ -1,6 +1,6 @@
 import { batchWindows } from '../../corpus/windows.js';
 import { defineCommand, option, withDefault } from '../args.js';
-import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { checkpointOption, engineOption, threadsOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { readWindowsFile } from '../windows-file.js';
 
@@ -18,6 +18,7 @@ export const lossCommand = defineCommand({
     windows: option.path('file', 'JSON list of token-id windows, each at least 2 ids long'),
     batchSize: withDefault(option.count('N', 'windows per forward pass; only windows of equal length share one', 1), 8),
     backend: engineOption,
+    threads: threadsOption,
     json: option.flag('print JSON instead of text'),
   },
   async run(values, io) {

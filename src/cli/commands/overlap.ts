@@ -1,33 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
 import { loadRegion } from '../../regions/io.js';
 import { regionOverlap, type RegionOverlap } from '../../regions/overlap.js';
 import { regionSize, type Region } from '../../regions/types.js';
-import { option, parseOptions, UsageError, wrap, type Command } from '../args.js';
-import type { CliIo } from '../io.js';
+import { defineCommand, option, type Command } from '../args.js';
 import { formatTable } from '../../util/table.js';
 
-const flags = { json: option.flag('print JSON instead of a table') };
-
-const USAGE = 'regions overlap A B [C …] [--json]';
-const DESCRIPTION =
-  'How much regions of the same model share (files from regions select — on gradient or Wanda importance — ' +
-  'or regions detect language-neurons --out): for two, per tensor and over all tensors, the entries both hold ' +
-  '(|A ∩ B|), either holds (|A ∪ B|) and the Jaccard index |A ∩ B| / |A ∪ B| (1 when both are empty); for ' +
-  'three or more, the Jaccard index of every pair over all tensors. A tensor only one region has counts as ' +
-  'empty in the other.';
-const HELP = [
-  `Usage: ${USAGE}`,
-  '',
-  wrap(DESCRIPTION.split(' '), 100, 0),
-  '',
-  'Arguments:',
-  '  A, B, C …   region files (safetensors with U8 masks)',
-  '',
-  'Options:',
-  '  --json      print JSON instead of a table',
-  '  -h, --help  show this help',
-  '',
-].join('\n');
+const options = {
+  regions: option.files('region files (safetensors of U8 masks: regions select, regions detect language-neurons --out); two or more', 2),
+  json: option.flag('print JSON instead of a table'),
+};
 
 const describe = (r: Region): string => `${r.kind} k=${r.fraction}${r.seed === null ? '' : ` seed ${r.seed}`} (${r.languages.join(', ')})`;
 
@@ -92,19 +72,19 @@ function manyJson(files: string[], regions: Region[]): string {
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-/** `regions overlap A B [C …]`: Jaccard overlap of two regions, per tensor and overall; of every pair of more. */
-export const overlapCommand: Command = {
+/** `regions overlap --regions A,B[,C…]`: Jaccard overlap of two regions, per tensor and overall; of every pair of more. */
+export const overlapCommand: Command = defineCommand({
   name: 'overlap',
   summary: 'Jaccard overlap of two regions (per tensor and overall), or of every pair of more',
-  usage: USAGE,
-  help: HELP,
-  async execute(argv: readonly string[], io: CliIo) {
-    const files = argv.filter((a) => !a.startsWith('-'));
-    const values = parseOptions(flags, argv.filter((a) => a.startsWith('-')));
-    if (files.length < 2) throw new UsageError(`overlap takes two or more region files A B … (got ${files.length}: ${files.join(' ') || 'none'})`);
-    for (const file of files) {
-      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: must name an existing region file`);
-    }
+  description:
+    'How much regions of the same model share (files from regions select — on gradient or Wanda importance — ' +
+    'or regions detect language-neurons --out): for two, per tensor and over all tensors, the entries both hold ' +
+    '(|A ∩ B|), either holds (|A ∪ B|) and the Jaccard index |A ∩ B| / |A ∪ B| (1 when both are empty); for ' +
+    'three or more, the Jaccard index of every pair over all tensors. A tensor only one region has counts as ' +
+    'empty in the other.',
+  options,
+  async run(values, io) {
+    const files = values.regions;
     const regions = files.map((f) => loadRegion(f));
     if (files.length > 2) {
       io.stdout.write(values.json ? manyJson(files, regions) : manyText(files, regions));
@@ -113,4 +93,4 @@ export const overlapCommand: Command = {
     const o = regionOverlap(regions[0]!, regions[1]!);
     io.stdout.write(values.json ? json(files, regions, o) : table(files, regions, o));
   },
-};
+});

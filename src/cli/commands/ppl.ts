@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { expectedWeightShapes } from '../../checkpoint/config.js';
 import { CheckpointError } from '../../checkpoint/errors.js';
-import { listLanguages, readTexts } from '../../corpus/texts.js';
+import { readTexts } from '../../corpus/texts.js';
 import { textPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { withPerturbation } from '../../perturb/with-perturbation.js';
 import type { Transfers } from '../../engine/onnx/ort-model.js';
@@ -11,22 +10,20 @@ import { zeroRegion } from '../../perturb/zero-region.js';
 import { loadRegion } from '../../regions/io.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
-import { checkpointOption, engineOption, peekConfig, setupLine, withForwardModel } from '../open-model.js';
+import { checkpointOption, engineOption, languagesIn, languagesOption, peekConfig, setupLine, threadsOption, withForwardModel } from '../open-model.js';
 import { withProgress } from '../progress.js';
 import { formatTable } from '../../util/table.js';
 
 const options = {
   checkpoint: checkpointOption,
   texts: option.texts('folder of texts, one <lang>.txt per language'),
-  languages: optional(
-    option.list('LIST', 'comma-separated languages to score', z.string().regex(/^[\w-]+$/), 'language codes like en,zh'),
-    'every <lang>.txt in --texts',
-  ),
+  languages: languagesOption('languages to score', 'every <lang>.txt in --texts'),
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), 128),
   maxTokens: optional(option.count('N', 'score at most N tokens of each text', 1), 'the whole text'),
   batchSize: withDefault(option.count('N', 'windows per forward pass', 1), 8),
   zero: optional(option.path('file', 'region file (regions select) whose entries are set to 0 while scoring; the weights are restored after'), 'nothing zeroed'),
   backend: engineOption,
+  threads: threadsOption,
   json: option.flag('print JSON instead of a table'),
 };
 
@@ -34,18 +31,6 @@ const options = {
 function zeroedOf(values: Values<typeof options>): { file: string; region: Region } | null {
   if (values.zero === undefined) return null;
   return { file: values.zero, region: loadRegion(values.zero, expectedWeightShapes(peekConfig(values.checkpoint))) };
-}
-
-/** The languages to score: `--languages`, each checked against the folder, or all the folder has. */
-function chooseLanguages(values: Values<typeof options>): string[] {
-  const available = listLanguages(values.texts);
-  if (available.length === 0) throw new UsageError(`--texts ${values.texts} holds no <lang>.txt files`);
-  const missing = (values.languages ?? []).filter((lang) => !available.includes(lang));
-  if (missing.length > 0) {
-    const files = missing.map((lang) => `${lang}.txt`).join(', ');
-    throw new UsageError(`--languages: ${values.texts} has no ${files} (it has: ${available.join(', ')})`);
-  }
-  return [...new Set(values.languages ?? available)];
 }
 
 /** What `--zero` zeroed, as the outputs say it. */
@@ -103,7 +88,7 @@ export const pplCommand = defineCommand({
     'set to 0 while scoring, as the core-region finding does it; the weights are restored afterwards.',
   options,
   async run(values, io) {
-    const languages = chooseLanguages(values);
+    const languages = languagesIn(values.texts, values.languages);
     const config = peekConfig(values.checkpoint);
     if (values.seqLen > config.maxPositionEmbeddings) {
       throw new UsageError(`--seq-len ${values.seqLen} exceeds the model's max_position_embeddings (${config.maxPositionEmbeddings})`);

@@ -1,5 +1,5 @@
 import { foldLayer } from '../../checkpoint/names.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { loadImportance } from '../../importance/io.js';
@@ -9,23 +9,13 @@ import { selectRegion } from '../../regions/select.js';
 import { sumImportance } from '../../regions/sum.js';
 import { regionSize, type Region } from '../../regions/types.js';
 import type { ImportanceMap } from '../../importance/types.js';
-import { defineCommand, option, optional, UsageError, type Command, type Option } from '../args.js';
-import type { CliIo } from '../io.js';
+import { defineCommand, option, UsageError, withDefault, type Command, type Option } from '../args.js';
 import { formatTable } from '../../util/table.js';
 
 const KIND = /^(top|bottom|random|monolingual:[\w-]+)$/;
 
 const options = {
-  importance: {
-    kind: 'string',
-    placeholder: 'FILE…',
-    description: 'importance files (from regions importance), one per language; several are summed, as for the core region',
-    required: true,
-    schema: z
-      .string()
-      .transform((text) => text.split(','))
-      .pipe(z.array(z.string().refine(existsSync, 'must name existing files')).min(1)),
-  } satisfies Option<string[]>,
+  importance: option.files('importance files (from regions importance), one per language; several are summed, as for the core region', 1),
   kind: {
     kind: 'string',
     placeholder: 'KIND',
@@ -33,25 +23,10 @@ const options = {
     required: true,
     schema: z.string().regex(KIND, 'must be top, bottom, random or monolingual:<lang>'),
   } satisfies Option<string>,
-  fraction: {
-    kind: 'string',
-    placeholder: 'K',
-    description: 'fraction of each weight matrix, in (0, 1); the paper uses 0.01',
-    required: true,
-    schema: z
-      .string()
-      .regex(/^(0?\.\d+|\d+(\.\d*)?([eE][-+]?\d+)?)$/, 'must be a number')
-      .transform(Number)
-      .pipe(z.number().gt(0, 'must be greater than 0').lt(1, 'must be less than 1')),
-  } satisfies Option<number>,
-  seed: optional(option.count('N', 'seed of a random region', 0), '0'),
-  out: {
-    kind: 'string',
-    placeholder: 'FILE',
-    description: 'safetensors file to write: one U8 mask per weight under its HF name',
-    required: true,
-    schema: z.string().min(1, 'must name a file'),
-  } satisfies Option<string>,
+  fraction: option.decimal('K', 'fraction of each weight matrix, in (0, 1); the paper uses 0.01', { gt: 0, lt: 1 }),
+  seed: withDefault(option.count('N', 'seed of a random region', 0), 0),
+  out: option.output('FILE', 'safetensors file to write: one U8 mask per weight under its HF name'),
+  json: option.flag('print JSON instead of a table'),
 };
 
 /** The importance files by language (a file that is already a sum is keyed by its languages joined with +). */
@@ -96,8 +71,8 @@ const spec = defineCommand({
     'Chooses a region per weight matrix inside the transformer layers (embeddings, final norm and LM head ' +
     'excluded), as the paper does: for each tensor of n entries exactly floor(k·n) entries. top: the most ' +
     'important (ties to the lower flat index); bottom: the least important (ties to the higher index, so top ' +
-    'and bottom never overlap); random: uniformly, from --seed. Several --importance files (--importance a b, ' +
-    'a,b or the flag repeated) are summed first; the core region uses the sum over ar, es, ru, zh, ko, vi. ' +
+    'and bottom never overlap); random: uniformly, from --seed. Several --importance files (--importance a,b) ' +
+    'are summed first; the core region uses the sum over ar, es, ru, zh, ko, vi. ' +
     'monolingual:<lang>: that language\'s top-k minus the union of the top-k of every other language given, ' +
     'one file per language (the language of each file is in its metadata). Writes --out: one U8 mask per ' +
     'weight, the settings in __metadata__.',
@@ -119,6 +94,12 @@ const spec = defineCommand({
     saveRegion(values.out, region);
     const total = [...region.masks.values()].reduce((n, m) => n + m.data.length, 0);
     const size = regionSize(region);
+    if (values.json) {
+      const perTensor = Object.fromEntries([...region.counts].map(([name, n]) => [name, { entries: n, of: region.masks.get(name)!.data.length }]));
+      const json = { kind: region.kind, fraction: region.fraction, seed: region.seed, languages: region.languages, entries: size, of: total, tensors: region.masks.size, out: values.out, per_tensor: perTensor };
+      io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return;
+    }
     const seed = region.seed === null ? '' : `, seed ${region.seed}`;
     io.stdout.write(
       `regions select · ${region.kind} k=${region.fraction}${seed} · languages ${region.languages.join(', ')}\n` +
@@ -128,25 +109,5 @@ const spec = defineCommand({
   },
 });
 
-/** `--importance a b c` and repeated `--importance a --importance b` → `--importance a,b,c`. */
-function gatherImportance(argv: readonly string[]): string[] {
-  const files: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--importance') {
-      while (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) files.push(argv[++i]!);
-    } else if (arg.startsWith('--importance=')) {
-      files.push(arg.slice('--importance='.length));
-    } else {
-      rest.push(arg);
-    }
-  }
-  return files.length === 0 ? rest : ['--importance', files.join(','), ...rest];
-}
-
 /** `regions select`: a region from importance files. */
-export const selectCommand: Command = {
-  ...spec,
-  execute: async (argv: readonly string[], io: CliIo) => spec.execute(gatherImportance(argv), io),
-};
+export const selectCommand: Command = spec;
