@@ -1,21 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { MODEL_TYPES } from '../checkpoint/families.js';
 import { UsageError, wrap, type Command } from './args.js';
+import { checkReportCommand } from './commands/check-report.js';
 import { compareCommand } from './commands/compare.js';
 import { detectCommand } from './commands/detect.js';
 import { dimsCommand } from './commands/dims.js';
 import { importanceCommand } from './commands/importance.js';
+import { initCommand } from './commands/init.js';
 import { logitsCommand } from './commands/logits.js';
 import { lossCommand } from './commands/loss.js';
 import { overlapCommand } from './commands/overlap.js';
 import { pplCommand } from './commands/ppl.js';
 import { selectCommand } from './commands/select.js';
+import { thresholdsCommand } from './commands/thresholds.js';
 import { processIo, type CliIo } from './io.js';
 import { InterruptedError } from '../util/interrupt.js';
 
 export { handleInterrupts } from '../util/interrupt.js';
 
 const COMMANDS: readonly Command[] = [
+  initCommand,
   pplCommand,
   lossCommand,
   logitsCommand,
@@ -25,6 +29,8 @@ const COMMANDS: readonly Command[] = [
   dimsCommand,
   detectCommand,
   compareCommand,
+  thresholdsCommand,
+  checkReportCommand,
 ];
 
 const TOP_USAGE = `regions <${COMMANDS.map((c) => c.name).join('|')}> [options]`;

@@ -31,8 +31,8 @@ const dimSchema = z.number().int('must be a whole number').nonnegative('must be 
 export const dimensionThresholdsSchema = z.strictObject({
   ...perturbationFields,
   layer: z.number().int().nonnegative().default(1),
-  /** The dimensions expected to be sensitive (LLaMA-2-7B: 1415, 2533; 13B: 2100, 4743). */
-  dims: z.union([z.array(z.number().int().nonnegative()).min(1), z.literal('detected')]).optional(),
+  /** The dimensions expected to be sensitive (LLaMA-2-7B: 1415, 2533; 13B: 2100, 4743); default `detected`, which any checkpoint has. */
+  dims: z.union([z.array(z.number().int().nonnegative()).min(1), z.literal('detected')]).default('detected'),
   target: sensitivityTargetSchema.default({ tensor: 'post_attention_layernorm' }),
   factor: z.number().default(4),
   /** The perturbation at the dim must raise perplexity at least this much… */

@@ -4,14 +4,22 @@
  * the generated file as `schema/thresholds.schema.json` (written by `npm run schema`; a test checks it is
  * current).
  */
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { thresholdsSchema } from './thresholds.js';
 
 /** Where the package ships the schema, relative to the package root. */
 export const THRESHOLDS_SCHEMA_PATH = 'schema/thresholds.schema.json';
 
-/** What a thresholds file in a project that installed the package puts in `$schema`. */
-export const THRESHOLDS_SCHEMA_REF = `./node_modules/vitest-regions/${THRESHOLDS_SCHEMA_PATH}`;
+/** The schema file of this copy of the package (src/findings/ and dist/findings/ are both two folders below its root). */
+export const INSTALLED_SCHEMA_FILE = fileURLToPath(new URL(`../../${THRESHOLDS_SCHEMA_PATH}`, import.meta.url));
+
+/** The `$schema` of a thresholds file written to `file`: the path from its folder to this package's schema. */
+export function schemaRefFor(file: string): string {
+  const path = relative(dirname(resolve(file)), INSTALLED_SCHEMA_FILE).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+}
 
 /** The JSON Schema (draft 2020-12) of a thresholds file as written: every field optional, defaults shown. */
 export function thresholdsJsonSchema(): Record<string, unknown> {

@@ -23,6 +23,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { SerializedError } from 'vitest';
+import { REPORTER_BRAND } from '../util/reporter-ref.js';
 import type { Reporter, TestCase, TestModule, TestRunEndReason, TestSpecification, Vitest } from 'vitest/node';
 import { buildResults, measuredBackend, type CollectedTest } from './collect.js';
 import { judgeRun } from './completeness.js';
@@ -45,13 +46,6 @@ export interface RegionsReporterOptions {
    * otherwise it is written beside them, as results.partial.json and index.partial.html).
    */
   replaceWithPartial?: boolean;
-}
-
-const REPORTER_BRAND: unique symbol = Symbol.for('vitest-regions.reporter') as never;
-
-/** Whether a configured reporter is a {@link RegionsReporter} (of this copy of the package or another). */
-export function isRegionsReporter(reporter: unknown): boolean {
-  return typeof reporter === 'object' && reporter !== null && (reporter as Record<symbol, unknown>)[REPORTER_BRAND] === true;
 }
 
 /** The file names of a complete report, and of a partial one written beside it. */

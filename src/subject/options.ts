@@ -38,7 +38,7 @@ export const regionsOptionsSchema = z.strictObject({
    * built-in UDHR texts in the paper's 30 languages, shipped with the package (a folder of that name: `./udhr`).
    */
   texts: z.string().min(1).default('udhr'),
-  /** Training texts, one `<lang>.txt` per language: what importance is computed on and further pre-training trains on. */
+  /** Training texts, one `<lang>.txt` per language: what importance is computed on and further pre-training trains on (`udhr` names the built-in texts here too). */
   trainTexts: z.string().min(1).default('fixtures/corpora/train'),
   /**
    * Held-out text of the training domain, one `<lang>.txt` per language (a language may be missing): finding 4
@@ -179,14 +179,16 @@ export function resolveRegionsOptions(
       throw new RegionsOptionsError('option "thresholds"', `file not found: ${thresholds}`);
     }
   }
+  // A folder of <lang>.txt, or a built-in name (udhr) for any of the three.
+  const textsFolder = (path: string) => (Object.hasOwn(BUILTIN_TEXTS, path) ? BUILTIN_TEXTS[path]! : abs(path));
   return {
     ...o,
     resolved: true,
     checkpoint: abs(checkpoint),
     checkpointFrom: fromEnv !== undefined && fromEnv !== '' ? REGIONS_ENV.checkpoint : 'option',
-    texts: Object.hasOwn(BUILTIN_TEXTS, o.texts) ? BUILTIN_TEXTS[o.texts]! : abs(o.texts),
-    trainTexts: abs(o.trainTexts),
-    heldoutTexts: abs(o.heldoutTexts),
+    texts: textsFolder(o.texts),
+    trainTexts: textsFolder(o.trainTexts),
+    heldoutTexts: textsFolder(o.heldoutTexts),
     cacheDir: abs(o.cacheDir),
     thresholds,
     backend: envBackend !== undefined && envBackend !== '' ? (envBackend as ResolvedRegionsOptions['backend']) : (o.backend ?? null),

@@ -20,9 +20,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vitest/config';
-import type { Reporter } from 'vitest/reporters';
 import { resolveEngineName, runsOnGpu } from '../engine/select.js';
-import { isRegionsReporter, RegionsReporter } from '../report/reporter.js';
+import { isRegionsReporter, REPORTER_FILE } from '../util/reporter-ref.js';
 import { parseRegionsOptions, REGIONS_PROVIDE_KEY, RegionsOptionsError, resolveRegionsOptions, type RegionsOptions, type ResolvedRegionsOptions } from '../subject/options.js';
 import './vitest-types.js';
 
@@ -82,11 +81,11 @@ function parseReportOption(report: unknown): false | { outputDir: string } {
  * the configured ones and RegionsReporter otherwise (Vite concatenates the plugin's list onto the config's);
  * nothing when the config has one already or the report is off.
  */
-function withReport(configured: unknown, report: false | { outputDir: string }): { reporters?: (Reporter | 'default' | 'github-actions')[] } {
+function withReport(configured: unknown, report: false | { outputDir: string }): { reporters?: ('default' | 'github-actions' | [string, { outputDir: string }])[] } {
   if (report === false) return {};
   const list = configured === undefined ? [] : Array.isArray(configured) ? configured : [configured];
   if (list.some(isRegionsReporter)) return {};
-  const reporter = new RegionsReporter({ outputDir: report.outputDir });
+  const reporter: [string, { outputDir: string }] = [REPORTER_FILE, { outputDir: report.outputDir }];
   if (list.length > 0) return { reporters: [reporter] };
   const defaults: ('default' | 'github-actions')[] = process.env.GITHUB_ACTIONS === 'true' ? ['default', 'github-actions'] : ['default'];
   return { reporters: [...defaults, reporter] };

@@ -8,7 +8,7 @@ describe('help and version', () => {
       const run = await runCli([flag]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
-      expect(run.stdout).toMatch(/^Usage: regions <ppl\|loss\|logits[|>].* \[options\]/);
+      expect(run.stdout).toMatch(/^Usage: regions <init\|ppl\|loss\|logits[|>].* \[options\]/);
       for (const command of ['ppl', 'loss', 'logits']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
     }
   });
@@ -56,6 +56,9 @@ describe('help and version', () => {
     ['detect massive-activations', true],
     ['detect language-neurons', true],
     ['compare', false],
+    ['init', false],
+    ['thresholds', false],
+    ['check-report', false],
   ])('%s speaks the one dialect (--json; --threads where the model runs)', async (command, runsModel) => {
     const run = await runCli([...command.split(' '), '--help']);
     expect(run.code).toBe(0);
@@ -63,6 +66,15 @@ describe('help and version', () => {
     if (runsModel) expect(run.stdout.replace(/\s+/g, ' ')).toMatch(/ --threads N ONNX Runtime intra-op threads .*\(default: this machine's cores, \d+\)/);
     expect(run.stdout).not.toMatch(/--language\b(?!s)/);
     expect(run.stdout).not.toMatch(/^Arguments:/m);
+  });
+
+  it("the README's command table names every command --help lists", async () => {
+    const run = await runCli(['--help']);
+    const commands = [...run.stdout.split('Commands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThan(10);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.split('## The command line')[1]!.split('\n\n')[1]!;
+    for (const command of commands) expect(table, command).toMatch(new RegExp(`^\\| [^|]*\`${command}\``, 'm'));
   });
 
   it('--help wins over other, even invalid, arguments', async () => {

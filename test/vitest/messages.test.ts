@@ -305,6 +305,6 @@ describe('usage errors are errors, not failed findings (so .not cannot pass on t
       'toLoseCompetenceWhenZeroed: option "minRatio": must be > 0 (got -1)',
     );
     await expect(expect(subject).not.toBeDimensionSensitive({ dim: 1, factr: 4 } as never)).rejects.toThrow('toBeDimensionSensitive: unknown option "factr"');
-    await expect(expect(subject).not.toBeDimensionSensitive({ layer: 1 })).rejects.toThrow('toBeDimensionSensitive: option "dim": required');
+    await expect(expect(subject).not.toBeDimensionSensitive({ dim: -1 })).rejects.toThrow('toBeDimensionSensitive: option "dim": must be ≥ 0 (got -1)');
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RegionsReporter } from '../../src/report/reporter.js';
 import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
+import { REPORTER_FILE } from '../../src/util/reporter-ref.js';
 import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { BUILTIN_TEXTS } from '../../src/corpus/texts.js';
 
@@ -121,17 +122,15 @@ describe('regions() plugin', () => {
     vi.stubEnv('GITHUB_ACTIONS', '');
     type Added = { test: { reporters?: unknown[] } };
     const added = (options: object, config: object = {}) => (regions({ checkpoint: 'models/m', ...options }).config as unknown as (c: object) => Added)(config).test.reporters;
-    const none = added({});
-    expect(none?.[0]).toBe('default');
-    expect(none?.[1]).toBeInstanceOf(RegionsReporter);
-    expect((none?.[1] as RegionsReporter).outputDir).toBe('reports');
-    expect((added({ report: { outputDir: 'out/regions' } })?.[1] as RegionsReporter).outputDir).toBe('out/regions');
+    // By path, with its options: vitest loads the reporter module only when it runs (the config stays light).
+    expect(added({})).toEqual(['default', [REPORTER_FILE, { outputDir: 'reports' }]]);
+    expect(existsSync(REPORTER_FILE)).toBe(true);
+    expect(added({ report: { outputDir: 'out/regions' } })).toEqual(['default', [REPORTER_FILE, { outputDir: 'out/regions' }]]);
     expect(added({ report: false })).toBeUndefined();
-    // The config's own reporters stay (Vite appends the plugin's list to them); one RegionsReporter is enough.
-    const appended = added({}, { test: { reporters: ['dot'] } });
-    expect(appended).toHaveLength(1);
-    expect(appended?.[0]).toBeInstanceOf(RegionsReporter);
+    // The config's own reporters stay (Vite appends the plugin's list to them); one regions report is enough.
+    expect(added({}, { test: { reporters: ['dot'] } })).toEqual([[REPORTER_FILE, { outputDir: 'reports' }]]);
     expect(added({}, { test: { reporters: ['default', new RegionsReporter({ outputDir: 'x' })] } })).toBeUndefined();
+    expect(added({}, { test: { reporters: [['vitest-regions/report/reporter', { outputDir: 'x' }]] } })).toBeUndefined();
     vi.stubEnv('GITHUB_ACTIONS', 'true');
     expect(added({})?.slice(0, 2)).toEqual(['default', 'github-actions']);
     expect(() => regions({ checkpoint: 'm', report: { dir: 'x' } } as never)).toThrow(`regions(): option "report": must be false or { outputDir: 'reports' } (got {"dir":"x"})`);

@@ -11,6 +11,7 @@ describe('thresholds', () => {
       dimensionSensitivity: {
         expected: 'holds',
         layer: 1,
+        dims: 'detected',
         target: { tensor: 'post_attention_layernorm' },
         factor: 4,
         minRatio: 10,

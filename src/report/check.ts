@@ -1,34 +1,22 @@
 /**
- * Opens the HTML report in Debian's headless Chromium and checks that it renders: no console errors or
- * page errors, no network request at all (the report must be self-contained), every chart's SVG visible
- * with a non-zero size, and a full-page screenshot that is not blank (its pixels vary). Exits 1 with the
- * problems listed otherwise.
- *
- *   npx tsx scripts/check-report.ts [--html reports/index.html] [--results reports/results.json]
- *       [--screenshot reports/screenshot.png] [--chromium /usr/bin/chromium]
- *
- * With --results, the page is first rendered from that results file (into --html).
- * Needs `apt-get install -y chromium` (Debian) and the playwright-core dev dependency.
+ * Checks that a rendered report works in a real browser (Chromium, headless, through playwright-core — an
+ * optional peer of the package): no console or page errors, no network request at all (the report must be
+ * self-contained), every chart's SVG visible with a non-zero size and marks, and a full-page screenshot that
+ * is not blank (its luminance varies). `regions check-report` runs it; CI runs it on every report.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { renderReport } from '../src/report/html.js';
-import { loadResults } from '../src/report/results.js';
+import type * as Playwright from 'playwright-core';
+import { describeImportFailure, importOptional } from '../util/optional-import.js';
 
-const { values: args } = parseArgs({
-  options: {
-    html: { type: 'string', default: 'reports/index.html' },
-    results: { type: 'string' },
-    screenshot: { type: 'string' },
-    chromium: { type: 'string', default: '/usr/bin/chromium' },
-  },
-});
-const html = resolve(args.html!);
-const screenshot = resolve(args.screenshot ?? join(dirname(html), 'screenshot.png'));
+export interface ReportCheck {
+  /** What is wrong; empty when the report renders. */
+  problems: string[];
+  charts: { kind: string | null; width: number; height: number }[];
+  screenshot: { file: string; width: number; height: number; luminanceVariance: number };
+}
 
 /** Luminance variance of an image, computed in the page on a canvas (no PNG decoder needed here). */
 const VARIANCE = `async (src) => {
@@ -48,19 +36,36 @@ const VARIANCE = `async (src) => {
   return { width: img.width, height: img.height, variance: sq / n - mean * mean };
 }`;
 
-async function main(): Promise<number> {
-  if (args.results !== undefined) {
-    mkdirSync(dirname(html), { recursive: true });
-    writeFileSync(html, await renderReport(loadResults(resolve(args.results))));
+/** playwright-core, or an error saying how to install it. */
+async function loadPlaywright(): Promise<typeof Playwright> {
+  try {
+    return (await importOptional('playwright-core')) as typeof Playwright;
+  } catch (err) {
+    throw new Error(describeImportFailure('playwright-core', err, 'the report check drives Chromium through it: npm install --save-dev playwright-core'));
   }
+}
+
+/**
+ * Opens `html` in the Chromium at `chromium` and checks it (see the file comment), saving a full-page
+ * screenshot to `screenshot`.
+ * @throws Error when playwright-core is not installed or Chromium does not start.
+ */
+export async function checkReport(html: string, options: { screenshot: string; chromium: string }): Promise<ReportCheck> {
+  const { chromium } = await loadPlaywright();
   const problems: string[] = [];
   const profile = mkdtempSync(join(tmpdir(), 'regions-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: args.chromium,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  let context: Playwright.BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: options.chromium,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 900 },
+    });
+  } catch (err) {
+    rmSync(profile, { recursive: true, force: true });
+    throw new Error(`Chromium at ${options.chromium} did not start (Debian: apt-get install chromium; or --chromium PATH): ${(err as Error).message.split('\n')[0]}`);
+  }
   try {
     const page = await context.newPage();
     page.on('console', (m) => {
@@ -88,25 +93,17 @@ async function main(): Promise<number> {
     const hidden = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.checkVisibility?.() === false).length);
     if (hidden > 0) problems.push(`${hidden} chart SVG(s) not visible`);
 
-    mkdirSync(dirname(screenshot), { recursive: true });
-    const png = await page.screenshot({ path: screenshot, fullPage: true });
+    mkdirSync(dirname(options.screenshot), { recursive: true });
+    const png = await page.screenshot({ path: options.screenshot, fullPage: true });
     const stats = (await page.evaluate(`(${VARIANCE})('data:image/png;base64,${png.toString('base64')}')`)) as { width: number; height: number; variance: number };
     if (!(stats.variance > 100)) problems.push(`screenshot looks blank (luminance variance ${stats.variance.toFixed(1)})`);
-    console.log(`${html}: ${charts.length} charts (${charts.map((c) => `${c.kind} ${Math.round(c.width)}×${Math.round(c.height)}`).join(', ')})`);
-    console.log(`screenshot ${screenshot}: ${stats.width}×${stats.height}, luminance variance ${stats.variance.toFixed(0)}`);
+    return {
+      problems,
+      charts: charts.map((c) => ({ kind: c.kind, width: c.width, height: c.height })),
+      screenshot: { file: options.screenshot, width: stats.width, height: stats.height, luminanceVariance: stats.variance },
+    };
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
-  for (const p of problems) console.error(`✗ ${p}`);
-  console.log(problems.length === 0 ? 'report OK' : `report has ${problems.length} problem(s)`);
-  return problems.length === 0 ? 0 : 1;
 }
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(2);
-  },
-);
