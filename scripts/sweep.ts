@@ -19,7 +19,7 @@ import type { HostTensor } from '../src/checkpoint/types.js';
 import { PAPER_LANGUAGES, REGION_LANGUAGES, readTexts } from '../src/corpus/texts.js';
 import { regionConcentration } from '../src/dims/concentration.js';
 import { cachedImportance } from '../src/importance/cache.js';
-import { summarize, type LanguagePerplexity } from '../src/metrics/perplexity.js';
+import { fromWindowNll, type LanguagePerplexity } from '../src/metrics/perplexity.js';
 import { batchWindows, textWindows } from '../src/corpus/windows.js';
 import { openForward } from '../src/engine/select.js';
 import { monolingualRegion, regionSize, selectRegion, sumImportance, type Region } from '../src/regions/index.js';
@@ -83,7 +83,7 @@ async function main(check: InterruptCheck): Promise<void> {
       await check(() => `the sweep (perplexity of ${lang})`);
       const r = [];
       for (const batch of batchWindows(w.windows, 8)) r.push(...(await on.windowNll(batch)));
-      out[lang] = summarize(r.reduce((a, x) => a + x.nllSum, 0), r.reduce((a, x) => a + x.tokens, 0), w.bytes);
+      out[lang] = fromWindowNll(r, w.bytes);
     }
     return out;
   };

@@ -9,7 +9,7 @@ import { resolveRegion, type ControlArgument, type RegionArgument } from './meas
 import { compareRegions, type RegionsCompared } from './measure/overlap.js';
 import { measureZeroing, type ZeroingMeasured } from './measure/zeroing.js';
 import type { FindingResult } from './measure/result.js';
-import { fraction, perturbationFields, ratio } from './thresholds-base.js';
+import { assertOnSchema, fraction, perturbationFields, ratio } from './thresholds-base.js';
 import { CATALOG } from './catalog.js';
 import { defineFinding, type SubjectWith } from './internals/define.js';
 import { holdsWord, times } from './internals/summary.js';
@@ -35,6 +35,8 @@ export const coreRegionThresholdsSchema = z.strictObject({
   control: z.enum(['random', 'bottom']).default('random'),
   /** Zeroing the control may raise perplexity at most this much in every language. */
   controlMaxRatio: ratio.default(1.5),
+  /** What the two thresholds read: each ratio (`estimate`), or its 95% bootstrap interval (`interval`: minRatio its lower end, controlMaxRatio its upper end). */
+  assertOn: assertOnSchema.default('estimate'),
 });
 
 const optionsSchema = z.strictObject({
@@ -43,6 +45,7 @@ const optionsSchema = z.strictObject({
   control: controlArgumentSchema.optional(),
   controlMaxRatio: ratioSchema.optional(),
   seed: z.number().int().nonnegative().optional(),
+  assertOn: assertOnSchema.optional(),
 });
 
 /**
@@ -60,6 +63,8 @@ export interface LoseCompetenceOptions {
   controlMaxRatio?: number;
   /** Seed of a random control (default: the plugin's `seed`, else 0). */
   seed?: number;
+  /** `interval`: minRatio reads each ratio's 95% interval's lower end, controlMaxRatio its upper end (default: thresholds `coreRegion.assertOn`, else `estimate`). */
+  assertOn?: 'estimate' | 'interval';
 }
 
 /**
@@ -80,6 +85,7 @@ export async function measureLoseCompetence(subject: SubjectWith<Needs>, region:
     control: control === 'none' ? null : control,
     controlMaxRatio: o.controlMaxRatio ?? t.controlMaxRatio,
     seed: matcherSeed(subject, o.seed),
+    assertOn: o.assertOn ?? t.assertOn,
   });
 }
 

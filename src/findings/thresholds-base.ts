@@ -9,6 +9,9 @@ export const ratio = z.number('must be a number').gt(0, 'must be > 0');
 export const fraction = z.number('must be a number').gt(0, 'must be > 0').lt(1, 'must be < 1');
 export const language = z.string().regex(/^[\w-]+$/, 'must be a language code');
 
+/** What a threshold on a perplexity ratio reads: the estimate, or its 95% interval (findings/measure/effects.ts). */
+export const assertOnSchema = z.enum(['estimate', 'interval'], 'must be estimate or interval');
+
 /** Whether the finding is expected to hold on this checkpoint. */
 export const expectationSchema = z.enum(['holds', 'does-not-hold']);
 export type Expectation = z.infer<typeof expectationSchema>;

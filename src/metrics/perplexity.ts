@@ -14,6 +14,8 @@ export interface LanguagePerplexity {
   ppl: number;
   /** Total NLL in bits divided by bytes: comparable across tokenizers and languages. */
   bitsPerByte: number;
+  /** Each window's NLL sum (nats) and predicted tokens, in window order: what a paired bootstrap resamples (./bootstrap.ts). */
+  windows: { nll: number[]; tokens: number[] };
 }
 
 /** Settings of a perplexity measurement. */
@@ -24,10 +26,21 @@ export interface PerplexityOptions extends WindowOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Perplexity from per-window NLL sums (nats), token and byte counts. */
-export function summarize(nllSum: number, tokens: number, bytes: number): LanguagePerplexity {
+/** Perplexity from per-window NLL sums (nats) and token counts, and the bytes they cover. */
+export function summarize(windows: { nll: number[]; tokens: number[] }, bytes: number): LanguagePerplexity {
+  let nllSum = 0;
+  let tokens = 0;
+  for (let i = 0; i < windows.nll.length; i++) {
+    nllSum += windows.nll[i]!;
+    tokens += windows.tokens[i]!;
+  }
   const meanNll = nllSum / tokens;
-  return { tokens, bytes, meanNll, ppl: Math.exp(meanNll), bitsPerByte: nllSum / Math.LN2 / bytes };
+  return { tokens, bytes, meanNll, ppl: Math.exp(meanNll), bitsPerByte: nllSum / Math.LN2 / bytes, windows };
+}
+
+/** Perplexity from a model's `windowNll` answers, in window order. */
+export function fromWindowNll(list: readonly { nllSum: number; tokens: number }[], bytes: number): LanguagePerplexity {
+  return summarize({ nll: list.map((w) => w.nllSum), tokens: list.map((w) => w.tokens) }, bytes);
 }
 
 /** Perplexity of the model on token windows (each window's first token is context only). */
@@ -37,18 +50,17 @@ export async function windowsPerplexity(
   bytes: number,
   options: PerplexityOptions = {},
 ): Promise<LanguagePerplexity> {
-  let nllSum = 0;
-  let tokens = 0;
+  const per = { nll: [] as number[], tokens: [] as number[] };
   let done = 0;
   for (const batch of batchWindows(windows, options.batchSize ?? 8)) {
     for (const w of await model.windowNll(batch)) {
-      nllSum += w.nllSum;
-      tokens += w.tokens;
+      per.nll.push(w.nllSum);
+      per.tokens.push(w.tokens);
     }
     done += batch.length;
     options.onProgress?.(done, windows.length);
   }
-  return summarize(nllSum, tokens, bytes);
+  return summarize(per, bytes);
 }
 
 /** Perplexity of the model on a text (windows as {@link textWindows} makes them). Deterministic. */

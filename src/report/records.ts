@@ -23,7 +23,8 @@ import {
 import { firstIssue } from '../util/zod-issue.js';
 
 const numberOrNull = z.number().nullable();
-const rawEffect = z.looseObject({ language: z.string(), baseline: z.number(), perturbed: numberOrNull, ratio: numberOrNull });
+const interval = z.tuple([z.number(), z.number()]).nullable();
+const rawEffect = z.looseObject({ language: z.string(), baseline: z.number(), perturbed: numberOrNull, ratio: numberOrNull, ci95: interval.optional() });
 const rawEffects = z.array(rawEffect);
 
 const rawRegion = z.looseObject({
@@ -79,6 +80,8 @@ function effectsOf(value: unknown, condition: string, role: Effect['role'], dim?
     baseline: e.baseline,
     perturbed: e.perturbed,
     ratio: e.ratio,
+    // A record from before the intervals has none (null), as has a ratio that is not a finite number.
+    ci95: e.ci95 ?? null,
   }));
 }
 

@@ -66,6 +66,8 @@ export const effectSchema = z.object({
   /** null: not finite (JSON has no Infinity; a zeroed region can overflow the NLL). */
   perturbed: z.number().nullable(),
   ratio: z.number().nullable(),
+  /** The ratio's 95% interval: a paired bootstrap over the evaluation windows (null: none, e.g. a ratio that is not finite). */
+  ci95: z.tuple([z.number(), z.number()]).nullable().default(null),
 });
 export type Effect = z.infer<typeof effectSchema>;
 

@@ -79,6 +79,11 @@ export const regionsOptionsSchema = z.strictObject({
    * a fixed count, so it is part of every cache key that depends on it; set it per machine, not per run.
    */
   threads: count(1).default(2),
+  /**
+   * The 95% intervals every perplexity ratio carries: a paired bootstrap over the evaluation windows with this many
+   * resamples (seeded from `seed`, else 0; see metrics/bootstrap.ts). Milliseconds per ratio at the default.
+   */
+  bootstrapResamples: count(1).default(2000),
   /** fast-check runs per property (`$REGIONS_RUNS` overrides). Properties here retrain or re-score a model: keep it small. */
   runs: count(1).default(5),
   /** fast-check seed (`$REGIONS_SEED` overrides); default: fast-check picks one and reports it on failure. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { expectedWeightShapes, type ModelConfig } from '../checkpoint/config.js';
 import type { HostTensor } from '../checkpoint/types.js';
 import { textWindows } from '../corpus/windows.js';
-import { summarize, type LanguagePerplexity } from '../metrics/perplexity.js';
+import { fromWindowNll, type LanguagePerplexity } from '../metrics/perplexity.js';
 import type { Region } from '../regions/types.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
 import type { AdamOptions } from './adam.js';
@@ -208,13 +208,7 @@ async function measure(trainer: Trainer, sets: readonly EvalSet[], check: Interr
   const out: Record<string, LanguagePerplexity> = {};
   for (const set of sets) {
     await check(() => `${during}, measuring ${set.language}`);
-    let nllSum = 0;
-    let tokens = 0;
-    for (const w of await trainer.nll(set.windows)) {
-      nllSum += w.nllSum;
-      tokens += w.tokens;
-    }
-    out[set.language] = summarize(nllSum, tokens, set.bytes);
+    out[set.language] = fromWindowNll(await trainer.nll(set.windows), set.bytes);
   }
   return out;
 }

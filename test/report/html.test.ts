@@ -36,7 +36,7 @@ describe('renderReport', () => {
     expect(monolingual).toContain('<code>minSelectivity</code> = <code>3</code>');
     const core = html.slice(html.indexOf('id="finding-1"'), html.indexOf('</article>', html.indexOf('id="finding-1"')));
     expect(core).toContain('<caption>region: zero the top region</caption>');
-    expect(core).toContain('<td class="num">×310</td><td class="num">≥ ×10.0</td><td class="ok">✓</td>');
+    expect(core).toContain('<td class="num">×310</td><td class="num">×279–×341</td><td class="num">≥ ×10.0</td><td class="ok">✓</td>');
     expect(core).toContain('<code>control</code> = <code>0</code>'); // seeds
     expect(core).toMatch(/<details class="provenance"><summary>Provenance<\/summary>.*sha256 <code>1a2b3c4d5e6f708192a3/);
     // "As expected" kept apart from "holds": a finding the thresholds expect not to hold passes when it does not.

@@ -42,9 +42,28 @@ describe('positive control: the top-importance region', () => {
       regions: { region: { kind: 'top', fraction: 0.03 }, control: { kind: 'random', seed: 5 } },
     });
     expect(record!.regions.control!.entries).toBe(record!.regions.region!.entries);
-    expect(record!.tables[0]!.columns).toEqual(['language', 'baseline ppl', 'perturbed ppl', 'ratio', 'threshold', '']);
+    expect(record!.tables[0]!.columns).toEqual(['language', 'baseline ppl', 'perturbed ppl', 'ratio', '95% interval', 'threshold', '']);
     expect(record!.tables[0]!.rows.map((r) => r[0])).toEqual(['en', 'es', 'ru']);
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+  });
+});
+
+describe('on the interval (assertOn: interval)', () => {
+  test('every ratio carries a 95% interval around it; a minRatio between the least-hit language\'s lower end and its ratio holds on the estimate, not on the interval', async ({ subject, task }) => {
+    await expect(subject).toLoseCompetenceWhenZeroed({ kind: 'top', fraction: 0.03 }, { ...THRESHOLDS, control: 'none' });
+    const measured = (task.meta.regions as RegionsRecord[])[0]!.measured as { effects: { language: string; ratio: number; ci95: [number, number] }[] };
+    for (const e of measured.effects) {
+      expect(e.ci95[0], e.language).toBeLessThan(e.ratio);
+      expect(e.ci95[1], e.language).toBeGreaterThan(e.ratio);
+    }
+    const least = measured.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    const minRatio = (least.ci95[0] + least.ratio) / 2;
+    await expect(subject).toLoseCompetenceWhenZeroed({ kind: 'top', fraction: 0.03 }, { minRatio, control: 'none' });
+    await expect(subject).not.toLoseCompetenceWhenZeroed({ kind: 'top', fraction: 0.03 }, { minRatio, control: 'none', assertOn: 'interval' });
+    const onInterval = (task.meta.regions as RegionsRecord[]).at(-1)!;
+    expect(onInterval.thresholds).toMatchObject({ assertOn: 'interval' });
+    expect(onInterval.failures[0]).toContain(`${least.language} (×`);
+    expect(onInterval.failures[0]).toContain(', 95% ×');
   });
 });
 
@@ -72,7 +91,7 @@ describe('negative controls', () => {
     expect(message).toContain('expect(subject).toLoseCompetenceWhenZeroed(region)');
     expect(message).toContain('Received: it did not hold:\n  ✗ zeroing the region raised perplexity by less than ×1.50 in en (×');
     expect(message).toMatch(/region: zero the random region \(k = 3%\): \d+ entries in 9 weights/);
-    expect(message).toMatch(/\n {2}en +\| +\d\.\d{3} \| +\d\.\d{3} \| +×\d\.\d\d \| +≥ ×1\.50 \| ✗/);
+    expect(message).toMatch(/\n {2}en +\| +\d\.\d{3} \| +\d\.\d{3} \| +×\d\.\d\d \| +×[\d.]+–×[\d.]+ \| +≥ ×1\.50 \| ✗/);
   });
 
   test('an untrained model has no region whose removal hurts', async () => {

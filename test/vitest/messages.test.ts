@@ -40,16 +40,16 @@ describe('toLoseCompetenceWhenZeroed', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the top region (k = 5%, en,zh): 4 entries in 1 weight
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         200.0 | ×40.0 |   ≥ ×10.0 | ✓
-        zh       |        8.000 |         96.00 | ×12.0 |   ≥ ×10.0 | ✓
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         200.0 | ×40.0 |  ×40.0–×40.0 |   ≥ ×10.0 | ✓
+        zh       |        8.000 |         96.00 | ×12.0 |  ×12.0–×12.0 |   ≥ ×10.0 | ✓
 
         control: zero the random region (k = 5%): 4 entries in 1 weight, seed 3
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         5.500 | ×1.10 |   ≤ ×1.50 | ✓
-        zh       |        8.000 |         16.00 | ×2.00 |   ≤ ×1.50 | ✗"
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |   ≤ ×1.50 | ✓
+        zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≤ ×1.50 | ✗"
     `);
   });
 
@@ -65,16 +65,16 @@ describe('toLoseCompetenceWhenZeroed', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the top region (k = 5%, en,zh): 4 entries in 1 weight
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         200.0 | ×40.0 |   ≥ ×10.0 | ✓
-        zh       |        8.000 |         96.00 | ×12.0 |   ≥ ×10.0 | ✓
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         200.0 | ×40.0 |  ×40.0–×40.0 |   ≥ ×10.0 | ✓
+        zh       |        8.000 |         96.00 | ×12.0 |  ×12.0–×12.0 |   ≥ ×10.0 | ✓
 
         control: zero the random region (k = 5%): 4 entries in 1 weight, seed 3
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         5.500 | ×1.10 |   ≤ ×2.50 | ✓
-        zh       |        8.000 |         16.00 | ×2.00 |   ≤ ×2.50 | ✓"
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |   ≤ ×2.50 | ✓
+        zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≤ ×2.50 | ✓"
     `);
   });
 });
@@ -103,11 +103,11 @@ describe('toBeDimensionSensitive', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         dim 7: ×4 on model.layers.1.post_attention_layernorm.weight[7]
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         150.0 | ×30.0 |   ≥ ×10.0 |
-        zh       |        8.000 |         16.00 | ×2.00 |   ≥ ×10.0 |
-        median   |              |               | ×16.0 |   ≥ ×10.0 | ✓
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         150.0 | ×30.0 |  ×30.0–×30.0 |   ≥ ×10.0 |
+        zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≥ ×10.0 |
+        median   |              |               | ×16.0 |              |   ≥ ×10.0 | ✓
 
         control dims (ratio per dim), e.g. ×4 on model.layers.1.post_attention_layernorm.weight[1]
         language | baseline ppl | dim 1 | dim 3 | threshold |
@@ -131,11 +131,11 @@ describe('toBeDimensionSensitive', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         dim 7: ×4 on model.layers.1.post_attention_layernorm.weight[7]
-        language | baseline ppl | perturbed ppl | ratio | threshold |
-        ---------|--------------|---------------|-------|-----------|--
-        en       |        5.000 |         150.0 | ×30.0 |   ≥ ×10.0 |
-        zh       |        8.000 |         16.00 | ×2.00 |   ≥ ×10.0 |
-        median   |              |               | ×16.0 |   ≥ ×10.0 | ✓
+        language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ---------|--------------|---------------|-------|--------------|-----------|--
+        en       |        5.000 |         150.0 | ×30.0 |  ×30.0–×30.0 |   ≥ ×10.0 |
+        zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≥ ×10.0 |
+        median   |              |               | ×16.0 |              |   ≥ ×10.0 | ✓
 
         control dims (ratio per dim), e.g. ×4 on model.layers.1.post_attention_layernorm.weight[1]
         language | baseline ppl | dim 1 | dim 3 | threshold |
@@ -160,13 +160,13 @@ describe('toHaveMonolingualRegion', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the monolingual:ar region (k = 5%, en,zh): 3 entries in 1 weight
-        language        | baseline ppl | perturbed ppl | ratio | threshold |
-        ----------------|--------------|---------------|-------|-----------|--
-        ar              |        4.000 |         40.00 | ×10.0 |   ≥ ×2.00 | ✓
-        en              |        5.000 |         5.500 | ×1.10 |           |
-        zh              |        8.000 |         8.400 | ×1.05 |           |
-        others (median) |              |               | ×1.08 |           |
-        selectivity     |              |               | 31.84 |      ≥ 50 | ✗"
+        language        | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ----------------|--------------|---------------|-------|--------------|-----------|--
+        ar              |        4.000 |         40.00 | ×10.0 |  ×10.0–×10.0 |   ≥ ×2.00 | ✓
+        en              |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |           |
+        zh              |        8.000 |         8.400 | ×1.05 |  ×1.05–×1.05 |           |
+        others (median) |              |               | ×1.08 |              |           |
+        selectivity     |              |               | 31.84 |         ≥ 50 |         ✗ |"
     `);
   });
 
@@ -190,13 +190,13 @@ describe('toHaveMonolingualRegion', () => {
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the monolingual:ar region (k = 5%, en,zh): 3 entries in 1 weight
-        language        | baseline ppl | perturbed ppl | ratio | threshold |
-        ----------------|--------------|---------------|-------|-----------|--
-        ar              |        4.000 |         40.00 | ×10.0 |   ≥ ×2.00 | ✓
-        en              |        5.000 |         5.500 | ×1.10 |           |
-        zh              |        8.000 |         8.400 | ×1.05 |           |
-        others (median) |              |               | ×1.08 |           |
-        selectivity     |              |               | 31.84 |       ≥ 3 | ✓"
+        language        | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
+        ----------------|--------------|---------------|-------|--------------|-----------|--
+        ar              |        4.000 |         40.00 | ×10.0 |  ×10.0–×10.0 |   ≥ ×2.00 | ✓
+        en              |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |           |
+        zh              |        8.000 |         8.400 | ×1.05 |  ×1.05–×1.05 |           |
+        others (median) |              |               | ×1.08 |              |           |
+        selectivity     |              |               | 31.84 |          ≥ 3 |         ✓ |"
     `);
   });
 });

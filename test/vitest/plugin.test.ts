@@ -33,6 +33,7 @@ describe('resolveRegionsOptions', () => {
       importanceTokens: 16384,
       batchSize: 8,
       threads: 2,
+      bootstrapResamples: 2000,
       runs: 5,
       root: '/project',
     });

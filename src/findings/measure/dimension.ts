@@ -85,7 +85,7 @@ export async function measureDimension(subject: CheckpointSubject, s: DimensionS
 
   const perLanguageOk = s.aggregate === 'every';
   const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguageOk ? atLeast(e.ratio, s.minRatio) : null));
-  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
+  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), '', `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
   const controlRows = effects.map((e, i) => {
     const rs = controls.map((c) => c.effects[i]!.ratio);
     return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => atMost(r, s.controlMaxRatio)))];

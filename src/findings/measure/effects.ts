@@ -1,3 +1,5 @@
+import { ratioInterval, seedFor } from '../../metrics/bootstrap.js';
+import type { LanguagePerplexity } from '../../metrics/perplexity.js';
 import type { PerturbationInput } from '../../perturb/perturbation.js';
 import { median } from '../../util/stats.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
@@ -9,6 +11,22 @@ export interface LanguageEffect {
   baseline: number;
   perturbed: number;
   ratio: number;
+  /** The ratio's 95% interval, a paired bootstrap over the evaluation windows; null where a window's NLL is not finite. */
+  ci95: [number, number] | null;
+}
+
+/**
+ * The effect of a perturbation on one language, with the ratio's interval: resampled with a seed drawn from
+ * the subject's seed and the language, so every condition measured on a language resamples the same windows.
+ */
+export function languageEffect(subject: CheckpointSubject, language: string, baseline: LanguagePerplexity, perturbed: LanguagePerplexity): LanguageEffect {
+  const ci95 = ratioInterval(
+    { baseline: baseline.windows.nll, perturbed: perturbed.windows.nll, tokens: baseline.windows.tokens },
+    { resamples: subject.options.bootstrapResamples, seed: seedFor(subject.options.seed ?? 0, language), confidence: 0.95 },
+  );
+  // An interval is two finite numbers or none (JSON has no Infinity: results.json could not carry it).
+  const finite = ci95 !== null && Number.isFinite(ci95[0]) && Number.isFinite(ci95[1]) ? ci95 : null;
+  return { language, baseline: baseline.ppl, perturbed: perturbed.ppl, ratio: perturbed.ppl / baseline.ppl, ci95: finite };
 }
 
 /** Baseline and perturbed perplexity of each language (both cached by the subject). */
@@ -19,11 +37,7 @@ export async function measureEffects(
 ): Promise<LanguageEffect[]> {
   const baseline = await subject.baseline(languages);
   const perturbed = await subject.perplexity(perturbation, languages);
-  return languages.map((language) => {
-    const b = baseline[language]!.ppl;
-    const p = perturbed[language]!.ppl;
-    return { language, baseline: b, perturbed: p, ratio: p / b };
-  });
+  return languages.map((language) => languageEffect(subject, language, baseline[language]!, perturbed[language]!));
 }
 
 /**
@@ -41,11 +55,32 @@ export function nonFiniteNote(effects: readonly LanguageEffect[]): string {
   return ` (${broken.map((e) => `${e.language} ${formatRatio(e.ratio)}`).join(', ')} ${broken.length === 1 ? 'is' : 'are'} not a finite number)`;
 }
 
-/** The standard row: language | baseline ppl | perturbed ppl | ratio | threshold | ✓/✗. */
-export const EFFECT_COLUMNS = ['language', 'baseline ppl', 'perturbed ppl', 'ratio', 'threshold', ''];
+/**
+ * What a threshold on a ratio reads: the estimate (the ratio), or its 95% interval — "at least" its lower end,
+ * "at most" its upper end, so a finding holds on the interval only where the windows leave no doubt.
+ */
+export type AssertOn = 'estimate' | 'interval';
+
+/** The value an "at least" threshold reads (NaN for an interval that could not be computed: it meets none). */
+export function lowerOf(e: LanguageEffect, on: AssertOn): number {
+  return on === 'estimate' ? e.ratio : (e.ci95?.[0] ?? Number.NaN);
+}
+
+/** The value an "at most" threshold reads. */
+export function upperOf(e: LanguageEffect, on: AssertOn): number {
+  return on === 'estimate' ? e.ratio : (e.ci95?.[1] ?? Number.NaN);
+}
+
+/** "×3.90–×4.81", or "n/a" where the interval could not be computed. */
+export function formatInterval(ci95: readonly [number, number] | null): string {
+  return ci95 === null ? 'n/a' : `${formatRatio(ci95[0])}–${formatRatio(ci95[1])}`;
+}
+
+/** The standard row: language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold | ✓/✗. */
+export const EFFECT_COLUMNS = ['language', 'baseline ppl', 'perturbed ppl', 'ratio', '95% interval', 'threshold', ''];
 
 export function effectRow(e: LanguageEffect, threshold: string, ok: boolean | null): string[] {
-  return [e.language, formatPpl(e.baseline), formatPpl(e.perturbed), formatRatio(e.ratio), threshold, ok === null ? '' : mark(ok)];
+  return [e.language, formatPpl(e.baseline), formatPpl(e.perturbed), formatRatio(e.ratio), formatInterval(e.ci95), threshold, ok === null ? '' : mark(ok)];
 }
 
 /**

@@ -82,7 +82,7 @@ export async function measureMonolingual(subject: CheckpointSubject, s: Monoling
   const rows = [
     effectRow(own, `≥ ${formatRatio(s.minRatio)}`, atLeast(own.ratio, s.minRatio)),
     ...others.map((e) => effectRow(e, '', null)),
-    ['others (median)', '', '', formatRatio(othersMedian), '', ''],
+    ['others (median)', '', '', formatRatio(othersMedian), '', '', ''],
     ['selectivity', '', '', sel.toFixed(2), `≥ ${s.minSelectivity}`, atLeast(sel, s.minSelectivity) ? '✓' : '✗'],
   ];
   return {

@@ -136,7 +136,7 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
   });
   const perLanguage = s.aggregate === 'every';
   const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguage ? atLeast(e.ratio, s.minRatio) : null));
-  if (!perLanguage) targetRows.push(['median', '', '', formatRatio(med), `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
+  if (!perLanguage) targetRows.push(['median', '', '', formatRatio(med), '', `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
   const controlRows = effects.map((e, i) => {
     const rs = controls.map((c) => c.effects[i]!.ratio);
     return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => atMost(r, s.controlMaxRatio)))];

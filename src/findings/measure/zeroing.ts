@@ -7,7 +7,7 @@
 import { zeroRegion } from '../../perturb/zero-region.js';
 import type { Region } from '../../regions/types.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, type LanguageEffect } from './effects.js';
+import { EFFECT_COLUMNS, effectRow, formatInterval, lowerOf, measureEffects, upperOf, type AssertOn, type LanguageEffect } from './effects.js';
 import { formatRatio } from './format.js';
 import { controlRegion, summarizeRegion, type ControlArgument } from './regions.js';
 import { subjectRecord, type FindingResult } from './result.js';
@@ -22,6 +22,8 @@ export interface ZeroingSettings {
   controlMaxRatio: number;
   /** Seed of a `random` control. */
   seed: number;
+  /** Whether the thresholds read the ratios or their 95% intervals (lower end for minRatio, upper for controlMaxRatio). */
+  assertOn: AssertOn;
 }
 
 function worst(effects: readonly LanguageEffect[], pick: 'min' | 'max'): LanguageEffect {
@@ -43,20 +45,27 @@ export async function measureZeroing(subject: CheckpointSubject, region: Region,
 
   const failures: string[] = [];
   const successes: string[] = [];
-  const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
+  // On the interval: "at least" reads its lower end, "at most" its upper end; the messages show both.
+  const onInterval = s.assertOn === 'interval';
+  const shown = (e: LanguageEffect) => `${e.language} (${formatRatio(e.ratio)}${onInterval ? `, 95% ${formatInterval(e.ci95)}` : ''})`;
+  const named = (e: LanguageEffect) => `${e.language} ${formatRatio(e.ratio)}${onInterval ? ` (95% ${formatInterval(e.ci95)})` : ''}`;
+  const which = onInterval ? ' on the 95% interval' : '';
+  const meetsMin = (e: LanguageEffect) => atLeast(lowerOf(e, s.assertOn), s.minRatio);
+  const meetsMax = (e: LanguageEffect) => atMost(upperOf(e, s.assertOn), s.controlMaxRatio);
+  const low = effects.filter((e) => !meetsMin(e));
   if (low.length > 0) {
-    failures.push(`zeroing the region raised perplexity by less than ${formatRatio(s.minRatio)} in ${low.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
+    failures.push(`zeroing the region raised perplexity by less than ${formatRatio(s.minRatio)}${which} in ${low.map(shown).join(', ')}`);
   } else {
     const w = worst(effects, 'min');
-    successes.push(`zeroing the region raised perplexity by at least ${formatRatio(s.minRatio)} in every language (least: ${w.language} ${formatRatio(w.ratio)})`);
+    successes.push(`zeroing the region raised perplexity by at least ${formatRatio(s.minRatio)}${which} in every language (least: ${named(w)})`);
   }
   if (control !== null) {
-    const high = controlEffects.filter((e) => !atMost(e.ratio, s.controlMaxRatio));
+    const high = controlEffects.filter((e) => !meetsMax(e));
     if (high.length > 0) {
-      failures.push(`zeroing the ${control.kind} control raised perplexity above ${formatRatio(s.controlMaxRatio)} in ${high.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
+      failures.push(`zeroing the ${control.kind} control raised perplexity above ${formatRatio(s.controlMaxRatio)}${which} in ${high.map(shown).join(', ')}`);
     } else {
       const w = worst(controlEffects, 'max');
-      successes.push(`zeroing the ${control.kind} control kept perplexity within ${formatRatio(s.controlMaxRatio)} in every language (most: ${w.language} ${formatRatio(w.ratio)})`);
+      successes.push(`zeroing the ${control.kind} control kept perplexity within ${formatRatio(s.controlMaxRatio)}${which} in every language (most: ${named(w)})`);
     }
   }
 
@@ -64,7 +73,7 @@ export async function measureZeroing(subject: CheckpointSubject, region: Region,
     {
       title: `region: ${regionSummary.description}`,
       columns: EFFECT_COLUMNS,
-      rows: effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, atLeast(e.ratio, s.minRatio))),
+      rows: effects.map((e) => effectRow(e, `${onInterval ? 'interval ' : ''}≥ ${formatRatio(s.minRatio)}`, meetsMin(e))),
     },
   ];
   const controlSummary = control === null ? null : summarizeRegion(control);
@@ -72,19 +81,19 @@ export async function measureZeroing(subject: CheckpointSubject, region: Region,
     tables.push({
       title: `control: ${controlSummary.description}${control!.seed === null ? '' : `, seed ${control!.seed}`}`,
       columns: EFFECT_COLUMNS,
-      rows: controlEffects.map((e) => effectRow(e, `≤ ${formatRatio(s.controlMaxRatio)}`, atMost(e.ratio, s.controlMaxRatio))),
+      rows: controlEffects.map((e) => effectRow(e, `${onInterval ? 'interval ' : ''}≤ ${formatRatio(s.controlMaxRatio)}`, meetsMax(e))),
     });
   }
   const controlClaim = control === null ? '' : `, while zeroing a ${control.kind} control of the same size keeps it within ${formatRatio(s.controlMaxRatio)}`;
   return {
     finding: 'coreRegion',
     holds: failures.length === 0,
-    claim: `zeroing the ${region.kind} region (${regionSummary.entries} entries) raises perplexity by at least ${formatRatio(s.minRatio)} in every language${controlClaim}`,
+    claim: `zeroing the ${region.kind} region (${regionSummary.entries} entries) raises perplexity by at least ${formatRatio(s.minRatio)} in every language${controlClaim}${onInterval ? ' (each on its 95% interval)' : ''}`,
     subject: subjectRecord(subject),
     tables,
     failures,
     successes,
-    thresholds: { minRatio: s.minRatio, controlMaxRatio: s.controlMaxRatio, control: control?.kind ?? null },
+    thresholds: { minRatio: s.minRatio, controlMaxRatio: s.controlMaxRatio, control: control?.kind ?? null, assertOn: s.assertOn },
     seeds: control !== null && control.seed !== null ? { control: control.seed } : {},
     regions: controlSummary === null ? { region: regionSummary } : { region: regionSummary, control: controlSummary },
     measured: { effects, controlEffects },

@@ -1,7 +1,8 @@
 /**
  * Finding 1 as a picture: per language, perplexity of the checkpoint as is, with the core region zeroed,
  * and with the same-size control zeroed — grouped bars on a log scale (the paper's core region raises
- * perplexity by orders of magnitude, the control barely moves it).
+ * perplexity by orders of magnitude, the control barely moves it). Each perturbed bar carries its ratio's 95%
+ * interval as an error bar (baseline × the interval's ends).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { AssertionEntry } from '../results.js';
@@ -22,13 +23,17 @@ export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null 
   if (effects.length === 0) return null;
   const languages = [...new Set(effects.map((e) => e.language))];
   const conditions = ['baseline', ...new Set(effects.map((e) => e.condition))];
-  const values = [
+  type Bar = { language: string; condition: string; ppl: number; lo?: number; hi?: number };
+  const values: Bar[] = [
     ...languages.map((language) => ({ language, condition: 'baseline', ppl: effects.find((e) => e.language === language)!.baseline })),
-    ...effects.filter((e) => e.perturbed !== null && Number.isFinite(e.perturbed)).map((e) => ({ language: e.language, condition: e.condition, ppl: e.perturbed! })),
+    ...effects
+      .filter((e) => e.perturbed !== null && Number.isFinite(e.perturbed))
+      .map((e) => ({ language: e.language, condition: e.condition, ppl: e.perturbed!, ...(e.ci95 !== null && { lo: e.baseline * e.ci95[0], hi: e.baseline * e.ci95[1] }) })),
   ].filter((v) => v.ppl > 0);
   if (values.length === 0) return null;
-  const max = Math.max(...values.map((v) => v.ppl));
-  const low = Math.floor(Math.log10(Math.min(...values.map((v) => v.ppl))));
+  const ends = values.flatMap((v) => (v.lo !== undefined && v.hi !== undefined && v.lo > 0 ? [v.lo, v.hi] : []));
+  const max = Math.max(...values.map((v) => v.ppl), ...ends);
+  const low = Math.floor(Math.log10(Math.min(...values.map((v) => v.ppl), ...ends)));
   const floor = 10 ** low;
   const ticks = logTicks(floor, max);
   const long = languages.some((l) => l.length > 4);
@@ -38,13 +43,25 @@ export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null 
     width: Math.max(320, languages.length * conditions.length * 10),
     height: 220,
     data: { values },
-    mark: { type: 'bar' },
     encoding: {
       x: { field: 'language', type: 'nominal', sort: languages, title: null, axis: { labelAngle: long ? -35 : 0, labelLimit: 140 } },
       xOffset: { field: 'condition', type: 'nominal', sort: conditions },
-      y: { field: 'ppl', type: 'quantitative', title: 'perplexity', scale: { type: 'log', domainMin: floor }, axis: { values: ticks, format: '~s' } },
-      y2: { datum: floor },
-      color: { field: 'condition', type: 'nominal', sort: conditions, scale: { domain: conditions, range }, legend: { orient: 'top', title: null } },
     },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'ppl', type: 'quantitative', title: 'perplexity', scale: { type: 'log', domainMin: floor }, axis: { values: ticks, format: '~s' } },
+          y2: { datum: floor },
+          color: { field: 'condition', type: 'nominal', sort: conditions, scale: { domain: conditions, range }, legend: { orient: 'top', title: null } },
+        },
+      },
+      {
+        // The 95% interval of each perturbed bar (none on the baseline, none where it could not be computed).
+        transform: [{ filter: 'isValid(datum.lo) && datum.lo > 0' }],
+        mark: { type: 'rule', color: COLORS.ink, strokeWidth: 1.5 },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+    ],
   };
 }

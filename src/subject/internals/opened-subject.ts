@@ -169,7 +169,8 @@ export class OpenedSubject implements CheckpointSubject {
       checkpoint: this.hash,
       windows: windowsHash(windows),
       engine: this.#engineKey,
-      settings: { language, bytes, batchSize: this.options.batchSize, perturbation },
+      // `record`: the cached value holds each window's NLL (what the intervals resample), not only the totals.
+      settings: { language, bytes, batchSize: this.options.batchSize, perturbation, record: 'per-window' },
     };
   }
 

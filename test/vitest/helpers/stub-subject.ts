@@ -30,7 +30,7 @@ export function stubRegion(kind: Region['kind'], entries: number[], fraction = 0
 }
 
 function measured(ppl: number): LanguagePerplexity {
-  return { tokens: 1000, bytes: 1000, meanNll: Math.log(ppl), ppl, bitsPerByte: Math.log2(ppl) };
+  return { tokens: 1000, bytes: 1000, meanNll: Math.log(ppl), ppl, bitsPerByte: Math.log2(ppl), windows: { nll: [1000 * Math.log(ppl)], tokens: [1000] } };
 }
 
 /** The regions stub tests freeze, by the hash the frozen-run cache key carries. */
