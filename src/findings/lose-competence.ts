@@ -35,6 +35,8 @@ export const coreRegionThresholdsSchema = z.strictObject({
   control: z.enum(['random', 'bottom']).default('random'),
   /** Zeroing the control may raise perplexity at most this much in every language. */
   controlMaxRatio: ratio.default(1.5),
+  /** A `random` control is this many seeded regions of the same size, each held to controlMaxRatio: a distribution, not one draw. */
+  controlCount: z.number().int().min(1).max(100).default(5),
   /** What the two thresholds read: each ratio (`estimate`), or its 95% bootstrap interval (`interval`: minRatio its lower end, controlMaxRatio its upper end). */
   assertOn: assertOnSchema.default('estimate'),
 });
@@ -45,6 +47,7 @@ const optionsSchema = z.strictObject({
   control: controlArgumentSchema.optional(),
   controlMaxRatio: ratioSchema.optional(),
   seed: z.number().int().nonnegative().optional(),
+  controlCount: z.number().int().min(1).max(100).optional(),
   assertOn: assertOnSchema.optional(),
 });
 
@@ -61,8 +64,10 @@ export interface LoseCompetenceOptions {
   control?: ControlArgument | 'none';
   /** Zeroing the control may raise perplexity at most this much in every language (default ×1.5). */
   controlMaxRatio?: number;
-  /** Seed of a random control (default: the plugin's `seed`, else 0). */
+  /** Seed of the first random control; the others take the next seeds (default: the plugin's `seed`, else 0). */
   seed?: number;
+  /** How many random controls (default: thresholds `coreRegion.controlCount`, else 5). */
+  controlCount?: number;
   /** `interval`: minRatio reads each ratio's 95% interval's lower end, controlMaxRatio its upper end (default: thresholds `coreRegion.assertOn`, else `estimate`). */
   assertOn?: 'estimate' | 'interval';
 }
@@ -85,6 +90,7 @@ export async function measureLoseCompetence(subject: SubjectWith<Needs>, region:
     control: control === 'none' ? null : control,
     controlMaxRatio: o.controlMaxRatio ?? t.controlMaxRatio,
     seed: matcherSeed(subject, o.seed),
+    controlCount: o.controlCount ?? t.controlCount,
     assertOn: o.assertOn ?? t.assertOn,
   });
 }
@@ -111,7 +117,9 @@ export const coreRegion = defineFinding('coreRegion', {
     const wandaText = w?.overlap === undefined ? '' : `; Wanda's top k (|W|·‖X‖₂, forward only) raises it ${times(median(w.effects.map((e) => e.ratio)))} (Jaccard with the gradient core ${w.overlap.jaccard.toFixed(3)})`;
     const m = core.result.measured;
     const least = m.effects.reduce((a, b) => (b.ratio < a.ratio ? b : a));
-    const control = m.controlEffects.length === 0 ? '' : ` against ${times(median(m.controlEffects.map((e) => e.ratio)))} for a ${String(core.result.thresholds.control)} region of the same size`;
+    const controlRatios = m.controls.flatMap((c) => c.effects.map((e) => e.ratio));
+    const n = m.controls.length;
+    const control = n === 0 ? '' : ` against ${times(median(controlRatios))} (at most ${times(Math.max(...controlRatios))}) for ${n === 1 ? 'a' : n} ${String(core.result.thresholds.control)} region${n === 1 ? '' : 's'} of the same size`;
     return `finding 1 ${holdsWord([core])} at the thresholds: zeroing the core region (${core.point}) raises perplexity ${times(median(m.effects.map((e) => e.ratio)))} in the median of ${m.effects.length} languages (least hit: ${least.language} ${times(least.ratio)})${control}${wandaText}`;
   },
 });

@@ -69,13 +69,14 @@ function regionLabel(kind: string | undefined): string {
   return kind.startsWith('monolingual:') ? `${kind.slice('monolingual:'.length)} monolingual` : kind;
 }
 
-function effectsOf(value: unknown, condition: string, role: Effect['role'], dim?: number): Effect[] {
+function effectsOf(value: unknown, condition: string, role: Effect['role'], dim?: number, seed?: number | null): Effect[] {
   const parsed = rawEffects.safeParse(value);
   if (!parsed.success) return [];
   return parsed.data.map((e) => ({
     condition,
     role,
     ...(dim !== undefined && { dim }),
+    ...(seed !== undefined && seed !== null && { seed }),
     language: e.language,
     baseline: e.baseline,
     perturbed: e.perturbed,
@@ -86,6 +87,7 @@ function effectsOf(value: unknown, condition: string, role: Effect['role'], dim?
 }
 
 const rawControls = z.array(z.looseObject({ dim: z.number().int(), effects: z.unknown() }));
+const rawControlRuns = z.array(z.looseObject({ seed: z.number().int().nullable(), effects: z.unknown() }));
 
 /** The per-language numbers of a record, by condition (see the `effects` field of a finding). */
 function normalizeEffects(r: RawRecord): Effect[] {
@@ -98,7 +100,14 @@ function normalizeEffects(r: RawRecord): Effect[] {
     ];
   }
   const controlKind = r.regions.control?.kind ?? (typeof r.thresholds.control === 'string' ? r.thresholds.control : 'control');
-  return [...effectsOf(m.effects, `${regionLabel(r.regions.region?.kind)} zeroed`, 'region'), ...effectsOf(m.controlEffects, `${controlKind} zeroed`, 'control')];
+  const condition = `${controlKind} zeroed`;
+  // Several controls (a distribution of seeded regions) share one condition, each effect with its seed; a record
+  // from before the distributions has one control, as controlEffects.
+  const controls = rawControlRuns.safeParse(m.controls);
+  const controlEffects = controls.success
+    ? controls.data.flatMap((c) => effectsOf(c.effects, condition, 'control', undefined, controls.data.length > 1 ? c.seed : undefined))
+    : effectsOf(m.controlEffects, condition, 'control');
+  return [...effectsOf(m.effects, `${regionLabel(r.regions.region?.kind)} zeroed`, 'region'), ...controlEffects];
 }
 
 const rawCurve = z.looseObject({

@@ -61,6 +61,8 @@ export const effectSchema = z.object({
   role: z.enum(['region', 'control']),
   /** The hidden dimension perturbed (dimension sensitivity only). */
   dim: z.number().int().optional(),
+  /** The seed of one of several random controls of one condition (a distribution of controls). */
+  seed: z.number().int().optional(),
   language: z.string(),
   baseline: z.number(),
   /** null: not finite (JSON has no Infinity; a zeroed region can overflow the NLL). */

@@ -15,7 +15,7 @@ const kindOf = (p: Perturbation) => (p.kind === 'zero-region' ? p.region.kind : 
 describe('records written by the matchers', () => {
   test('are read into findings with effects, curves and baseline perplexity', async ({ task }) => {
     const zeroing = stubSubject({ baseline: { en: 5, zh: 8 }, ppl: (p) => (kindOf(p) === 'top' ? { en: 200, zh: 96 } : { en: 5.5, zh: 6 }) });
-    await expect(zeroing).toLoseCompetenceWhenZeroed(stubRegion('top', [0, 9, 18, 27]), { minRatio: 10, controlMaxRatio: 1.5, seed: 3 });
+    await expect(zeroing).toLoseCompetenceWhenZeroed(stubRegion('top', [0, 9, 18, 27]), { minRatio: 10, controlMaxRatio: 1.5, seed: 3, controlCount: 2 });
     const dims = stubSubject({ baseline: { en: 5, zh: 8 }, ppl: () => ({ en: 5.2, zh: 8.1 }) }); // no dim matters: .not holds
     await expect(dims).not.toBeDimensionSensitive({ layer: 1, dim: 7, controlDims: [1, 3], minRatio: 10, controlMaxRatio: 1.5 });
     const mono = stubSubject({ baseline: { ar: 4, en: 5, zh: 8 }, ppl: () => ({ ar: 40, en: 5.5, zh: 8.4 }) });
@@ -41,7 +41,15 @@ describe('records written by the matchers', () => {
       'frozenPretrain toRetainAfterFrozenPretrain true',
     ]);
     const [core, dim, monolingual, retain] = results.findings.map((f) => f.assertions[0]!);
-    expect(core!.effects.map((e) => `${e.condition} ${e.language} ${e.ratio}`)).toEqual(['core zeroed en 40', 'core zeroed zh 12', 'random zeroed en 1.1', 'random zeroed zh 0.75']);
+    // Two random controls: one condition, each effect with its control's seed.
+    expect(core!.effects.map((e) => `${e.condition} ${e.language} ${e.ratio} ${e.seed ?? '-'}`)).toEqual([
+      'core zeroed en 40 -',
+      'core zeroed zh 12 -',
+      'random zeroed en 1.1 3',
+      'random zeroed zh 0.75 3',
+      'random zeroed en 1.1 4',
+      'random zeroed zh 0.75 4',
+    ]);
     expect(dim!.negated).toBe(true);
     expect(new Set(dim!.effects.map((e) => `${e.role} ${e.dim}`))).toEqual(new Set(['region 7', 'control 1', 'control 3']));
     expect(monolingual!.measured.language).toBe('ar');

@@ -30,7 +30,7 @@ describe('toLoseCompetenceWhenZeroed', () => {
   const top = stubRegion('top', [0, 9, 18, 27]);
 
   test('fails, naming each failed condition, with one table for the region and one for its control', async () => {
-    const message = await failure(() => expect(subject).toLoseCompetenceWhenZeroed(top, { minRatio: 10, controlMaxRatio: 1.5, seed: 3 }));
+    const message = await failure(() => expect(subject).toLoseCompetenceWhenZeroed(top, { minRatio: 10, controlMaxRatio: 1.5, seed: 3, controlCount: 1 }));
     expect(message).toMatchInlineSnapshot(`
       "expect(subject).toLoseCompetenceWhenZeroed(region)
 
@@ -58,10 +58,10 @@ describe('toLoseCompetenceWhenZeroed', () => {
     expect(message).toMatchInlineSnapshot(`
       "expect(subject).not.toLoseCompetenceWhenZeroed(region)
 
-      Expected the finding not to hold: zeroing the top region (4 entries) raises perplexity by at least ×10.0 in every language, while zeroing a random control of the same size keeps it within ×2.50
+      Expected the finding not to hold: zeroing the top region (4 entries) raises perplexity by at least ×10.0 in every language, while zeroing each of 5 random controls of the same size keeps it within ×2.50
       Received: it held:
         ✓ zeroing the region raised perplexity by at least ×10.0 in every language (least: zh ×12.0)
-        ✓ zeroing the random control kept perplexity within ×2.50 in every language (most: zh ×2.00)
+        ✓ zeroing each of 5 random controls (seeds 3–7) kept perplexity within ×2.50 in every language (most: zh ×2.00, seed 3)
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the top region (k = 5%, en,zh): 4 entries in 1 weight
@@ -70,11 +70,44 @@ describe('toLoseCompetenceWhenZeroed', () => {
         en       |        5.000 |         200.0 | ×40.0 |  ×40.0–×40.0 |   ≥ ×10.0 | ✓
         zh       |        8.000 |         96.00 | ×12.0 |  ×12.0–×12.0 |   ≥ ×10.0 | ✓
 
-        control: zero the random region (k = 5%): 4 entries in 1 weight, seed 3
+        controls: 5 random regions of the same size (4 entries each), seeds 3–7
+        language | baseline ppl | seed 3 | seed 4 | seed 5 | seed 6 | seed 7 | threshold |
+        ---------|--------------|--------|--------|--------|--------|--------|-----------|--
+        en       |        5.000 |  ×1.10 |  ×1.10 |  ×1.10 |  ×1.10 |  ×1.10 |   ≤ ×2.50 | ✓
+        zh       |        8.000 |  ×2.00 |  ×2.00 |  ×2.00 |  ×2.00 |  ×2.00 |   ≤ ×2.50 | ✓"
+    `);
+  });
+});
+
+describe('toLoseCompetenceWhenZeroed against a distribution of random controls', () => {
+  // Five random controls, seeds 3–7: each keeps en ×1.1 and zh ×1.05, but seed 5's moves zh ×2.
+  const subject = stubSubject({
+    baseline: { en: 5, zh: 8 },
+    ppl: (p) => (p.kind === 'zero-region' && p.region.kind === 'top' ? { en: 200, zh: 96 } : p.kind === 'zero-region' && p.region.seed === 5 ? { en: 5.5, zh: 16 } : { en: 5.5, zh: 8.4 }),
+  });
+  const top = stubRegion('top', [0, 9, 18, 27]);
+
+  test('fails on the one control that moved a language too much, naming its seed, with a column per control', async () => {
+    const message = await failure(() => expect(subject).toLoseCompetenceWhenZeroed(top, { minRatio: 10, controlMaxRatio: 1.5, seed: 3 }));
+    expect(message).toMatchInlineSnapshot(`
+      "expect(subject).toLoseCompetenceWhenZeroed(region)
+
+      Expected: zeroing the top region (4 entries) raises perplexity by at least ×10.0 in every language, while zeroing each of 5 random controls of the same size keeps it within ×1.50
+      Received: it did not hold:
+        ✗ zeroing 1 of 5 random controls (seeds 3–7) raised perplexity above ×1.50 in zh (×2.00, seed 5)
+      Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
+
+        region: zero the top region (k = 5%, en,zh): 4 entries in 1 weight
         language | baseline ppl | perturbed ppl | ratio | 95% interval | threshold |
         ---------|--------------|---------------|-------|--------------|-----------|--
-        en       |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |   ≤ ×2.50 | ✓
-        zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≤ ×2.50 | ✓"
+        en       |        5.000 |         200.0 | ×40.0 |  ×40.0–×40.0 |   ≥ ×10.0 | ✓
+        zh       |        8.000 |         96.00 | ×12.0 |  ×12.0–×12.0 |   ≥ ×10.0 | ✓
+
+        controls: 5 random regions of the same size (4 entries each), seeds 3–7
+        language | baseline ppl | seed 3 | seed 4 | seed 5 | seed 6 | seed 7 | threshold |
+        ---------|--------------|--------|--------|--------|--------|--------|-----------|--
+        en       |        5.000 |  ×1.10 |  ×1.10 |  ×1.10 |  ×1.10 |  ×1.10 |   ≤ ×1.50 | ✓
+        zh       |        8.000 |  ×1.05 |  ×1.05 |  ×2.00 |  ×1.05 |  ×1.05 |   ≤ ×1.50 | ✗"
     `);
   });
 });

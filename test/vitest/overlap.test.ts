@@ -58,7 +58,7 @@ function operations(subject: RegionsSubject, top: Awaited<ReturnType<RegionsSubj
     importance: async () => Array.from((await subject.importance('es')).scores.get('model.layers.0.mlp.down_proj.weight')!.data),
     massive: () => subject.massiveActivations(),
     training: () => train(subject),
-    matcher: () => measureZeroing(subject, top, { languages: LANGUAGES, minRatio: 2, control: 'random', controlMaxRatio: 1.2, seed: 3, assertOn: 'estimate' }),
+    matcher: () => measureZeroing(subject, top, { languages: LANGUAGES, minRatio: 2, control: 'random', controlMaxRatio: 1.2, seed: 3, controlCount: 1, assertOn: 'estimate' }),
   };
 }
 

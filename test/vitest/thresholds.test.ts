@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLDS, loadThresholds, parseThresholds } from '../../src/f
 describe('thresholds', () => {
   test('the defaults are the paper’s, every finding expected to hold', () => {
     expect(DEFAULT_THRESHOLDS).toEqual({
-      coreRegion: { expected: 'holds', fraction: 0.01, minRatio: 10, control: 'random', controlMaxRatio: 1.5, assertOn: 'estimate' },
+      coreRegion: { expected: 'holds', fraction: 0.01, minRatio: 10, control: 'random', controlMaxRatio: 1.5, controlCount: 5, assertOn: 'estimate' },
       dimensionSensitivity: {
         expected: 'holds',
         layer: 1,
@@ -58,6 +58,7 @@ describe('thresholds', () => {
       minRatio: 3,
       control: 'random',
       controlMaxRatio: 1.5,
+      controlCount: 5,
       assertOn: 'estimate',
     });
     expect(t.dimensionSensitivity).toMatchObject({ dims: [17, 90], target: { tensor: 'down_proj', column: 3 }, factor: 4 });

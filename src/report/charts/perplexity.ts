@@ -2,7 +2,8 @@
  * Finding 1 as a picture: per language, perplexity of the checkpoint as is, with the core region zeroed,
  * and with the same-size control zeroed — grouped bars on a log scale (the paper's core region raises
  * perplexity by orders of magnitude, the control barely moves it). Each perturbed bar carries its ratio's 95%
- * interval as an error bar (baseline × the interval's ends).
+ * interval as an error bar (baseline × the interval's ends); a condition of several seeded controls (a
+ * distribution) is drawn as one bar at their median, its error bar their range (lowest to highest control).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { AssertionEntry } from '../results.js';
@@ -24,12 +25,26 @@ export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null 
   const languages = [...new Set(effects.map((e) => e.language))];
   const conditions = ['baseline', ...new Set(effects.map((e) => e.condition))];
   type Bar = { language: string; condition: string; ppl: number; lo?: number; hi?: number };
+  const finite = effects.filter((e) => e.perturbed !== null && Number.isFinite(e.perturbed));
+  const bars: Bar[] = [];
+  for (const language of languages) {
+    for (const condition of conditions.slice(1)) {
+      const of = finite.filter((e) => e.language === language && e.condition === condition);
+      if (of.length === 1) {
+        const e = of[0]!;
+        bars.push({ language, condition, ppl: e.perturbed!, ...(e.ci95 !== null && { lo: e.baseline * e.ci95[0], hi: e.baseline * e.ci95[1] }) });
+      } else if (of.length > 1) {
+        const ppl = of.map((e) => e.perturbed!).sort((a, b) => a - b);
+        const mid = ppl.length >> 1;
+        bars.push({ language, condition, ppl: ppl.length % 2 === 1 ? ppl[mid]! : (ppl[mid - 1]! + ppl[mid]!) / 2, lo: ppl[0]!, hi: ppl.at(-1)! });
+      }
+    }
+  }
   const values: Bar[] = [
     ...languages.map((language) => ({ language, condition: 'baseline', ppl: effects.find((e) => e.language === language)!.baseline })),
-    ...effects
-      .filter((e) => e.perturbed !== null && Number.isFinite(e.perturbed))
-      .map((e) => ({ language: e.language, condition: e.condition, ppl: e.perturbed!, ...(e.ci95 !== null && { lo: e.baseline * e.ci95[0], hi: e.baseline * e.ci95[1] }) })),
+    ...bars,
   ].filter((v) => v.ppl > 0);
+  const seeded = conditions.filter((c) => new Set(effects.filter((e) => e.condition === c && e.seed !== undefined).map((e) => e.seed)).size > 1);
   if (values.length === 0) return null;
   const ends = values.flatMap((v) => (v.lo !== undefined && v.hi !== undefined && v.lo > 0 ? [v.lo, v.hi] : []));
   const max = Math.max(...values.map((v) => v.ppl), ...ends);
@@ -39,7 +54,10 @@ export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null 
   const long = languages.some((l) => l.length > 4);
   const range = conditions.map((c) => (c === 'baseline' ? COLORS.baseline : effects.find((e) => e.condition === c)!.role === 'region' ? COLORS.region : COLORS.control));
   return {
-    title: { text: 'Perplexity per language', subtitle: `${conditions.join(' vs ')} (log scale)` },
+    title: {
+      text: 'Perplexity per language',
+      subtitle: `${conditions.join(' vs ')} (log scale); error bars: 95% intervals${seeded.length > 0 ? `, and for ${seeded.join(', ')} the range of its seeded controls (bar: their median)` : ''}`,
+    },
     width: Math.max(320, languages.length * conditions.length * 10),
     height: 220,
     data: { values },

@@ -119,7 +119,7 @@ export function coreRecord(region = sampleRegion(), ratios?: Record<string, numb
     thresholds: { minRatio: 10, controlMaxRatio: 1.5, control: 'random' },
     seeds: { control: 0 },
     regions: { region: summary(region, true), control: summary(control, false) },
-    measured: { effects: regionEffects, controlEffects },
+    measured: { effects: regionEffects, controls: [{ seed: 0, effects: controlEffects }] },
     matcher: 'toLoseCompetenceWhenZeroed',
     negated: false,
     passed: true,
