@@ -82,3 +82,13 @@ export function ratioInterval(w: PairedWindows, options: BootstrapOptions = {}):
   const tail = (1 - confidence) / 2;
   return [quantile(ratios, tail), quantile(ratios, 1 - tail)];
 }
+
+/**
+ * The bootstrap interval of one model's perplexity over its windows, exp(Σ nll / Σ tokens) resampled: how much
+ * the number moves with the text. Null when a window's NLL is not finite.
+ */
+export function pplInterval(w: { nll: readonly number[]; tokens: readonly number[] }, options: BootstrapOptions = {}): [number, number] | null {
+  const zeros = new Array<number>(w.nll.length).fill(0);
+  // exp(Σ(nll − 0) / Σ tokens): the ratio against a model that predicts every token with certainty.
+  return ratioInterval({ baseline: zeros, perturbed: w.nll, tokens: w.tokens }, options);
+}

@@ -69,6 +69,7 @@ export function buildResults(input: BuildInput): Results {
   const findings: FindingEntry[] = [];
   const regionData: Results['regionData'] = {};
   const perplexity: Record<string, number> = {};
+  const perplexityCi95: Record<string, [number, number]> = {};
 
   for (const { t } of ordered) {
     const testKey = `${t.file} › ${t.name}`;
@@ -84,7 +85,10 @@ export function buildResults(input: BuildInput): Results {
         continue;
       }
       const { assertion, matcher } = read;
-      for (const e of assertion.effects) if (!(e.language in perplexity)) perplexity[e.language] = e.baseline;
+      for (const e of assertion.effects) {
+        if (!(e.language in perplexity)) perplexity[e.language] = e.baseline;
+        if (!(e.language in perplexityCi95) && e.baselineCi95 !== null) perplexityCi95[e.language] = e.baselineCi95;
+      }
       for (const [sha, data] of Object.entries(read.regionData)) {
         const kept = (regionData[sha] ??= {});
         if (kept.fingerprint === undefined && data.fingerprint !== undefined) kept.fingerprint = data.fingerprint;
@@ -114,6 +118,7 @@ export function buildResults(input: BuildInput): Results {
       assertions: { total: assertions.length, passed: assertions.filter((a) => a.passed).length, failed: assertions.filter((a) => !a.passed).length },
     },
     perplexity,
+    perplexityCi95,
     tests,
     findings,
     regionData,

@@ -6,7 +6,10 @@
  *   is out of date), and so does a finding the current run no longer checked ("missing": nothing shows it
  *   did not regress — it may have been renamed, filtered out or lost to a crash); a finding the baseline
  *   lacks is "new": listed and counted, not compared, not a regression;
- * - **perplexity**: each language's baseline perplexity may rise by at most `pplTolerance` (relative);
+ * - **perplexity**: each language's baseline perplexity may rise by at most `pplTolerance` (relative) — and
+ *   where both runs carry its 95% interval over the evaluation windows (`perplexityCi95`), a rise beyond the
+ *   tolerance counts only when the intervals do not overlap (the current lower end above the baseline's upper
+ *   end): a change the windows' own noise could make is listed, "within noise", not failed;
  * - **region**: the core region (per k measured in both runs) must overlap its baseline by Jaccard ≥
  *   `minJaccard`, computed from the fingerprints (see ./fingerprint.ts: exact on small models, a ±0.016
  *   sketch estimate on large ones).
@@ -103,14 +106,23 @@ function findingChecks(a: Results, b: Results): Check[] {
   return checks;
 }
 
+const withInterval = (ppl: number, ci: readonly [number, number] | undefined) => (ci === undefined ? ppl.toPrecision(4) : `${ppl.toPrecision(4)} [${ci[0].toPrecision(3)}–${ci[1].toPrecision(3)}]`);
+
 function perplexityChecks(a: Results, b: Results, tolerance: number): Check[] {
   return Object.entries(a.perplexity).map(([language, before]) => {
     const after = b.perplexity[language];
-    const bound = `≤ +${formatPercent(tolerance)}`;
-    if (after === undefined) return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: 'missing', bound, ok: false, compared: true, note: 'not measured in the current run' };
+    const ciBefore = a.perplexityCi95[language];
+    const ciAfter = b.perplexityCi95[language];
+    const noise = ciBefore !== undefined && ciAfter !== undefined;
+    const bound = `≤ +${formatPercent(tolerance)}${noise ? ', beyond noise' : ''}`;
+    if (after === undefined) return { kind: 'perplexity', subject: language, baseline: withInterval(before, ciBefore), current: 'missing', bound, ok: false, compared: true, note: 'not measured in the current run' };
     const rise = (after - before) / before;
-    const ok = rise <= tolerance;
-    return { kind: 'perplexity', subject: language, baseline: before.toPrecision(4), current: after.toPrecision(4), bound, ok, compared: true, note: `${rise >= 0 ? '+' : '−'}${formatPercent(Math.abs(rise))}` };
+    const change = `${rise >= 0 ? '+' : '−'}${formatPercent(Math.abs(rise))}`;
+    // Beyond the tolerance, and (where both runs carry intervals) beyond what the windows' noise explains.
+    const separated = noise && ciAfter[0] > ciBefore[1];
+    const ok = rise <= tolerance || (noise && !separated);
+    const note = rise > tolerance && noise && !separated ? `${change} (within noise: the 95% intervals overlap)` : change;
+    return { kind: 'perplexity', subject: language, baseline: withInterval(before, ciBefore), current: withInterval(after, ciAfter), bound, ok, compared: true, note };
   });
 }
 

@@ -24,7 +24,7 @@ import { firstIssue } from '../util/zod-issue.js';
 
 const numberOrNull = z.number().nullable();
 const interval = z.tuple([z.number(), z.number()]).nullable();
-const rawEffect = z.looseObject({ language: z.string(), baseline: z.number(), perturbed: numberOrNull, ratio: numberOrNull, ci95: interval.optional() });
+const rawEffect = z.looseObject({ language: z.string(), baseline: z.number(), perturbed: numberOrNull, ratio: numberOrNull, ci95: interval.optional(), baselineCi95: interval.optional() });
 const rawEffects = z.array(rawEffect);
 
 const rawRegion = z.looseObject({
@@ -83,6 +83,7 @@ function effectsOf(value: unknown, condition: string, role: Effect['role'], dim?
     ratio: e.ratio,
     // A record from before the intervals has none (null), as has a ratio that is not a finite number.
     ci95: e.ci95 ?? null,
+    baselineCi95: e.baselineCi95 ?? null,
   }));
 }
 

@@ -70,6 +70,8 @@ export const effectSchema = z.object({
   ratio: z.number().nullable(),
   /** The ratio's 95% interval: a paired bootstrap over the evaluation windows (null: none, e.g. a ratio that is not finite). */
   ci95: z.tuple([z.number(), z.number()]).nullable().default(null),
+  /** The baseline perplexity's own 95% interval over the windows. */
+  baselineCi95: z.tuple([z.number(), z.number()]).nullable().default(null),
 });
 export type Effect = z.infer<typeof effectSchema>;
 
@@ -214,6 +216,8 @@ export const resultsSchema = z.object({
   }),
   /** Baseline (unperturbed) perplexity of the checkpoint per language, from the findings' measurements. */
   perplexity: z.record(z.string(), z.number()),
+  /** Each baseline perplexity's 95% interval over the evaluation windows (absent in files written before the intervals). */
+  perplexityCi95: z.record(z.string(), z.tuple([z.number(), z.number()])).default({}),
   tests: z.array(testEntrySchema),
   findings: z.array(findingEntrySchema),
   regionData: z.record(z.string(), z.object({ fingerprint: regionFingerprintSchema.optional(), layout: regionLayoutSchema.optional() })),

@@ -85,15 +85,31 @@ describe('compareResults', () => {
     expect(formatComparison(c)).toContain('\n  the current run is partial (the run was interrupted (Ctrl-C, --bail or a cancelled run)): what it did not run is reported missing\n');
   });
 
-  test('perplexity rising beyond the tolerance in one language fails, naming the language', () => {
-    const c = compareResults(baseline, current((r) => {
+  test('perplexity rising beyond the tolerance in one language fails, naming the language (runs without intervals)', () => {
+    const baseline = current((r) => void (r.perplexityCi95 = {}));
+    const current_ = (change: (r: Results) => void) => current((r) => { r.perplexityCi95 = {}; change(r); });
+    const c = compareResults(baseline, current_((r) => {
       r.perplexity.zh = r.perplexity.zh! * 1.08; // +8%
       r.perplexity.en = r.perplexity.en! * 1.04; // +4%: within 5%
       r.perplexity.ar = r.perplexity.ar! * 0.5; // better is fine
     }));
     expect(c.checks.filter((x) => !x.ok).map((x) => `${x.subject} ${x.baseline} → ${x.current} (${x.note}, ${x.bound})`)).toEqual(['zh 9.870 → 10.66 (+8%, ≤ +5%)']);
     expect(formatComparison(c)).toMatch(/\n  zh +\| +9\.870 \| +10\.66 \| ≤ \+5% \| +\+8% \| ✗\n/);
-    expect(compareResults(baseline, current((r) => void (r.perplexity.zh! *= 1.08)), { pplTolerance: 0.1 }).ok).toBe(true);
+    expect(compareResults(baseline, current_((r) => void (r.perplexity.zh! *= 1.08)), { pplTolerance: 0.1 }).ok).toBe(true);
+  });
+
+  test('with intervals, a rise beyond the tolerance fails only beyond noise: when the 95% intervals do not overlap', () => {
+    // The sample's intervals are ±5% around each perplexity.
+    const shifted = (factor: number) => (r: Results) => {
+      r.perplexity.zh = r.perplexity.zh! * factor;
+      r.perplexityCi95.zh = [r.perplexity.zh * 0.95, r.perplexity.zh * 1.05];
+    };
+    const noisy = compareResults(baseline, current(shifted(1.08))); // [9.74, 10.77] overlaps [9.38, 10.36]
+    expect(noisy.ok).toBe(true);
+    expect(noisy.checks.find((x) => x.subject === 'zh')).toMatchObject({ ok: true, note: '+8% (within noise: the 95% intervals overlap)', bound: '≤ +5%, beyond noise' });
+    const clear = compareResults(baseline, current(shifted(1.2))); // [11.25, 12.44] above 10.36
+    expect(clear.checks.filter((x) => !x.ok).map((x) => `${x.subject} ${x.note}`)).toEqual(['zh +20%']);
+    expect(clear.checks.find((x) => x.subject === 'zh')!.current).toBe('11.84 [11.3–12.4]');
   });
 
   test('says so, without failing, when the core region cannot be compared', () => {
@@ -143,9 +159,12 @@ describe('regions compare', () => {
 
   test('prints the table and fails on a regression (the CLI turns the error into exit code 1)', async () => {
     const a = write('a.json', baseline);
-    const b = write('b.json', current((r) => void (r.perplexity.ko! *= 2)));
+    const b = write('b.json', current((r) => {
+      r.perplexity.ko! *= 2;
+      r.perplexityCi95.ko = [r.perplexityCi95.ko![0] * 2, r.perplexityCi95.ko![1] * 2];
+    }));
     const { stdout, error } = await run(['--baseline', a, '--current', b, '--ppl-tolerance', '0.5']);
-    expect(stdout).toMatch(/\n  ko +\| +12\.90 \| +25\.80 \| ≤ \+50% \| +\+100% \| ✗\n/);
+    expect(stdout).toMatch(/\n  ko +\| +12\.90 \[12\.3–13\.5\] \| +25\.80 \[24\.5–27\.1\] \| ≤ \+50%, beyond noise \| +\+100% \| ✗\n/);
     expect(error?.message).toBe(`1 regression against ${a}`);
     const json = await run(['--baseline', a, '--current', b, '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, regressions: 1, options: { pplTolerance: 0.05, minJaccard: 0.5 } });

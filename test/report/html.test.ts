@@ -74,6 +74,7 @@ describe('renderReport', () => {
       provenance: { ...SAMPLE_PROVENANCE, checkpoints: [] },
       summary: { reason: 'passed', tests: { total: 0, passed: 0, failed: 0, skipped: 0 }, findings: { total: 0, passed: 0, failed: 0 }, assertions: { total: 0, passed: 0, failed: 0 } },
       perplexity: {},
+      perplexityCi95: {},
       tests: [],
       findings: [],
       regionData: {},

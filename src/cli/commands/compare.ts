@@ -18,7 +18,8 @@ export const compareCommand = defineCommand({
     'Compares the results.json of a run (--current) with a baseline run (--baseline), as written by the ' +
     "vitest-regions reporter. A regression is: an assertion that passed and now fails or the reverse (the thresholds " +
     "file's expectation is then out of date), or that the current run no longer made (\"missing\"); a language whose baseline " +
-    'perplexity rose by more than --ppl-tolerance (relative); or a core region whose Jaccard overlap with the ' +
+    'perplexity rose by more than --ppl-tolerance (relative) and, where both runs carry its 95% interval over the evaluation windows, ' +
+      'by more than that noise (the intervals do not overlap); or a core region whose Jaccard overlap with the ' +
     "baseline's is below --min-jaccard (exact for regions up to 50,000 entries, else estimated from a 1024-hash " +
     'sketch, ±0.016). A finding only the current run made is listed as new, not compared. The baseline must be a complete ' +
     'run: a partial one (some spec files, a -t filter, a shard, an interrupted run; results.json says so in `run`) is refused. ' +

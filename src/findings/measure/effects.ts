@@ -1,4 +1,4 @@
-import { ratioInterval, seedFor } from '../../metrics/bootstrap.js';
+import { pplInterval, ratioInterval, seedFor } from '../../metrics/bootstrap.js';
 import type { LanguagePerplexity } from '../../metrics/perplexity.js';
 import type { PerturbationInput } from '../../perturb/perturbation.js';
 import { median } from '../../util/stats.js';
@@ -13,6 +13,8 @@ export interface LanguageEffect {
   ratio: number;
   /** The ratio's 95% interval, a paired bootstrap over the evaluation windows; null where a window's NLL is not finite. */
   ci95: [number, number] | null;
+  /** The baseline perplexity's own 95% interval over the windows (what `regions compare` holds a change against). */
+  baselineCi95: [number, number] | null;
 }
 
 /**
@@ -20,13 +22,15 @@ export interface LanguageEffect {
  * the subject's seed and the language, so every condition measured on a language resamples the same windows.
  */
 export function languageEffect(subject: CheckpointSubject, language: string, baseline: LanguagePerplexity, perturbed: LanguagePerplexity): LanguageEffect {
-  const ci95 = ratioInterval(
-    { baseline: baseline.windows.nll, perturbed: perturbed.windows.nll, tokens: baseline.windows.tokens },
-    { resamples: subject.options.bootstrapResamples, seed: seedFor(subject.options.seed ?? 0, language), confidence: 0.95 },
-  );
-  // An interval is two finite numbers or none (JSON has no Infinity: results.json could not carry it).
-  const finite = ci95 !== null && Number.isFinite(ci95[0]) && Number.isFinite(ci95[1]) ? ci95 : null;
-  return { language, baseline: baseline.ppl, perturbed: perturbed.ppl, ratio: perturbed.ppl / baseline.ppl, ci95: finite };
+  const options = { resamples: subject.options.bootstrapResamples, seed: seedFor(subject.options.seed ?? 0, language), confidence: 0.95 };
+  const ci95 = ratioInterval({ baseline: baseline.windows.nll, perturbed: perturbed.windows.nll, tokens: baseline.windows.tokens }, options);
+  const baselineCi95 = pplInterval(baseline.windows, options);
+  return { language, baseline: baseline.ppl, perturbed: perturbed.ppl, ratio: perturbed.ppl / baseline.ppl, ci95: finite(ci95), baselineCi95: finite(baselineCi95) };
+}
+
+/** An interval is two finite numbers or none (JSON has no Infinity: results.json could not carry it). */
+function finite(interval: [number, number] | null): [number, number] | null {
+  return interval !== null && Number.isFinite(interval[0]) && Number.isFinite(interval[1]) ? interval : null;
 }
 
 /** Baseline and perturbed perplexity of each language (both cached by the subject). */

@@ -97,7 +97,7 @@ function summary(region: Region, extras: boolean) {
 const SUBJECT = { dir: '/models/polyglot-mini', hash: '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809', label: 'polyglot-mini (sha256 1a2b3c4d5e6f)' };
 
 function effects(ratios: Record<string, number>) {
-  return Object.entries(ratios).map(([language, ratio]) => ({ language, baseline: BASELINE_PPL[language]!, perturbed: BASELINE_PPL[language]! * ratio, ratio, ci95: [ratio * 0.9, ratio * 1.1] as [number, number] }));
+  return Object.entries(ratios).map(([language, ratio]) => ({ language, baseline: BASELINE_PPL[language]!, perturbed: BASELINE_PPL[language]! * ratio, ratio, ci95: [ratio * 0.9, ratio * 1.1] as [number, number], baselineCi95: [BASELINE_PPL[language]! * 0.95, BASELINE_PPL[language]! * 1.05] as [number, number] }));
 }
 
 /** toLoseCompetenceWhenZeroed on the core region, against a random control. */
