@@ -86,6 +86,11 @@ export interface CheckpointSubject {
   perplexity(perturbation: PerturbationInput | readonly PerturbationInput[], languages?: readonly string[]): Promise<Record<string, LanguagePerplexity>>;
   /** |θ ⊙ g| of every weight for one language, on its training text. */
   importance(language: string): Promise<ImportanceMap>;
+  /**
+   * Calls `listener(language, windows done, windows total)` as importance is computed (not when it is read from the
+   * cache), after each batch; returns the function that stops it. The cache warm-up prints it with a time left.
+   */
+  onImportanceProgress(listener: (language: string, done: number, total: number) => void): () => void;
   /** The importance the core region is chosen by: the sum over `regionLanguages`. */
   coreImportance(): Promise<ImportanceMap>;
   /** The core region: top-k of {@link coreImportance} per matrix inside the transformer layers. */

@@ -44,6 +44,51 @@ export function importanceProcesses(subject: CheckpointSubject, machine: { cores
   return n;
 }
 
+/** Windows done and in all, per language whose importance is being computed. */
+export type ImportanceBoard = Map<string, { done: number; total: number }>;
+
+/**
+ * One line on the importance under way, with the time left at the rate so far: "importance: ar 210/782, es
+ * 190/782 windows (25% of 1,564), about 6 min left". Languages not yet started count as not done only once they
+ * report their total, so the estimate covers what has been sized.
+ */
+export function importanceProgressLine(board: ImportanceBoard, elapsedMs: number): string {
+  let done = 0;
+  let total = 0;
+  for (const v of board.values()) {
+    done += v.done;
+    total += v.total;
+  }
+  const parts = [...board].map(([l, v]) => `${l} ${v.done}/${v.total}`).join(', ');
+  const share = total === 0 ? 0 : done / total;
+  const left = done === 0 ? 'time left not yet known' : `about ${duration(((total - done) / done) * elapsedMs)} left`;
+  return `importance: ${parts} windows (${(100 * share).toFixed(0)}% of ${total.toLocaleString('en')}), ${left}`;
+}
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
+}
+
+/** Prints the board at most every `everyMs` (and not at all for work shorter than that). */
+function importanceReporter(say: Say, everyMs = PROGRESS_PRINT_MS): (language: string, done: number, total: number) => void {
+  const board: ImportanceBoard = new Map();
+  const started = Date.now();
+  let printed = started;
+  return (language, done, total) => {
+    board.set(language, { done, total });
+    const now = Date.now();
+    if (now - printed < everyMs) return;
+    printed = now;
+    say(importanceProgressLine(board, now - started));
+  };
+}
+
+/** How often the warm-up prints the importance under way (ms). */
+const PROGRESS_PRINT_MS = 30_000;
+
 /** Deals `languages` round-robin into `n` groups. */
 export function dealLanguages(languages: readonly string[], n: number): string[][] {
   const groups: string[][] = Array.from({ length: n }, () => []);
@@ -52,7 +97,7 @@ export function dealLanguages(languages: readonly string[], n: number): string[]
 }
 
 /** Runs one child on `languages`; resolves when it has computed (or found cached) every one of them. */
-function importanceChild(job: ImportanceJob, children: Set<ChildProcess>, say: Say): Promise<void> {
+function importanceChild(job: ImportanceJob, children: Set<ChildProcess>, say: Say, progress: (language: string, done: number, total: number) => void): Promise<void> {
   const fromSource = new URL(import.meta.url).pathname.endsWith('.ts'); // tsx's tsImport may add a query
   const entry = fileURLToPath(new URL(`./internals/importance-child.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   // From the TypeScript sources the child loads them through tsx, resolved from here (not the working directory).
@@ -63,6 +108,7 @@ function importanceChild(job: ImportanceJob, children: Set<ChildProcess>, say: S
     let error: string | null = null;
     child.on('message', (m: ImportanceChildMessage) => {
       if ('ready' in m) say(`importance for ${m.ready} ready`);
+      else if ('progress' in m) progress(m.progress.language, m.progress.done, m.progress.total);
       else error = m.error;
     });
     child.on('error', (err) => {
@@ -80,7 +126,8 @@ function importanceChild(job: ImportanceJob, children: Set<ChildProcess>, say: S
 async function importanceSideBySide(subject: CheckpointSubject, n: number, say: Say): Promise<void> {
   const children = new Set<ChildProcess>();
   try {
-    await Promise.all(dealLanguages(subject.options.regionLanguages, n).map((languages) => importanceChild({ options: subject.options, languages }, children, say)));
+    const progress = importanceReporter(say);
+    await Promise.all(dealLanguages(subject.options.regionLanguages, n).map((languages) => importanceChild({ options: subject.options, languages }, children, say, progress)));
   } finally {
     for (const child of children) child.kill();
   }
@@ -105,9 +152,14 @@ export async function warmRegionsCache(options: ResolvedRegionsOptions): Promise
         say(`importance of ${options.regionLanguages.join(', ')} in ${n} processes`);
         await importanceSideBySide(subject, n, say);
       } else {
-        for (const language of options.regionLanguages) {
-          await subject.importance(language);
-          say(`importance for ${language} ready`);
+        const stop = subject.onImportanceProgress(importanceReporter(say));
+        try {
+          for (const language of options.regionLanguages) {
+            await subject.importance(language);
+            say(`importance for ${language} ready`);
+          }
+        } finally {
+          stop();
         }
       }
     } finally {

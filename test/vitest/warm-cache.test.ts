@@ -11,7 +11,7 @@ import { FIXTURE_OPTIONS } from '../../specs/options.js';
 import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { parseModelConfig } from '../../src/checkpoint/config.js';
 import { openSubject, type RegionsSubject } from '../../src/findings/subject.js';
-import { dealLanguages, importanceProcesses, warmRegionsCache } from '../../src/subject/warm-cache.js';
+import { dealLanguages, importanceProcesses, importanceProgressLine, warmRegionsCache } from '../../src/subject/warm-cache.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 
@@ -40,6 +40,40 @@ test('processes: two sharing 2 cores for a small model, one per `threads` cores 
   expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 24 * 2 ** 30 })).toBe(1);
   // 64 GiB: the parent and 4 children, 13 copies of 4.1 GiB and their activations, fit; 5 children's 16 copies do not.
   expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 64 * 2 ** 30 })).toBe(4);
+});
+
+test('the warm-up says how far importance is and how long it has left, at the rate so far', () => {
+  const board = new Map([
+    ['ar', { done: 200, total: 800 }],
+    ['es', { done: 100, total: 800 }],
+  ]);
+  // 300 of 1,600 windows in 60 s: 1,300 left at 5 windows/s is 260 s.
+  expect(importanceProgressLine(board, 60_000)).toBe('importance: ar 200/800, es 100/800 windows (19% of 1,600), about 4 min left');
+  expect(importanceProgressLine(new Map([['ar', { done: 0, total: 800 }]]), 5_000)).toBe('importance: ar 0/800 windows (0% of 800), time left not yet known');
+  expect(importanceProgressLine(new Map([['ar', { done: 790, total: 800 }]]), 79_000)).toBe('importance: ar 790/800 windows (99% of 800), about 1 s left');
+});
+
+test('a computing subject reports its importance windows as they are done; a cached one reports none', async () => {
+  const instrument = await competent();
+  const options = resolveRegionsOptions({ checkpoint: instrument.checkpoint, texts: instrument.texts, trainTexts: instrument.trainTexts, regionLanguages: ['en'], languages: ['en'], importanceTokens: 512, cacheDir: mkdtempSync(join(tmpdir(), 'regions-progress-')) }, { env: {} });
+  const seen: [string, number, number][] = [];
+  for (const round of [0, 1]) {
+    const subject = await openSubject(options);
+    const stop = subject.onImportanceProgress((l, done, total) => seen.push([l, done, total]));
+    try {
+      await subject.importance('en');
+    } finally {
+      stop();
+      await subject.close();
+    }
+    if (round === 0) {
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.at(-1)![1]).toBe(seen.at(-1)![2]);
+      seen.length = 0;
+    } else {
+      expect(seen).toEqual([]);
+    }
+  }
 });
 
 test('importance warmed in two processes is bit-identical to importance computed here', async () => {

@@ -12,12 +12,22 @@ export interface ImportanceJob {
   languages: string[];
 }
 
-export type ImportanceChildMessage = { ready: string } | { error: string };
+export type ImportanceChildMessage = { ready: string } | { error: string } | { progress: { language: string; done: number; total: number } };
+
+/** How often a child reports its windows done (ms): often enough for a time-left estimate, rarely enough to cost nothing. */
+const PROGRESS_EVERY_MS = 2000;
 
 const send = (m: ImportanceChildMessage) => new Promise<void>((done) => process.send!(m, () => done()));
 
 async function work(job: ImportanceJob): Promise<void> {
   const subject = await openCheckpointSubject(job.options);
+  let last = 0;
+  subject.onImportanceProgress((language, done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    process.send!({ progress: { language, done, total } } satisfies ImportanceChildMessage);
+  });
   try {
     for (const language of job.languages) {
       await subject.importance(language);

@@ -268,6 +268,9 @@ export class OpenedSubject implements CheckpointSubject {
           batchSize,
           cacheDir: join(this.options.cacheDir, 'importance'),
           cache: this.options.cache,
+          onProgress: (done, total) => {
+            for (const listener of this.#importanceListeners) listener(language, done, total);
+          },
         },
       );
       maps.push(r.map);
@@ -355,6 +358,13 @@ export class OpenedSubject implements CheckpointSubject {
 
   importance(language: string): Promise<ImportanceMap> {
     return this.#importanceOf([language])[0]!;
+  }
+
+  readonly #importanceListeners = new Set<(language: string, done: number, total: number) => void>();
+
+  onImportanceProgress(listener: (language: string, done: number, total: number) => void): () => void {
+    this.#importanceListeners.add(listener);
+    return () => this.#importanceListeners.delete(listener);
   }
 
   async coreImportance(): Promise<ImportanceMap> {
