@@ -4,6 +4,7 @@
  * No vitest imports here: scripts call {@link resolveRegionsOptions} through `openSubject` too.
  */
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../engine/select.js';
@@ -75,10 +76,11 @@ export const regionsOptionsSchema = z.strictObject({
   /** Windows per forward pass. */
   batchSize: count(1).default(8),
   /**
-   * ONNX Runtime intra-op threads (default 2, this project's CI machine's cores). Results are bit-identical for
-   * a fixed count, so it is part of every cache key that depends on it; set it per machine, not per run.
+   * ONNX Runtime intra-op threads (default: this machine's cores). Results are bit-identical for a fixed count,
+   * so it is part of every cache key that depends on it: a cache made on a machine with other cores is not read
+   * unless this is set to the same count.
    */
-  threads: count(1).default(2),
+  threads: count(1).default(() => availableParallelism()),
   /**
    * The 95% intervals every perplexity ratio carries: a paired bootstrap over the evaluation windows with this many
    * resamples (seeded from `seed`, else 0; see metrics/bootstrap.ts). Milliseconds per ratio at the default.

@@ -3,7 +3,7 @@
  * option. No model is loaded here (the end-to-end run is in plugin-e2e.test.ts).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RegionsReporter } from '../../src/report/reporter.js';
@@ -32,7 +32,7 @@ describe('resolveRegionsOptions', () => {
       seqLen: 128,
       importanceTokens: 16384,
       batchSize: 8,
-      threads: 2,
+      threads: availableParallelism(),
       bootstrapResamples: 2000,
       runs: 5,
       root: '/project',
