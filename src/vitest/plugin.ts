@@ -56,7 +56,33 @@ export function regions(options: RegionsPluginOptions): Plugin {
         },
       };
     },
+    // In a `projects` config vitest reads reporters from the root config only, so what the config hook added to
+    // a project is ignored: add the report to the root's (resolved, not yet created) reporters instead, for this
+    // project's files. A reporter the root config already has, or a blob run (a shard), is left as it is.
+    configureVitest({ project, vitest }) {
+      // A config without `projects` is its own root: the config hook's reporters stand (or the command line's).
+      const declaresProjects = ((vitest.config as { projects?: unknown[] }).projects ?? []).length > 0;
+      if (reportOptions === false || !declaresProjects) return;
+      addProjectReport(vitest.config.reporters as unknown[], project.name, reportOptions.outputDir);
+    },
   };
+}
+
+/**
+ * Adds the report for `projectName` to a root config's resolved reporters: a new `[file, { outputDir, projects }]`
+ * entry, or this project added to the one another project added; nothing where the config has a RegionsReporter of
+ * its own or runs the blob reporter.
+ */
+export function addProjectReport(reporters: unknown[], projectName: string, outputDir: string): void {
+  const name = (r: unknown) => (Array.isArray(r) ? r[0] : r);
+  if (reporters.some((r) => name(r) === 'blob')) return;
+  const ours = reporters.find((r): r is [string, { outputDir: string; projects?: string[] }] => Array.isArray(r) && r[0] === REPORTER_FILE);
+  if (ours !== undefined) {
+    if (ours[1].projects !== undefined && !ours[1].projects.includes(projectName)) ours[1].projects.push(projectName);
+    return;
+  }
+  if (reporters.some(isRegionsReporter)) return;
+  reporters.push([REPORTER_FILE, { outputDir, projects: [projectName] }]);
 }
 
 /** The plugin's options: the subject's (checkpoint, texts, …) and where the report goes. */

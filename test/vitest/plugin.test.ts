@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { RegionsReporter } from '../../src/report/reporter.js';
-import { regions, SETUP_FILE } from '../../src/vitest/plugin.js';
+import { addProjectReport, regions, SETUP_FILE } from '../../src/vitest/plugin.js';
 import { REPORTER_FILE } from '../../src/util/reporter-ref.js';
 import { resolveRegionsOptions } from '../../src/subject/options.js';
 import { BUILTIN_TEXTS } from '../../src/corpus/texts.js';
@@ -135,6 +135,21 @@ describe('regions() plugin', () => {
     vi.stubEnv('GITHUB_ACTIONS', 'true');
     expect(added({})?.slice(0, 2)).toEqual(['default', 'github-actions']);
     expect(() => regions({ checkpoint: 'm', report: { dir: 'x' } } as never)).toThrow(`regions(): option "report": must be false or { outputDir: 'reports' } (got {"dir":"x"})`);
+  });
+
+  test('in a projects config, the report goes to the root\'s reporters, for the projects with the plugin', () => {
+    const reporters: unknown[] = [['default', {}]];
+    addProjectReport(reporters, 'specs', 'reports');
+    addProjectReport(reporters, 'more-specs', 'reports');
+    addProjectReport(reporters, 'specs', 'reports');
+    expect(reporters).toEqual([['default', {}], [REPORTER_FILE, { outputDir: 'reports', projects: ['specs', 'more-specs'] }]]);
+    // The root config's own RegionsReporter, or a shard's blob reporter: left as they are.
+    const own: unknown[] = ['default', new RegionsReporter({ outputDir: 'x' })];
+    addProjectReport(own, 'specs', 'reports');
+    expect(own).toHaveLength(2);
+    const blob: unknown[] = [['blob', {}]];
+    addProjectReport(blob, 'specs', 'reports');
+    expect(blob).toEqual([['blob', {}]]);
   });
 
   test('reads REGIONS_CHECKPOINT when vitest loads its config', () => {
