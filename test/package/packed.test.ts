@@ -137,4 +137,14 @@ test('regions init, then vitest run: a verdict on every finding and the report; 
   expect(second.code, second.out).toBe(0);
   expect(second.out).toMatch(/regions report: reports\/index\.html \(7 of 7 findings as expected/);
   console.log(`regions init: vitest run ${cold.toFixed(0)} s cold, ${warm.toFixed(0)} s after regions thresholds`);
+
+  // The plugin inside a `projects` config (where vitest reads reporters from the root only) still writes the report.
+  rmSync(join(project, 'reports'), { recursive: true, force: true });
+  const config = readFileSync(join(project, 'vitest.config.ts'), 'utf8')
+    .replace('plugins: [', "test: { projects: [{ extends: true, test: { name: 'specs', include: ['specs/core-region.spec.ts'] }, plugins: [")
+    .replace(/\n {2}\],\n[^\n]*\n {2}test: \{[^\n]*\},\n/, '\n  ] }] },\n');
+  writeFileSync(join(project, 'vitest.projects.config.ts'), config);
+  const projects = run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.projects.config.ts'], project, 600_000);
+  expect(projects.code, `${projects.out}\n${config}`).toBe(0);
+  expect(existsSync(join(project, 'reports/results.json')), config).toBe(true);
 }, 900_000);
