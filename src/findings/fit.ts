@@ -10,6 +10,7 @@
  * finding, so this module needs nothing of the report.
  */
 import { z } from 'zod';
+import { median } from '../util/stats.js';
 import { findingDefinition } from './index.js';
 import { parseThresholds, type Expectation, type ThresholdsInput } from './thresholds.js';
 
@@ -68,12 +69,6 @@ function outcome(assertions: readonly RecordedAssertion[]): Outcome {
 }
 
 const round = (x: number) => Number(x.toPrecision(4));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /**
  * A threshold the run used, kept when every assertion used the same value and it is a valid value of the

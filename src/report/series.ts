@@ -7,6 +7,7 @@
  */
 import { formatPercent, renderTable } from '../findings/measure/format.js';
 import { fingerprintOverlap } from '../region-data/fingerprint.js';
+import { median } from '../util/stats.js';
 import type { AssertionEntry, RegionFingerprint, Results } from './results.js';
 
 /** One finding in one run. */
@@ -32,19 +33,15 @@ export interface Series {
   regions: { label: string; points: (RegionPoint | null)[] }[];
 }
 
-function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+/** The project's median, null for none. */
+const medianOrNull = (xs: readonly number[]): number | null => (xs.length === 0 ? null : median(xs));
 
 function findingPoint(a: AssertionEntry): FindingPoint {
   const region = a.effects.filter((e) => e.role === 'region' && e.ratio !== null && Number.isFinite(e.ratio));
   const withCi = region.filter((e) => e.ci95 !== null);
-  const lo = median(withCi.map((e) => e.ci95![0]));
-  const hi = median(withCi.map((e) => e.ci95![1]));
-  return { holds: a.holds, medianRatio: median(region.map((e) => e.ratio!)), medianInterval: lo === null || hi === null ? null : [lo, hi] };
+  const lo = medianOrNull(withCi.map((e) => e.ci95![0]));
+  const hi = medianOrNull(withCi.map((e) => e.ci95![1]));
+  return { holds: a.holds, medianRatio: medianOrNull(region.map((e) => e.ratio!)), medianInterval: lo === null || hi === null ? null : [lo, hi] };
 }
 
 /** The core (top) regions of a run with a fingerprint, by "core region, k = 1%". */

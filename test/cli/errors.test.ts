@@ -56,6 +56,7 @@ const CASES: { what: string; args: string[]; code: number; message: RegExp }[] =
   { what: 'a value for a flag', args: [...ppl, '--json=yes'], code: 2, message: /^regions: --json takes no value$/ },
   { what: 'an option given twice', args: [...ppl, '--backend', 'wasm'], code: 2, message: /^regions: --backend is given twice \(a list is comma-separated: --backend a,b\)$/ },
   { what: 'unknown backend', args: ['ppl', '--checkpoint', 'CKPT', '--texts', 'TEXTS', '--backend', 'gpu'], code: 2, message: /^regions: --backend must be one of auto, ort, ort-cpu, ort-webgpu, ort-cuda, tensorflow, wasm, cpu, webgpu \(got "gpu"\)$/ },
+  { what: 'check-report without a report', args: ['check-report', '--html', 'MISSING'], code: 2, message: /^regions: --html .*does-not-exist: no such report \(run the specs first/ },
   { what: 'checkpoint folder missing', args: ['ppl', '--checkpoint', 'MISSING', '--texts', 'TEXTS'], code: 2, message: /^regions: --checkpoint must name an existing folder \(got ".*does-not-exist"\)$/ },
   { what: 'checkpoint is a file', args: ['ppl', '--checkpoint', 'SHORT_WINDOW', '--texts', 'TEXTS'], code: 2, message: /^regions: --checkpoint must name a folder \(got ".*short\.json"\)$/ },
   { what: 'language not in the texts folder', args: [...ppl, '--languages', 'en,fr'], code: 2, message: /^regions: --languages: .*texts has no fr\.txt \(it has: de, en, zh\)$/ },

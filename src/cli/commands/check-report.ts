@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { defineCommand, option, optional, withDefault } from '../args.js';
+import { defineCommand, option, optional, UsageError, withDefault } from '../args.js';
 
 const options = {
   html: withDefault(option.output('FILE', 'the report to check (written first from --results when given)'), 'reports/index.html'),
@@ -28,7 +28,7 @@ export const checkReportCommand = defineCommand({
       const [{ renderReport }, { loadResults }] = await Promise.all([import('../../report/html.js'), import('../../report/results.js')]);
       mkdirSync(dirname(html), { recursive: true });
       writeFileSync(html, await renderReport(loadResults(resolve(values.results))));
-    }
+    } else if (!existsSync(html)) throw new UsageError(`--html ${values.html}: no such report (run the specs first, or render one with --results reports/results.json)`);
     const { checkReport } = await import('../../report/check.js');
     const check = await checkReport(html, { screenshot, chromium: values.chromium });
     if (values.json) {

@@ -8,6 +8,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { AssertionEntry } from '../results.js';
 import { COLORS } from '../internals/palette.js';
+import { median } from '../../util/stats.js';
 
 /** Ticks for a log axis from `floor` to `max`: powers of ten, finer steps when the range spans few decades. */
 function logTicks(floor: number, max: number): number[] {
@@ -34,9 +35,8 @@ export function perplexityChart(assertion: AssertionEntry): TopLevelSpec | null 
         const e = of[0]!;
         bars.push({ language, condition, ppl: e.perturbed!, ...(e.ci95 !== null && { lo: e.baseline * e.ci95[0], hi: e.baseline * e.ci95[1] }) });
       } else if (of.length > 1) {
-        const ppl = of.map((e) => e.perturbed!).sort((a, b) => a - b);
-        const mid = ppl.length >> 1;
-        bars.push({ language, condition, ppl: ppl.length % 2 === 1 ? ppl[mid]! : (ppl[mid - 1]! + ppl[mid]!) / 2, lo: ppl[0]!, hi: ppl.at(-1)! });
+        const ppl = of.map((e) => e.perturbed!);
+        bars.push({ language, condition, ppl: median(ppl), lo: Math.min(...ppl), hi: Math.max(...ppl) });
       }
     }
   }
