@@ -9,7 +9,7 @@
 import { layerWeight } from '../checkpoint/names.js';
 import type { ObservableModel } from '../model/observe.js';
 import { formatTable } from '../util/table.js';
-import { DETECT_REVISION, massiveActivations, superWeights, type MassiveActivations, type SuperWeights } from './activations.js';
+import { DETECT_REVISION, MASSIVE_MIN_RATIO, MASSIVE_MIN_VALUE, massiveActivations, SUPER_WEIGHT_MIN_RATIO, superWeights, type MassiveActivations, type SuperWeights } from './activations.js';
 import { languageNeurons, type LanguageNeurons } from './language-neurons.js';
 
 /** What a detector reads: token windows, or token windows per language (a detector that compares languages). */
@@ -57,7 +57,7 @@ const superWeightsDetector: DetectorDeclaration<'super-weights', SuperWeights> =
   summary: 'super-weight candidates from one forward pass',
   description:
     'Runs the probe text once and reports, per layer, the largest |input| channel and |output| dim of ' +
-    'mlp.down_proj; a layer whose output spike is at least --min-ratio (default 50) × its median dim gives a ' +
+    `mlp.down_proj; a layer whose output spike is at least --min-ratio (default ${SUPER_WEIGHT_MIN_RATIO}) × its median dim gives a ` +
     'super-weight candidate (layer, row = that dim, col = that channel), as Yu et al. (2024) find them. A ' +
     'candidate equal to a published coordinate on a checkpoint of the same shape is named as a match.',
   run: (model, probe, c) => superWeights(model, windowsOf(probe), { minRatio: c.minRatio }),
@@ -90,8 +90,8 @@ const massiveActivationsDetector: DetectorDeclaration<'massive-activations', Mas
   description:
     'Runs the probe text once and reports, after the embedding and after each layer, the largest |activation| ' +
     'of the residual stream on distinct dims, at which kind of position (the first token, a delimiter . or ' +
-    'newline, any other), and its ratio to the median |activation|; dims above 100 and --min-ratio (default ' +
-    '1000) × the median are massive activations (Sun et al., 2024).',
+    `newline, any other), and its ratio to the median |activation|; dims above ${MASSIVE_MIN_VALUE} and --min-ratio (default ` +
+    `${MASSIVE_MIN_RATIO}) × the median are massive activations (Sun et al., 2024).`,
   run: (model, probe, c) => massiveActivations(model, windowsOf(probe), { isDelimiter: c.isDelimiter, minRatio: c.minRatio }),
   text(r) {
     const rows = r.layers.map((l) => [l.layer < 0 ? 'embed' : String(l.layer), l.median.toPrecision(3), l.top.map((p) => `${f(p.value)} @ ${p.dim} (${p.kind})`).join(', '), `×${f(l.ratio)}`]);
