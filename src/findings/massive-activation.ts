@@ -30,6 +30,11 @@ export const massiveActivationThresholdsSchema = z.strictObject({
   minValue: z.number('must be a number').nonnegative('must be ≥ 0').default(100),
   /** The least ratio to the layer's median |h|. */
   minRatio: ratio.default(1000),
+  /**
+   * Sun et al.'s control, asserted: the activation set to its mean over the probe keeps the median language's
+   * perplexity within ×maxMeanRatio, set to zero raises it ≥ ×minZeroRatio. Absent: both are measured and reported only.
+   */
+  ablation: z.strictObject({ maxMeanRatio: ratio.default(1.05), minZeroRatio: ratio }).optional(),
 });
 
 const optionsSchema = z.strictObject({
@@ -58,6 +63,7 @@ export async function measureHasMassiveActivation(subject: SubjectWith<Needs>, o
   return measureMassiveActivation(subject, {
     minValue: o.minValue ?? t.minValue,
     minRatio: o.minRatio ?? t.minRatio,
+    ablation: t.ablation ?? null,
     dimension: {
       layer: d.layer,
       target: d.target,
@@ -85,6 +91,6 @@ export const massiveActivation = defineFinding('massiveActivation', {
     if (c === undefined) return null;
     const m = c.result.measured;
     const top = m.profile.reduce((a, b) => (b.ratio > a.ratio ? b : a));
-    return `the massive-activation finding ${holdsWord(cases)}: ${m.massive.length > 0 ? `${m.massive.length} activation(s) meet Sun et al.'s criterion` : `the largest activation is ${times(top.ratio)} its layer's median (dim ${top.dim}), against ×${String(c.result.thresholds.minTopToMedian)}`}; ×4 on dim ${m.dim} moves the median language's perplexity ${times(m.median)}`;
+    return `the massive-activation finding ${holdsWord(cases)}: ${m.massive.length > 0 ? `${m.massive.length} activation(s) meet Sun et al.'s criterion` : `the largest activation is ${times(top.ratio)} its layer's median (dim ${top.dim}), against ×${String(c.result.thresholds.minTopToMedian)}`}; ×4 on dim ${m.dim} moves the median language's perplexity ${times(m.median)}${m.ablation === undefined ? '' : `; its activation set to its mean ${times(m.ablation.meanMedian)}, to zero ${times(m.ablation.zeroMedian)}`}`;
   },
 });

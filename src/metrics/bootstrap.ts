@@ -49,19 +49,32 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** Checks the settings every interval shares; returns them with defaults filled in. */
+function settings(options: BootstrapOptions, what: string): Required<BootstrapOptions> {
+  const s = { ...BOOTSTRAP_DEFAULTS, ...options };
+  if (!(Number.isInteger(s.resamples) && s.resamples >= 1)) throw new Error(`${what}: resamples must be a whole number ≥ 1 (got ${s.resamples})`);
+  if (!(s.confidence > 0 && s.confidence < 1)) throw new Error(`${what}: confidence must be in (0, 1) (got ${s.confidence})`);
+  return s;
+}
+
+/** The central `confidence` interval of the values (sorted in place): their percentiles. */
+function percentiles(values: Float64Array, confidence: number): [number, number] {
+  values.sort();
+  const tail = (1 - confidence) / 2;
+  return [quantile(values, tail), quantile(values, 1 - tail)];
+}
+
 /**
  * The bootstrap interval of perplexity(perturbed) / perplexity(baseline) over the windows, as [lo, hi]; null
  * when a window's NLL is not finite (an overflowed perturbation: the ratio itself is not a number to bound).
  * @throws Error when the three lists differ in length, are empty, or a setting is out of range.
  */
 export function ratioInterval(w: PairedWindows, options: BootstrapOptions = {}): [number, number] | null {
-  const { resamples, seed, confidence } = { ...BOOTSTRAP_DEFAULTS, ...options };
+  const { resamples, seed, confidence } = settings(options, 'ratioInterval');
   const n = w.tokens.length;
   if (n === 0 || w.baseline.length !== n || w.perturbed.length !== n) {
     throw new Error(`ratioInterval: ${w.baseline.length} baseline, ${w.perturbed.length} perturbed and ${n} token counts: expected equal, non-zero`);
   }
-  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new Error(`ratioInterval: resamples must be a whole number ≥ 1 (got ${resamples})`);
-  if (!(confidence > 0 && confidence < 1)) throw new Error(`ratioInterval: confidence must be in (0, 1) (got ${confidence})`);
   const diff = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     diff[i] = w.perturbed[i]! - w.baseline[i]!;
@@ -79,9 +92,54 @@ export function ratioInterval(w: PairedWindows, options: BootstrapOptions = {}):
     }
     ratios[r] = Math.exp(d / t);
   }
-  ratios.sort();
-  const tail = (1 - confidence) / 2;
-  return [quantile(ratios, tail), quantile(ratios, 1 - tail)];
+  return percentiles(ratios, confidence);
+}
+
+/**
+ * One text's windows measured under several conditions (the baseline, a perturbation; a training run's start and
+ * ends): each condition's per-window NLL sums over the same windows, the windows' token counts, and the seed its
+ * windows are resampled with (a language's own, {@link seedFor}, so it resamples the windows its ratios' intervals do).
+ */
+export interface ConditionWindows {
+  nll: readonly (readonly number[])[];
+  tokens: readonly number[];
+  seed: number;
+}
+
+/**
+ * The bootstrap interval of a statistic of several texts' mean NLLs — the median of languages' ratios, a
+ * selectivity, the share of forgetting a frozen region prevented. Each resample draws every text's windows
+ * with replacement (paired across its conditions, independently across texts), gives `statistic` the mean NLL of
+ * each text under each condition (means[text][condition], nats per token), and the interval is the statistic's
+ * percentiles. Null when a window's NLL or a resample's statistic is not finite (a ratio of two changes that can
+ * be zero, for one: the statistic has no interval then).
+ * @throws Error when a text has no windows or its conditions differ in length, or a setting is out of range.
+ */
+export function statisticInterval(texts: readonly ConditionWindows[], statistic: (means: number[][]) => number, options: Omit<BootstrapOptions, 'seed'> = {}): [number, number] | null {
+  const { resamples, confidence } = settings(options, 'statisticInterval');
+  for (const [k, t] of texts.entries()) {
+    const n = t.tokens.length;
+    if (n === 0 || t.nll.some((c) => c.length !== n)) throw new Error(`statisticInterval: text ${k} has ${n} token counts and conditions of ${t.nll.map((c) => c.length).join(', ')} windows: expected equal, non-zero`);
+    if (t.nll.some((c) => c.some((x) => !Number.isFinite(x)))) return null;
+  }
+  const rngs = texts.map((t) => mulberry32(t.seed));
+  const values = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    const means = texts.map((t, k) => {
+      const n = t.tokens.length;
+      const sums = new Float64Array(t.nll.length);
+      let tokens = 0;
+      for (let j = 0; j < n; j++) {
+        const i = Math.floor(rngs[k]!() * n);
+        for (let c = 0; c < sums.length; c++) sums[c]! += t.nll[c]![i]!;
+        tokens += t.tokens[i]!;
+      }
+      return Array.from(sums, (x) => x / tokens);
+    });
+    values[r] = statistic(means);
+    if (!Number.isFinite(values[r]!)) return null;
+  }
+  return percentiles(values, confidence);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ModelConfig } from '../checkpoint/config.js';
 import { layerWeight } from '../checkpoint/names.js';
 import { forwardHidden } from './causal-lm.js';
 import type { Ops } from './ops.js';
+import type { ResidualEdit } from './residual-edit.js';
 
 /** The residual stream and the down_proj maxima of some windows, flat row-major. */
 export interface Activations {
@@ -48,8 +49,8 @@ export interface ObservationOps<T> extends Ops<T> {
 
 /** One observation: its outputs recorded during a forward pass of ids [batch, seq], and its result from them. */
 export interface ObservationDeclaration<R> {
-  /** Records the outputs (by name) from the observers of one forward pass. */
-  record<T>(o: ObservationOps<T>, config: ModelConfig, ids: T): Record<string, T>;
+  /** Records the outputs (by name) from the observers of one forward pass (of the model with `edits` applied to its residual stream). */
+  record<T>(o: ObservationOps<T>, config: ModelConfig, ids: T, edits?: readonly ResidualEdit[]): Record<string, T>;
   /** The result from the outputs' host values. */
   decode(outputs: ReadonlyMap<string, Float32Array>, config: ModelConfig): R;
 }
@@ -59,39 +60,60 @@ export interface ObservationDeclaration<R> {
  * positions, after the embedding and after each decoder layer: [numLayers + 1][2][d], flat.
  */
 const residualMaxima: ObservationDeclaration<Float32Array> = {
-  record(o, config, ids) {
+  record(o, config, ids, edits) {
     const [batch, seq] = o.shape(ids) as [number, number];
     const d = config.hiddenSize;
     const maxima: ReturnType<typeof o.abs>[] = [];
-    forwardHidden(o, config, ids, (_, h) => {
+    forwardHidden(o, config, ids, { edits, observe: (_, h) => {
       const a = o.abs(o.reshape(h, [batch, seq, d]));
       maxima.push(o.maxOver(o.slice(a, [0, 0, 0], [batch, 1, d]), [0, 1]));
       // A window of one token has no other positions: its maxima there are 0.
       maxima.push(seq > 1 ? o.maxOver(o.slice(a, [0, 1, 0], [batch, seq - 1, d]), [0, 1]) : o.zeros([d]));
-    });
+    } });
     return { 'residual-maxima': o.concatFirst(maxima) };
   },
   decode: (out) => out.get('residual-maxima')!,
 };
 
+/**
+ * The residual stream's sum per hidden dim at position 0 of the windows and over the other positions, after the
+ * embedding and after each decoder layer: [numLayers + 1][2][d], flat — what a mean over a probe text is made of
+ * (mean-ablation, ../dims/mean-ablation.ts).
+ */
+const residualSums: ObservationDeclaration<Float32Array> = {
+  record(o, config, ids, edits) {
+    const [batch, seq] = o.shape(ids) as [number, number];
+    const d = config.hiddenSize;
+    const sums: ReturnType<typeof o.abs>[] = [];
+    forwardHidden(o, config, ids, {
+      edits,
+      observe: (_, h) => {
+        const x = o.reshape(h, [batch, seq, d]);
+        sums.push(o.sumRows(o.reshape(o.slice(x, [0, 0, 0], [batch, 1, d]), [batch, d])));
+        sums.push(seq > 1 ? o.sumRows(o.reshape(o.slice(x, [0, 1, 0], [batch, seq - 1, d]), [batch * (seq - 1), d])) : o.zeros([d]));
+      },
+    });
+    return { 'residual-sums': o.concatFirst(sums) };
+  },
+  decode: (out) => out.get('residual-sums')!,
+};
+
 /** Every residual-stream activation and the down_proj input/output maxima (the massive-activation and super-weight detectors). */
 const activations: ObservationDeclaration<Activations> = {
-  record(o, config, ids) {
+  record(o, config, ids, edits) {
     const [batch, seq] = o.shape(ids) as [number, number];
     const n = batch * seq;
     const hidden: ReturnType<typeof o.abs>[] = [];
     const downIn: ReturnType<typeof o.abs>[] = [];
     const downOut: ReturnType<typeof o.abs>[] = [];
-    forwardHidden(
-      o,
-      config,
-      ids,
-      (_, h) => hidden.push(o.reshape(h, [1, n, config.hiddenSize])),
-      (_, input, output) => {
+    forwardHidden(o, config, ids, {
+      edits,
+      observe: (_, h) => hidden.push(o.reshape(h, [1, n, config.hiddenSize])),
+      observeDownProj: (_, input, output) => {
         downIn.push(o.maxOver(o.abs(input), [0]));
         downOut.push(o.maxOver(o.abs(output), [0]));
       },
-    );
+    });
     return { hidden: o.concatFirst(hidden), 'down-in-max': o.concatFirst(downIn), 'down-out-max': o.concatFirst(downOut) };
   },
   decode: (out) => ({ hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax: out.get('down-out-max')! }),
@@ -99,10 +121,10 @@ const activations: ObservationDeclaration<Activations> = {
 
 /** Per layer and FFN neuron, at how many positions the gate's output is > 0 (where SiLU and GeLU are): [layers·ffn]. */
 const gatePositive: ObservationDeclaration<Float32Array> = {
-  record(o, config, ids) {
+  record(o, config, ids, edits) {
     const counts: ReturnType<typeof o.abs>[] = [];
     // The count in float32: exact up to 2²⁴ positions.
-    forwardHidden(o, config, ids, undefined, (_, _input, _output, gate) => counts.push(o.sumRows(o.positive(gate))));
+    forwardHidden(o, config, ids, { edits, observeDownProj: (_, _input, _output, gate) => counts.push(o.sumRows(o.positive(gate))) });
     return { 'gate-positive': o.concatFirst(counts) };
   },
   decode: (out) => out.get('gate-positive')!,
@@ -110,11 +132,14 @@ const gatePositive: ObservationDeclaration<Float32Array> = {
 
 /** Σ over positions of x_j² per input channel of every linear weight, by weight name (q/k/v share one array, as gate/up do). */
 const inputSquareSums: ObservationDeclaration<Map<string, Float32Array>> = {
-  record(o, config, ids) {
+  record(o, config, ids, edits) {
     const out: Record<string, ReturnType<typeof o.abs>> = {};
     let k = 0;
-    forwardHidden(o, config, ids, undefined, undefined, (_, _weights, x) => {
-      out[`sq.${k++}`] = o.sumRows(o.mul(x, x));
+    forwardHidden(o, config, ids, {
+      edits,
+      observeLinearInput: (_, _weights, x) => {
+        out[`sq.${k++}`] = o.sumRows(o.mul(x, x));
+      },
     });
     return out;
   },
@@ -131,6 +156,7 @@ const inputSquareSums: ObservationDeclaration<Map<string, Float32Array>> = {
 /** Every observation, by the name engines and caches know it by. */
 export const OBSERVATIONS = {
   'residual-maxima': residualMaxima,
+  'residual-sums': residualSums,
   activations,
   'gate-positive': gatePositive,
   'input-square-sums': inputSquareSums,

@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../checkpoint/config.js';
+import type { ResidualEdit } from './residual-edit.js';
 
 /**
  * A view of a model with some weights replaced (see {@link Perturbable.overlay}): `model` reads the
@@ -31,8 +32,9 @@ export interface Perturbable {
   readWeight(name: string): Promise<Float32Array>;
   /**
    * A view of this model that reads `replacements` (HF name → the weight's shape, row-major; the view takes
-   * them and never writes them) in place of those weights. This model is not changed.
-   * @throws Error for an unknown name or a replacement of the wrong size.
+   * them and never writes them) in place of those weights, and applies `edits` to its residual stream in every
+   * forward pass (./residual-edit.ts; after the edits of the model it views). This model is not changed.
+   * @throws Error for an unknown name or a replacement of the wrong size; RangeError for an edit outside the model.
    */
-  overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this>;
+  overlay(replacements: ReadonlyMap<string, Float32Array>, edits?: readonly ResidualEdit[]): Overlay<this>;
 }

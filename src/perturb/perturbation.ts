@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activationKind, activationSchema } from './activation.js';
 import { dimensionKind, dimensionSchema } from './dimension.js';
 import { PerturbationError } from './errors.js';
 import type { PerturbationKind } from './internals/kind.js';
@@ -9,13 +10,14 @@ import { zeroRegionKind, zeroRegionSchema } from './zero-region.js';
 import { firstIssue } from '../util/zod-issue.js';
 
 /**
- * A perturbation of a model's weights, as data: specs write them, fast-check generates them, and
+ * A perturbation of a model's weights (or, `activation`, of its residual stream), as data: specs write them, fast-check generates them, and
  * {@link withPerturbation} applies and always undoes them. One kind per file:
  * - `zero-region` (zero-region.ts): every entry of a region set to 0;
  * - `parameter` (parameter.ts): one entry of one weight scaled, set, shifted or noised;
  * - `dimension` (dimension.ts): a hidden dimension of a layer — rows of o_proj/down_proj, columns of q/k/v/gate/up;
  * - `norm` (norm.ts): one entry of an RMSNorm weight;
- * - `noise` (noise.ts): seeded Gaussian noise on a whole weight.
+ * - `noise` (noise.ts): seeded Gaussian noise on a whole weight;
+ * - `activation` (activation.ts): not a weight — one hidden dim of the residual stream set to a value (mean-ablation).
  *
  * To add a kind: write its file (schema, constructor, a {@link PerturbationKind}) and register it below.
  */
@@ -25,6 +27,7 @@ export const perturbationSchema = z.discriminatedUnion('kind', [
   dimensionSchema,
   normSchema,
   noiseSchema,
+  activationSchema,
 ]);
 
 /** See {@link perturbationSchema}. Defaults filled in (a dimension's `tensors`). */
@@ -38,6 +41,7 @@ const KINDS: { [K in Perturbation['kind']]: PerturbationKind<Extract<Perturbatio
   dimension: dimensionKind,
   norm: normKind,
   noise: noiseKind,
+  activation: activationKind,
 };
 
 /** The implementation of `p`'s kind. */

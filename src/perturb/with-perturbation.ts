@@ -1,13 +1,14 @@
 import { PerturbationError } from './errors.js';
 import type { Edit } from './internals/edit.js';
 import type { Perturbable } from '../model/perturbable.js';
+import type { ResidualEdit } from '../model/residual-edit.js';
 import { describe, kindOf, parsePerturbation, type Perturbation, type PerturbationInput } from './perturbation.js';
 
 /**
  * Validates one perturbation and checks it against the model, without changing anything.
  * `which` names it in errors ("perturbation 2 of 3").
  */
-function prepare(model: Perturbable, input: PerturbationInput, which: string): Edit[] {
+function prepare(model: Perturbable, input: PerturbationInput, which: string): { weights: Edit[]; residual: ResidualEdit[] } {
   let p: Perturbation;
   try {
     p = parsePerturbation(input);
@@ -15,7 +16,8 @@ function prepare(model: Perturbable, input: PerturbationInput, which: string): E
     throw new PerturbationError(`${which}: ${(err as Error).message}`);
   }
   try {
-    return kindOf(p).edits(model, p);
+    const kind = kindOf(p);
+    return { weights: kind.edits(model, p), residual: kind.residual?.(model, p) ?? [] };
   } catch (err) {
     if (!(err instanceof PerturbationError)) throw err;
     throw new PerturbationError(`${which} (${describe(p)}): ${err.message}`);
@@ -72,8 +74,8 @@ export async function withPerturbation<M extends Perturbable, T>(
   const list = asList(perturbations);
   const edits = list.map((input, i) => prepare(model, input, label(i, list.length)));
   const replaced = new Map<string, Float32Array>();
-  for (const e of edits) await replacements(model, e, replaced);
-  const view = model.overlay(replaced);
+  for (const e of edits) await replacements(model, e.weights, replaced);
+  const view = model.overlay(replaced, edits.flatMap((e) => e.residual));
   try {
     return await use(view.model);
   } finally {

@@ -10,6 +10,7 @@ import type { EngineInfo, EngineModel } from '../engine/select.js';
 import type { PerturbationInput } from '../perturb/perturbation.js';
 import type { MassiveActivations, SuperWeights } from '../detect/activations.js';
 import type { LanguageNeurons } from '../detect/language-neurons.js';
+import type { ResidualMeans } from '../dims/mean-ablation.js';
 import type { Region } from '../regions/types.js';
 import type { ImportanceMap } from '../importance/types.js';
 import type { TextTokenizer } from '../tokenizer/tokenizer.js';
@@ -108,6 +109,8 @@ export interface CheckpointSubject {
   probeWindows(): number[][];
   /** The massive-activation profile per layer on {@link probeWindows} (Sun et al.'s criterion). On every engine; cached on disk. */
   massiveActivations(): Promise<MassiveActivations>;
+  /** The residual stream's mean per dim on {@link probeWindows}, at the first position and the others: what mean-ablation sets (../dims/mean-ablation.ts). On every engine. */
+  residualMeans(): Promise<ResidualMeans>;
   /** The super-weight candidates on {@link probeWindows} (Yu et al.'s down_proj spikes). On every engine; cached on disk. */
   superWeights(): Promise<SuperWeights>;
   /**

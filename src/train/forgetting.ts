@@ -5,6 +5,8 @@
  * All measures are ratios of perplexity, i.e. differences of mean NLL: ln(ppl_b / ppl_a) =
  * meanNll_b − meanNll_a (nats per token).
  */
+import { statisticInterval, type ConditionWindows } from '../metrics/bootstrap.js';
+import type { LanguagePerplexity } from '../metrics/perplexity.js';
 import type { FurtherPretrainSettings, ForgettingCurve, ForgettingPoint } from './further.js';
 
 /** Which languages a summary reads (defaults: the curve's trained language; every other measured one). */
@@ -174,5 +176,52 @@ export function compareFreezing(
     step: lastBase.step,
     retained,
     trained: { language: trained, baseline: Math.exp(gBase), frozen: Math.exp(gFrozen), learningKept: gBase > 0 ? gFrozen / gBase : null },
+  };
+}
+
+/** The 95% intervals of a {@link FreezingComparison}'s shares: null where one cannot be computed. */
+export interface FreezingIntervals {
+  /** Each retained language's share of forgetting prevented. */
+  retained: Record<string, [number, number] | null>;
+  /** The retained languages' mean share (each language's windows resampled on its own). */
+  meanPrevented: [number, number] | null;
+  /** The trained language's share of learning kept. */
+  learningKept: [number, number] | null;
+}
+
+/**
+ * How sure the shares of {@link compareFreezing} are: a bootstrap over each language's evaluation windows, paired
+ * across the original model and both runs' last step (the runs measure the same windows), each language resampled
+ * with `seedOf(language)`. A share has no interval (null) where a curve kept no per-window NLLs (a run cached
+ * before they were recorded) or where a resample's baseline forgot (or learned) nothing: the share is a ratio of
+ * two changes, undefined there.
+ */
+export function freezingIntervals(
+  baseline: ForgettingCurve,
+  frozen: ForgettingCurve,
+  languages: { retain: readonly string[]; trained: string },
+  options: { resamples: number; seedOf: (language: string) => number },
+): FreezingIntervals {
+  const origin = point(baseline, 'first');
+  const lastBase = point(baseline, 'last');
+  const lastFrozen = point(frozen, 'last');
+  const text = (language: string): ConditionWindows | null => {
+    const runs = [origin, lastBase, lastFrozen].map((p) => ppl(p, language) as Partial<LanguagePerplexity>);
+    if (runs.some((r) => r.windows === undefined)) return null;
+    return { nll: runs.map((r) => r.windows!.nll), tokens: runs[0]!.windows!.tokens, seed: options.seedOf(language) };
+  };
+  const settings = { resamples: options.resamples, confidence: 0.95 };
+  // means[text] = [origin, baseline's last step, frozen's last step], in nats per token.
+  const prevented = ([m0, mB, mF]: number[]) => (mB! - m0! > 0 ? 1 - (mF! - m0!) / (mB! - m0!) : Number.NaN);
+  const interval = (texts: (ConditionWindows | null)[], statistic: (means: number[][]) => number) =>
+    texts.length === 0 || texts.some((t) => t === null) ? null : statisticInterval(texts as ConditionWindows[], statistic, settings);
+  const retainedTexts = languages.retain.map(text);
+  return {
+    retained: Object.fromEntries(languages.retain.map((l, i) => [l, interval([retainedTexts[i]!], ([m]) => prevented(m!))])),
+    meanPrevented: interval(retainedTexts, (means) => means.reduce((s, m) => s + prevented(m), 0) / means.length),
+    learningKept: interval([text(languages.trained)], ([m]) => {
+      const [m0, mB, mF] = m!;
+      return m0! - mB! > 0 ? (m0! - mF!) / (m0! - mB!) : Number.NaN;
+    }),
   };
 }

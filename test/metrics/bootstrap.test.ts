@@ -1,10 +1,12 @@
 /**
  * The paired bootstrap of a perplexity ratio (src/metrics/bootstrap.ts): seeded and exact to repeat, the
  * estimate inside its interval, degenerate where every window agrees, and — on simulated windows with a
- * known true ratio — covering it about 95% of the time.
+ * known true ratio — covering it about 95% of the time. The joint bootstrap of a statistic of several texts (a
+ * median of ratios, a selectivity, a share of forgetting) resamples each text as its own ratio's interval does.
  */
 import { describe, expect, it } from 'vitest';
-import { ratioInterval, seedFor } from '../../src/metrics/bootstrap.js';
+import { ratioInterval, seedFor, statisticInterval } from '../../src/metrics/bootstrap.js';
+import { median } from '../../src/util/stats.js';
 import { mulberry32, normal } from '../../src/util/random.js';
 
 /** n windows of `tokens` tokens: baseline NLL per token ~ 2 ± 0.3 by window, the perturbed one shifted by log(trueRatio) ± noise. */
@@ -69,5 +71,39 @@ describe('ratioInterval', () => {
     expect(seedFor(0, 'en')).toBe(seedFor(0, 'en'));
     expect(seedFor(0, 'en')).not.toBe(seedFor(0, 'zh'));
     expect(seedFor(1, 'en')).not.toBe(seedFor(0, 'en'));
+  });
+});
+
+describe('statisticInterval', () => {
+  it("on one text, with the ratio as its statistic, is the ratio's own interval: the same resamples", () => {
+    const w = windows(9, 3, 2);
+    const own = ratioInterval(w, { seed: 11 })!;
+    const joint = statisticInterval([{ nll: [w.baseline, w.perturbed], tokens: w.tokens, seed: 11 }], ([m]) => Math.exp(m![1]! - m![0]!))!;
+    expect(joint[0]).toBeCloseTo(own[0], 10);
+    expect(joint[1]).toBeCloseTo(own[1], 10);
+  });
+
+  it("the median of several languages' ratios: seeded, around the median of the estimates, inside the span of their intervals", () => {
+    const langs = [1.5, 2, 4, 8, 16].map((r, i) => ({ w: windows(9, r, 20 + i), seed: seedFor(0, `l${i}`) }));
+    const texts = langs.map(({ w, seed }) => ({ nll: [w.baseline, w.perturbed], tokens: w.tokens, seed }));
+    const statistic = (means: number[][]) => median(means.map(([b, p]) => Math.exp(p! - b!)));
+    const ci = statisticInterval(texts, statistic)!;
+    expect(statisticInterval(texts, statistic)).toEqual(ci);
+    const med = median(langs.map(({ w }) => estimate(w)));
+    expect(ci[0]).toBeLessThan(med);
+    expect(ci[1]).toBeGreaterThan(med);
+    const own = langs.map(({ w, seed }) => ratioInterval(w, { seed })!);
+    expect(ci[0]).toBeGreaterThanOrEqual(Math.min(...own.map((c) => c[0])));
+    expect(ci[1]).toBeLessThanOrEqual(Math.max(...own.map((c) => c[1])));
+  });
+
+  it('is null where a window or a resample gives no finite statistic, and refuses texts whose conditions differ in length', () => {
+    const w = windows(5, 2, 3);
+    expect(statisticInterval([{ nll: [w.baseline, w.perturbed.map((x, i) => (i === 2 ? Infinity : x))], tokens: w.tokens, seed: 1 }], () => 1)).toBeNull();
+    // A share of a change that is zero in some resample: undefined there.
+    expect(statisticInterval([{ nll: [w.baseline, w.baseline], tokens: w.tokens, seed: 1 }], ([m]) => 1 / (m![1]! - m![0]!))).toBeNull();
+    expect(() => statisticInterval([{ nll: [w.baseline, w.perturbed.slice(1)], tokens: w.tokens, seed: 1 }], () => 1)).toThrow(/text 0 has 5 token counts and conditions of 5, 4 windows/);
+    expect(() => statisticInterval([{ nll: [[]], tokens: [], seed: 1 }], () => 1)).toThrow(/expected equal, non-zero/);
+    expect(() => statisticInterval([{ nll: [w.baseline], tokens: w.tokens, seed: 1 }], () => 1, { resamples: 0 })).toThrow(/resamples must be a whole number ≥ 1/);
   });
 });

@@ -7,7 +7,8 @@ import type { HostTensor } from '../../src/checkpoint/types.js';
 import { openOrtSessions } from '../../src/engine/onnx/ort-model.js';
 import type { Region } from '../../src/regions/types.js';
 import { loadTokenizer, type TextTokenizer } from '../../src/tokenizer/tokenizer.js';
-import { compareFreezing, forgettingSummary } from '../../src/train/forgetting.js';
+import { compareFreezing, forgettingSummary, freezingIntervals } from '../../src/train/forgetting.js';
+import { seedFor } from '../../src/metrics/bootstrap.js';
 import { furtherPretrain, type ForgettingCurve, type FurtherPretrainOptions } from '../../src/train/further.js';
 import { mulberry32 } from '../../src/util/random.js';
 
@@ -214,6 +215,27 @@ describe('furtherPretrain', () => {
       /differ in settings\.seed \(baseline 7, frozen 8\)/,
     );
   });
+
+  it("gives the shares 95% intervals over the evaluation windows (paired across the runs), seeded, around the estimates", () => {
+    const cmp = compareFreezing(baselineRun, frozenRun);
+    const options = { resamples: 400, seedOf: (language: string) => seedFor(3, language) };
+    const languages = { retain: ['en', 'es'], trained: 'zh' };
+    const ci = freezingIntervals(baselineRun, frozenRun, languages, options);
+    expect(freezingIntervals(baselineRun, frozenRun, languages, options)).toEqual(ci);
+    const shown = JSON.stringify({ cmp, ci });
+    for (const language of ['en', 'es']) {
+      const estimate = cmp.retained[language]!.forgettingPrevented;
+      const interval = ci.retained[language];
+      if (estimate === null || interval === null) continue;
+      expect(interval[0], shown).toBeLessThanOrEqual(estimate);
+      expect(interval[1], shown).toBeGreaterThanOrEqual(estimate);
+    }
+    const kept = cmp.trained.learningKept;
+    if (kept !== null && ci.learningKept !== null) {
+      expect(ci.learningKept[0], shown).toBeLessThanOrEqual(kept);
+      expect(ci.learningKept[1], shown).toBeGreaterThanOrEqual(kept);
+    }
+  });
 });
 
 describe('furtherPretrain rejects bad input with the option named', () => {
@@ -293,6 +315,11 @@ describe('forgettingSummary and compareFreezing on a known curve', () => {
     expect(cmp.trained.learningKept).toBeCloseTo(0.5, 12);
     // A baseline that forgot nothing leaves nothing to prevent.
     expect(compareFreezing(curve(false, [9, 20]), curve(true, [20, 20])).retained.en!.forgettingPrevented).toBeNull();
+  });
+
+  it('gives no interval for a curve without per-window NLLs (one cached before they were recorded)', () => {
+    const ci = freezingIntervals(curve(false, [40, 20]), curve(true, [20, 40 / Math.SQRT2]), { retain: ['en'], trained: 'zh' }, { resamples: 10, seedOf: () => 1 });
+    expect(ci).toEqual({ retained: { en: null }, meanPrevented: null, learningKept: null });
   });
 
   it('names what is missing', () => {

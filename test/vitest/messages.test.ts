@@ -140,7 +140,7 @@ describe('toBeDimensionSensitive', () => {
         ---------|--------------|---------------|-------|--------------|-----------|--
         en       |        5.000 |         150.0 | ×30.0 |  ×30.0–×30.0 |   ≥ ×10.0 |
         zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≥ ×10.0 |
-        median   |              |               | ×16.0 |              |   ≥ ×10.0 | ✓
+        median   |              |               | ×16.0 |  ×16.0–×16.0 |   ≥ ×10.0 | ✓
 
         control dims (ratio per dim), e.g. ×4 on model.layers.1.post_attention_layernorm.weight[1]
         language | baseline ppl | dim 1 | dim 3 | threshold |
@@ -159,7 +159,7 @@ describe('toBeDimensionSensitive', () => {
 
       Expected the finding not to hold: ×4 on model.layers.1.post_attention_layernorm.weight[7] raises perplexity by at least ×10.0 (median language), while the same on control dims 1, 3 keeps it within ×2.00
       Received: it held:
-        ✓ the median ratio over 2 languages is ×16.0 (≥ ×10.0)
+        ✓ the median ratio over 2 languages is ×16.0 (95%: ×16.0–×16.0; ≥ ×10.0)
         ✓ every control dim (1, 3) kept perplexity within ×2.00 in every language
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
@@ -168,7 +168,7 @@ describe('toBeDimensionSensitive', () => {
         ---------|--------------|---------------|-------|--------------|-----------|--
         en       |        5.000 |         150.0 | ×30.0 |  ×30.0–×30.0 |   ≥ ×10.0 |
         zh       |        8.000 |         16.00 | ×2.00 |  ×2.00–×2.00 |   ≥ ×10.0 |
-        median   |              |               | ×16.0 |              |   ≥ ×10.0 | ✓
+        median   |              |               | ×16.0 |  ×16.0–×16.0 |   ≥ ×10.0 | ✓
 
         control dims (ratio per dim), e.g. ×4 on model.layers.1.post_attention_layernorm.weight[1]
         language | baseline ppl | dim 1 | dim 3 | threshold |
@@ -189,7 +189,7 @@ describe('toHaveMonolingualRegion', () => {
 
       Expected: zeroing the monolingual region of ar raises its perplexity by at least ×2.00, with selectivity (log-ratio against the median other language) at least 50
       Received: it did not hold:
-        ✗ selectivity ln(×10.0) / ln(×1.08 median of 2 other languages) = 31.84 (< 50)
+        ✗ selectivity ln(×10.0) / ln(×1.08 median of 2 other languages) = 31.84 (95%: 31.84–31.84; < 50)
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the monolingual:ar region (k = 5%, en,zh): 3 entries in 1 weight
@@ -199,7 +199,7 @@ describe('toHaveMonolingualRegion', () => {
         en              |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |           |
         zh              |        8.000 |         8.400 | ×1.05 |  ×1.05–×1.05 |           |
         others (median) |              |               | ×1.08 |              |           |
-        selectivity     |              |               | 31.84 |         ≥ 50 |         ✗ |"
+        selectivity     |              |               | 31.84 |  31.84–31.84 |      ≥ 50 | ✗"
     `);
   });
 
@@ -219,7 +219,7 @@ describe('toHaveMonolingualRegion', () => {
       Expected the finding not to hold: zeroing the monolingual region of ar raises its perplexity by at least ×2.00, with selectivity (log-ratio against the median other language) at least 3
       Received: it held:
         ✓ ar's perplexity rose ×10.0 (≥ ×2.00)
-        ✓ selectivity ln(×10.0) / ln(×1.08 median of 2 other languages) = 31.84 (≥ 3)
+        ✓ selectivity ln(×10.0) / ln(×1.08 median of 2 other languages) = 31.84 (95%: 31.84–31.84; ≥ 3)
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         region: zero the monolingual:ar region (k = 5%, en,zh): 3 entries in 1 weight
@@ -229,7 +229,7 @@ describe('toHaveMonolingualRegion', () => {
         en              |        5.000 |         5.500 | ×1.10 |  ×1.10–×1.10 |           |
         zh              |        8.000 |         8.400 | ×1.05 |  ×1.05–×1.05 |           |
         others (median) |              |               | ×1.08 |              |           |
-        selectivity     |              |               | 31.84 |          ≥ 3 |         ✓ |"
+        selectivity     |              |               | 31.84 |  31.84–31.84 |       ≥ 3 | ✓"
     `);
   });
 });
@@ -254,24 +254,24 @@ describe('toRetainAfterFrozenPretrain', () => {
 
       Expected: further pre-training on zh for 50 steps with the region frozen prevents at least 0.50 of en's forgetting (each language) and keeps at least 0.90 of zh's gain, and more than freezing the control
       Received: it did not hold:
-        ✗ zh kept 0.70 of its gain with freezing (< 0.90)
+        ✗ zh kept 0.70 (95%: 0.70–0.70) of its gain with freezing (< 0.90)
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         retained languages after 50 steps on zh, region frozen: the top region (k = 5%, en,zh): 4 entries in 1 weight
-        language | before ppl | after, nothing frozen | after, region frozen | prevented | threshold |
-        ---------|------------|-----------------------|----------------------|-----------|-----------|--
-        en       |      10.00 |         40.00 (×4.00) |        12.00 (×1.20) |      0.87 |    ≥ 0.50 | ✓
+        language | before ppl | after, nothing frozen | after, region frozen |             prevented | threshold |
+        ---------|------------|-----------------------|----------------------|-----------------------|-----------|--
+        en       |      10.00 |         40.00 (×4.00) |        12.00 (×1.20) | 0.87 (95%: 0.87–0.87) |    ≥ 0.50 | ✓
 
         trained language (its evaluation text)
-        text | before ppl | after, nothing frozen | after, region frozen | learning kept | threshold |
-        -----|------------|-----------------------|----------------------|---------------|-----------|--
-        zh   |      100.0 |        10.00 (×0.100) |       20.00 (×0.200) |          0.70 |    ≥ 0.90 | ✗
+        text | before ppl | after, nothing frozen | after, region frozen |         learning kept | threshold |
+        -----|------------|-----------------------|----------------------|-----------------------|-----------|--
+        zh   |      100.0 |        10.00 (×0.100) |       20.00 (×0.200) | 0.70 (95%: 0.70–0.70) |    ≥ 0.90 | ✗
 
         control frozen instead: the random region (k = 5%, en,zh): 4 entries in 1 weight
-        language | after, control frozen | prevented | region prevented |
-        ---------|-----------------------|-----------|------------------|--
-        en       |         30.00 (×3.00) |      0.21 |             0.87 |
-        mean     |                       |      0.21 |             0.87 | ✓"
+        language | after, control frozen |             prevented |      region prevented |
+        ---------|-----------------------|-----------------------|-----------------------|--
+        en       |         30.00 (×3.00) |                  0.21 |                  0.87 |
+        mean     |                       | 0.21 (95%: 0.21–0.21) | 0.87 (95%: 0.87–0.87) | ✓"
     `);
   });
 
@@ -285,18 +285,18 @@ describe('toRetainAfterFrozenPretrain', () => {
       Expected the finding not to hold: further pre-training on zh for 50 steps with the region frozen prevents at least 0.50 of en's forgetting (each language) and keeps at least 0.50 of zh's gain
       Received: it held:
         ✓ freezing prevented at least 0.50 of the forgetting in every retained language
-        ✓ zh kept 0.70 of its gain with freezing (≥ 0.50)
+        ✓ zh kept 0.70 (95%: 0.70–0.70) of its gain with freezing (≥ 0.50)
       Checkpoint: stub (sha256 f00dfeedbeef) at /models/stub
 
         retained languages after 50 steps on zh, region frozen: the top region (k = 5%, en,zh): 4 entries in 1 weight
-        language | before ppl | after, nothing frozen | after, region frozen | prevented | threshold |
-        ---------|------------|-----------------------|----------------------|-----------|-----------|--
-        en       |      10.00 |         40.00 (×4.00) |        12.00 (×1.20) |      0.87 |    ≥ 0.50 | ✓
+        language | before ppl | after, nothing frozen | after, region frozen |             prevented | threshold |
+        ---------|------------|-----------------------|----------------------|-----------------------|-----------|--
+        en       |      10.00 |         40.00 (×4.00) |        12.00 (×1.20) | 0.87 (95%: 0.87–0.87) |    ≥ 0.50 | ✓
 
         trained language (its evaluation text)
-        text | before ppl | after, nothing frozen | after, region frozen | learning kept | threshold |
-        -----|------------|-----------------------|----------------------|---------------|-----------|--
-        zh   |      100.0 |        10.00 (×0.100) |       20.00 (×0.200) |          0.70 |    ≥ 0.50 | ✓"
+        text | before ppl | after, nothing frozen | after, region frozen |         learning kept | threshold |
+        -----|------------|-----------------------|----------------------|-----------------------|-----------|--
+        zh   |      100.0 |        10.00 (×0.100) |       20.00 (×0.200) | 0.70 (95%: 0.70–0.70) |    ≥ 0.50 | ✓"
     `);
   });
 });
@@ -318,8 +318,8 @@ describe('toRetainAfterFrozenPretrain with held-out text of the training domain'
     const message = await failure(() =>
       expect(subject).not.toRetainAfterFrozenPretrain({ freeze: core, train: 'zh', retain: ['en'], steps: 50, minPrevented: 0.5, minLearningKept: 0.5 }),
     );
-    expect(message).toContain("✓ zh's held-out training-domain text kept 0.89 of its gain with freezing (≥ 0.50)");
-    expect(message).toMatch(/zh \(held-out\) +\| +50\.00 \| +10\.00 \(×0\.200\) \| +12\.00 \(×0\.240\) \| +0\.89 \| +≥ 0\.50 \| ✓/);
+    expect(message).toContain("✓ zh's held-out training-domain text kept 0.89 (95%: 0.89–0.89) of its gain with freezing (≥ 0.50)");
+    expect(message).toMatch(/zh \(held-out\) +\| +50\.00 \| +10\.00 \(×0\.200\) \| +12\.00 \(×0\.240\) \| +0\.89 \(95%: 0\.89–0\.89\) \| +≥ 0\.50 \| ✓/);
     expect(message).toMatch(/zh +\| +100\.0 \| +110\.0 \(×1\.10\) \| +105\.0 \(×1\.05\) \| +n\/a +\| \(reported\) \|/);
   });
 });

@@ -12,6 +12,7 @@ import type { ModelConfig } from '../../checkpoint/config.js';
 import type { HostTensor } from '../../checkpoint/types.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
 import { LOGITS_CHUNK_BYTES, logitsOf, nllOf } from '../../model/causal-lm.js';
+import { checkEdits, editsKey, type ResidualEdit } from '../../model/residual-edit.js';
 import type { ObservableModel } from '../../model/observe.js';
 export type { Activations } from '../../model/observations.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
@@ -60,6 +61,8 @@ export type GraphOutput =
   | 'grads-sum-of-window-means'
   /** per observed layer (the embedding output, then each decoder layer), max |h| per hidden dim at position 0 and at the other positions: [layers, 2, d] */
   | 'residual-maxima'
+  /** per observed layer, Σ h per hidden dim at position 0 and over the other positions: [layers, 2, d] */
+  | 'residual-sums'
   /**
    * `hidden`: the residual stream after the embedding and after each decoder layer, [layers + 1, batch·seq, d];
    * `down-in-max` / `down-out-max`: per layer, max over positions of |down_proj input| per channel [layers, ffn]
@@ -101,20 +104,21 @@ export function buildGraph(
   seq: number,
   output: GraphOutput,
   logitsChunkBytes = LOGITS_CHUNK_BYTES,
+  edits: readonly ResidualEdit[] = [],
 ): GraphBuilder {
   const g = new GraphBuilder();
   const ops = onnxObservationOps(g, weightShapes);
   const ids = g.input('ids', 'int32', [batch, seq]);
   if (output === 'logits') {
-    g.output(logitsOf(ops, config, ids), 'logits');
+    g.output(logitsOf(ops, config, ids, { edits }), 'logits');
   } else if (isObservation(output)) {
-    const outputs: Record<string, Sym> = OBSERVATIONS[output].record(ops, config, ids);
+    const outputs: Record<string, Sym> = OBSERVATIONS[output].record(ops, config, ids, edits);
     for (const [name, value] of Object.entries(outputs)) g.output(value, name);
   } else if (output === 'nll') {
-    const nll = nllOf(ops, config, ids, logitsChunkBytes); // [batch, seq − 1]
+    const nll = nllOf(ops, config, ids, { chunkBytes: logitsChunkBytes, edits }); // [batch, seq − 1]
     g.output(g.node('ReduceSum', [nll, g.ints([1])], [batch], { keepdims: 0 }), 'nll');
   } else {
-    const nll = nllOf(ops, config, ids, logitsChunkBytes);
+    const nll = nllOf(ops, config, ids, { chunkBytes: logitsChunkBytes, edits });
     const total = g.node('ReduceSum', [nll, g.ints([0, 1])], [], { keepdims: 0 });
     // Equal-length windows: Σ_w mean_t = total / (seq − 1); the mean over all tokens = total / (batch·(seq − 1)).
     const divisor = output === 'grads-mean' ? batch * (seq - 1) : seq - 1;
@@ -181,6 +185,8 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   readonly #options: Required<OrtModelOptions>;
   /** The model this one is an {@link overlay} of, or null for a model that owns its sessions. */
   #viewOf: OrtModel | null = null;
+  /** Residual-stream edits every graph of this view applies (an overlay's; none on a model of its own). */
+  #edits: readonly ResidualEdit[] = [];
 
   /**
    * @param weights HF name → float32 host tensor. The model reads them at every run and never copies or
@@ -229,7 +235,8 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
    * replacements (at its first run), and releasing the overlay frees those uploads; releasing the view
    * itself is refused.
    */
-  overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this> {
+  overlay(replacements: ReadonlyMap<string, Float32Array>, edits: readonly ResidualEdit[] = []): Overlay<this> {
+    checkEdits(this.config, edits);
     const weights = new Map(this.weights);
     for (const [name, data] of replacements) {
       const w = this.#host(name);
@@ -239,6 +246,7 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
     const view = new OrtModel(this.config, weights, this.#options);
     view.#runtime = this.#runtime;
     view.#viewOf = this;
+    view.#edits = [...this.#edits, ...edits];
     return { model: view as this, release: () => this.#dropFromDevice(replacements.values()) };
   }
 
@@ -299,7 +307,7 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   }
 
   async #compile(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
-    const g = buildGraph(this.config, this.#shapes(), batch, seq, output, this.#options.logitsChunkBytes);
+    const g = buildGraph(this.config, this.#shapes(), batch, seq, output, this.#options.logitsChunkBytes, this.#edits);
     const session = await this.#createSession(g.toBytes(`llama-${output}-${batch}x${seq}`));
     return { session, weights: g.inputs.filter((s) => s.name !== 'ids').map((s) => s.name) };
   }
@@ -312,7 +320,8 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   async #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
     const { sessions } = this.#runtime;
     if (this.#runtime.released) throw new Error('the ONNX Runtime model was released');
-    const key = `${output}:${batch}x${seq}`;
+    // A view with residual edits runs graphs of its own (the edits are constants in them), kept beside the model's.
+    const key = `${output}:${batch}x${seq}${this.#edits.length === 0 ? '' : `:edits ${editsKey(this.#edits)}`}`;
     let s = sessions.get(key);
     if (s !== undefined) {
       sessions.delete(key); // to the end: the most recently run

@@ -6,6 +6,7 @@ import type { ObservableModel } from '../../model/observe.js';
 import { tfjsObservationOps } from './ops.js';
 import { OBSERVATIONS, type ObservationName, type ObservationResult } from '../../model/observations.js';
 import type { Overlay, Perturbable } from '../../model/perturbable.js';
+import { checkEdits, type ResidualEdit } from '../../model/residual-edit.js';
 import type { GradientModel, HostLossAndGrads, LossObjective } from '../../model/gradient-model.js';
 import { currentBackend } from './select.js';
 import { checkWindows, type WindowNll, type Windows } from '../../model/batch.js';
@@ -40,6 +41,8 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
   readonly #params = new Map<string, tf.Tensor>();
   /** The model this one is an {@link overlay} of, or null for a model that owns its tensors. */
   #viewOf: LlamaModel | null = null;
+  /** Residual-stream edits every forward pass of this view applies (an overlay's; none on a model of its own). */
+  #edits: readonly ResidualEdit[] = [];
 
   private constructor(config: ModelConfig) {
     this.config = config;
@@ -84,13 +87,15 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
    * this model, which is not changed (see {@link Perturbable}). `release` disposes the uploads; disposing
    * the view itself is refused (its other tensors are this model's).
    */
-  overlay(replacements: ReadonlyMap<string, Float32Array>): Overlay<this> {
+  overlay(replacements: ReadonlyMap<string, Float32Array>, edits: readonly ResidualEdit[] = []): Overlay<this> {
+    checkEdits(this.config, edits);
     for (const [name, data] of replacements) {
       const size = this.weight(name).size;
       if (data.length !== size) throw new Error(`weight ${name} has ${size} values but the replacement has ${data.length}`);
     }
     const view = new LlamaModel(this.config);
     view.#viewOf = this;
+    view.#edits = [...this.#edits, ...edits];
     const uploads: tf.Tensor[] = [];
     for (const [name, t] of this.#params) {
       const data = replacements.get(name);
@@ -111,7 +116,7 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
   /** Logits of every position: [batch][seq][vocab] as one flat Float32Array (row-major). */
   async logits(windows: Windows): Promise<Float32Array> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const logits = tf.tidy(() => forwardLogits(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32')));
+    const logits = tf.tidy(() => forwardLogits(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32'), undefined, this.#edits));
     try {
       return (await logits.data()) as Float32Array;
     } finally {
@@ -122,7 +127,7 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
   /** An observation of the registry (../../model/observations.ts), run eagerly and decoded. */
   async observe<N extends ObservationName>(name: N, windows: Windows): Promise<ObservationResult<N>> {
     const { batch, seq, flat } = checkWindows(windows, this.config, 1);
-    const outputs = tf.tidy(() => OBSERVATIONS[name].record(tfjsObservationOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32')));
+    const outputs = tf.tidy(() => OBSERVATIONS[name].record(tfjsObservationOps(this.#params), this.config, tf.tensor2d(flat, [batch, seq], 'int32'), this.#edits));
     try {
       const host = new Map<string, Float32Array>();
       for (const [key, t] of Object.entries(outputs)) host.set(key, (await t.data()) as Float32Array);
@@ -137,7 +142,7 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
   async windowNll(windows: Windows): Promise<WindowNll[]> {
     const { batch, seq, flat } = checkWindows(windows, this.config);
     const sums = tf.tidy(() =>
-      tf.sum(tokenNll(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32')), 1),
+      tf.sum(tokenNll(this.#params, this.config, tf.tensor2d(flat, [batch, seq], 'int32'), this.#edits), 1),
     );
     try {
       const data = await sums.data();
@@ -159,7 +164,7 @@ export class LlamaModel implements Perturbable, ObservableModel, GradientModel {
       const lossFn = (...ws: tf.Tensor[]): tf.Scalar => {
         const params = new Map(this.#params);
         wrt.forEach((name, k) => params.set(name, ws[k]!));
-        const nll = tokenNll(params, this.config, ids);
+        const nll = tokenNll(params, this.config, ids, this.#edits);
         // 'mean' over batch·(seq−1) tokens; 'sum-of-window-means' = batch × that, for equal-length windows.
         const mean = tf.mean(nll) as tf.Scalar;
         return objective === 'mean' ? mean : (tf.mul(mean, batch) as tf.Scalar);

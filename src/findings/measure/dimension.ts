@@ -8,7 +8,7 @@ import { sensitivityPerturbation, type SensitivityTarget } from '../../dims/sens
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { mulberry32 } from '../../util/random.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
+import { EFFECT_COLUMNS, effectRow, formatInterval, measureEffects, medianOf, medianRatio, nonFiniteNote, ratiosInterval, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
 import { subjectRecord, type FindingResult } from './result.js';
 import { atLeast, atMost, geSign } from './threshold.js';
@@ -50,6 +50,8 @@ export type DimensionMeasured = {
   perturbation: string;
   effects: LanguageEffect[];
   median: number;
+  /** The median's 95% interval (each language's windows resampled, as its own interval's). */
+  medianCi95: [number, number] | null;
   controls: { dim: number; effects: LanguageEffect[] }[];
 };
 
@@ -70,9 +72,10 @@ export async function measureDimension(subject: CheckpointSubject, s: DimensionS
   const failures: string[] = [];
   const successes: string[] = [];
   const med = medianRatio(effects);
+  const medianCi95 = await ratiosInterval(subject, target, s.languages, medianOf);
   if (s.aggregate === 'median') {
     (atLeast(med, s.minRatio) ? successes : failures).push(
-      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`,
+      `the median ratio over ${effects.length} languages is ${formatRatio(med)} (95%: ${formatInterval(medianCi95)}; ${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`,
     );
   } else {
     const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
@@ -85,7 +88,7 @@ export async function measureDimension(subject: CheckpointSubject, s: DimensionS
 
   const perLanguageOk = s.aggregate === 'every';
   const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguageOk ? atLeast(e.ratio, s.minRatio) : null));
-  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), '', `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
+  if (s.aggregate === 'median') targetRows.push(['median', '', '', formatRatio(med), formatInterval(medianCi95), `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
   const controlRows = effects.map((e, i) => {
     const rs = controls.map((c) => c.effects[i]!.ratio);
     return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => atMost(r, s.controlMaxRatio)))];
@@ -112,6 +115,6 @@ export async function measureDimension(subject: CheckpointSubject, s: DimensionS
     thresholds: { minRatio: s.minRatio, aggregate: s.aggregate, controlMaxRatio: s.controlMaxRatio, factor: s.factor, target: s.target, layer: s.layer },
     seeds: s.controlDims === 'random' ? { controlDims: s.seed } : {},
     regions: {},
-    measured: { dim: s.dim, perturbation: description, effects, median: med, controls: controls.map((c) => ({ dim: c.dim, effects: c.effects })) },
+    measured: { dim: s.dim, perturbation: description, effects, median: med, medianCi95, controls: controls.map((c) => ({ dim: c.dim, effects: c.effects })) },
   };
 }

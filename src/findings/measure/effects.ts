@@ -1,4 +1,4 @@
-import { pplInterval, ratioInterval, seedFor } from '../../metrics/bootstrap.js';
+import { pplInterval, ratioInterval, seedFor, statisticInterval } from '../../metrics/bootstrap.js';
 import type { LanguagePerplexity } from '../../metrics/perplexity.js';
 import type { PerturbationInput } from '../../perturb/perturbation.js';
 import { median } from '../../util/stats.js';
@@ -45,11 +45,36 @@ export async function measureEffects(
 }
 
 /**
+ * The 95% interval of a statistic of the languages' ratios under one perturbation (their median, a selectivity): a
+ * joint bootstrap in which each language resamples its own windows with its own seed — the very resamples its
+ * ratio's interval is read from (see {@link languageEffect}) — and the statistic is taken on each resample's ratios.
+ * Baseline and perturbed perplexities come from the subject's caches (measured already by {@link measureEffects}).
+ */
+export async function ratiosInterval(
+  subject: CheckpointSubject,
+  perturbation: PerturbationInput | readonly PerturbationInput[],
+  languages: readonly string[],
+  statistic: (ratios: number[]) => number,
+): Promise<[number, number] | null> {
+  const baseline = await subject.baseline(languages);
+  const perturbed = await subject.perplexity(perturbation, languages);
+  const texts = languages.map((language) => ({
+    nll: [baseline[language]!.windows.nll, perturbed[language]!.windows.nll],
+    tokens: baseline[language]!.windows.tokens,
+    seed: seedFor(subject.options.seed ?? 0, language),
+  }));
+  return finite(statisticInterval(texts, (means) => statistic(means.map(([b, p]) => Math.exp(p! - b!))), { resamples: subject.options.bootstrapResamples, confidence: 0.95 }));
+}
+
+/** The median of ratios, NaN unless every one is finite (as {@link medianRatio} reads effects). */
+export const medianOf = (ratios: readonly number[]): number => (ratios.every(Number.isFinite) ? median([...ratios]) : Number.NaN);
+
+/**
  * The median of the languages' ratios as a threshold reads it: NaN unless every ratio is a finite number,
  * so one broken language (a NaN or infinite perplexity) fails the median rather than being outvoted.
  */
 export function medianRatio(effects: readonly LanguageEffect[]): number {
-  return effects.every((e) => Number.isFinite(e.ratio)) ? median(effects.map((e) => e.ratio)) : Number.NaN;
+  return medianOf(effects.map((e) => e.ratio));
 }
 
 /** " (en ×NaN is not a finite number)" naming the languages whose ratio is not finite; '' when every one is. */

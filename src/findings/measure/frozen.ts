@@ -12,7 +12,8 @@
  */
 import type { HostTensor } from '../../checkpoint/types.js';
 import type { Region } from '../../regions/types.js';
-import { compareFreezing, type FreezingComparison } from '../../train/forgetting.js';
+import { compareFreezing, freezingIntervals, type FreezingComparison, type FreezingIntervals } from '../../train/forgetting.js';
+import { seedFor } from '../../metrics/bootstrap.js';
 import { furtherPretrain, type ForgettingCurve, type LanguageText } from '../../train/further.js';
 import { GRADIENT_REVISION } from '../../engine/onnx/autodiff.js';
 import { regionHash } from '../../regions/hash.js';
@@ -161,6 +162,11 @@ export type FrozenMeasured = {
   /** The trained language on held-out text of its training domain (null without one): what learning kept is judged on. */
   heldout: FreezingComparison['trained'] | null;
   control: FreezingComparison | null;
+  /**
+   * The shares' 95% intervals (each language's evaluation windows resampled, paired across the runs): the region's
+   * per retained language and mean, the learning kept (on the text it is judged on), the control's mean.
+   */
+  intervals: { region: FreezingIntervals; learningKept: [number, number] | null; controlMeanPrevented: [number, number] | null };
   frozenEntries: number;
   droppedNormEntries: number;
   curves: { baseline: RecordedCurve; frozen: RecordedCurve; control?: RecordedCurve };
@@ -185,6 +191,15 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   const learning = inDomain ?? cmp;
   const learnedOn = inDomain === null ? s.train : `${s.train}'s held-out training-domain text`;
   const controlCmp = controlRun === null ? null : compareFreezing(baseline, controlRun, languages);
+  const bootstrap = { resamples: subject.options.bootstrapResamples, seedOf: (language: string) => seedFor(subject.options.seed ?? 0, language) };
+  const region = freezingIntervals(baseline, frozen, languages, bootstrap);
+  const intervals = {
+    region,
+    learningKept: inDomain === null ? region.learningKept : freezingIntervals(baseline, frozen, { retain: [], trained: heldoutName(s.train) }, bootstrap).learningKept,
+    controlMeanPrevented: controlRun === null ? null : freezingIntervals(baseline, controlRun, languages, bootstrap).meanPrevented,
+  };
+  /** "0.62 (95%: 0.40–0.80)", the interval left out where there is none. */
+  const share = (x: number | null, ci: [number, number] | null) => `${formatShare(x)}${ci === null ? '' : ` (95%: ${formatShare(ci[0])}–${formatShare(ci[1])})`}`;
 
   const failures: string[] = [];
   const successes: string[] = [];
@@ -196,11 +211,11 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
     );
   } else if (s.aggregate === 'every') {
     const low = retained.filter((r) => !atLeast(r.forgettingPrevented, s.minPrevented));
-    if (low.length > 0) failures.push(`freezing prevented less than ${formatShare(s.minPrevented)} of the forgetting in ${low.map((r) => `${r.language} (${formatShare(r.forgettingPrevented)})`).join(', ')}`);
+    if (low.length > 0) failures.push(`freezing prevented less than ${formatShare(s.minPrevented)} of the forgetting in ${low.map((r) => `${r.language} (${share(r.forgettingPrevented, region.retained[r.language] ?? null)})`).join(', ')}`);
     else successes.push(`freezing prevented at least ${formatShare(s.minPrevented)} of the forgetting in every retained language`);
   } else {
     const m = meanPrevented(cmp)!;
-    (atLeast(m, s.minPrevented) ? successes : failures).push(`freezing prevented ${formatShare(m)} of the forgetting on average (${geSign(m, s.minPrevented)} ${formatShare(s.minPrevented)})`);
+    (atLeast(m, s.minPrevented) ? successes : failures).push(`freezing prevented ${share(m, region.meanPrevented)} of the forgetting on average (${geSign(m, s.minPrevented)} ${formatShare(s.minPrevented)})`);
   }
   if (s.maxForgetting !== undefined) {
     const over = retained.filter((r) => !atMost(r.frozen, s.maxForgetting!));
@@ -209,14 +224,14 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   }
   const kept = learning.trained.learningKept;
   if (kept === null) failures.push(`without freezing, ${learnedOn} did not improve (${formatRatio(learning.trained.baseline)}): the run learned nothing to keep`);
-  else (atLeast(kept, s.minLearningKept) ? successes : failures).push(`${learnedOn} kept ${formatShare(kept)} of its gain with freezing (${geSign(kept, s.minLearningKept)} ${formatShare(s.minLearningKept)})`);
+  else (atLeast(kept, s.minLearningKept) ? successes : failures).push(`${learnedOn} kept ${share(kept, intervals.learningKept)} of its gain with freezing (${geSign(kept, s.minLearningKept)} ${formatShare(s.minLearningKept)})`);
   let controlMean: number | null = null;
   const regionMean = meanPrevented(cmp);
   if (controlCmp !== null) {
     controlMean = meanPrevented(controlCmp);
     if (regionMean !== null && controlMean !== null) {
       (regionMean > controlMean ? successes : failures).push(
-        `freezing the region prevented ${formatShare(regionMean)} on average, the control ${formatShare(controlMean)}${regionMean > controlMean ? '' : ': the control did as well'}`,
+        `freezing the region prevented ${share(regionMean, region.meanPrevented)} on average, the control ${share(controlMean, intervals.controlMeanPrevented)}${regionMean > controlMean ? '' : ': the control did as well'}`,
       );
     }
   }
@@ -229,7 +244,7 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
       columns: ['language', 'before ppl', 'after, nothing frozen', 'after, region frozen', 'prevented', 'threshold', ''],
       rows: retained.map((r) => {
         const ok = Number.isFinite(r.forgettingPrevented) && (s.aggregate === 'mean' || atLeast(r.forgettingPrevented, s.minPrevented));
-        return [r.language, formatPpl(origin[r.language]!.ppl), after(r.baseline, r.language), after(r.frozen, r.language), formatShare(r.forgettingPrevented), `≥ ${formatShare(s.minPrevented)}${s.aggregate === 'mean' ? ' (mean)' : ''}`, s.aggregate === 'mean' ? '' : mark(ok)];
+        return [r.language, formatPpl(origin[r.language]!.ppl), after(r.baseline, r.language), after(r.frozen, r.language), share(r.forgettingPrevented, region.retained[r.language] ?? null), `≥ ${formatShare(s.minPrevented)}${s.aggregate === 'mean' ? ' (mean)' : ''}`, s.aggregate === 'mean' ? '' : mark(ok)];
       }),
     },
     {
@@ -242,14 +257,14 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
           formatPpl(origin[name]!.ppl),
           after(1 / c.trained.baseline, name),
           after(1 / c.trained.frozen, name),
-          formatShare(c.trained.learningKept),
+          used ? share(c.trained.learningKept, intervals.learningKept) : formatShare(c.trained.learningKept),
           used ? `≥ ${formatShare(s.minLearningKept)}` : '(reported)',
           used ? mark(atLeast(c.trained.learningKept, s.minLearningKept)) : '',
         ];
       }),
     },
   ];
-  if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', formatShare(regionMean), `≥ ${formatShare(s.minPrevented)}`, mark(atLeast(regionMean, s.minPrevented))]);
+  if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', share(regionMean, region.meanPrevented), `≥ ${formatShare(s.minPrevented)}`, mark(atLeast(regionMean, s.minPrevented))]);
   if (controlCmp !== null) {
     tables.push({
       title: `control frozen instead: ${summarizeRegion(s.control!).description.replace(/^zero /, '')}`,
@@ -259,7 +274,7 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
           const c = controlCmp.retained[language]!;
           return [language, after(c.frozen, language), formatShare(c.forgettingPrevented), formatShare(cmp.retained[language]!.forgettingPrevented), ''];
         }),
-        ['mean', '', formatShare(controlMean), formatShare(regionMean), mark(regionMean !== null && controlMean !== null && regionMean > controlMean)],
+        ['mean', '', share(controlMean, intervals.controlMeanPrevented), share(regionMean, region.meanPrevented), mark(regionMean !== null && controlMean !== null && regionMean > controlMean)],
       ],
     });
   }
@@ -282,6 +297,7 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
       comparison: cmp,
       heldout: inDomain?.trained ?? null,
       control: controlCmp,
+      intervals,
       frozenEntries: frozen.frozenEntries,
       droppedNormEntries: frozen.droppedNormEntries,
       curves: { baseline: curveOf(baseline), frozen: curveOf(frozen), ...(controlRun !== null && { control: curveOf(controlRun) }) },

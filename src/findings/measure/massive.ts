@@ -13,15 +13,61 @@ import type { PositionKind } from '../../detect/activations.js';
 import type { MassiveActivations } from '../../detect/activations.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { measureDimension, type DimensionSettings } from './dimension.js';
-import { formatRatio, mark } from './format.js';
-import type { FindingResult } from './result.js';
-import { atLeast } from './threshold.js';
+import { meanAblation, zeroAblation } from '../../dims/mean-ablation.js';
+import type { EditPositions } from '../../model/residual-edit.js';
+import { formatInterval, measureEffects, medianOf, medianRatio, ratiosInterval, type LanguageEffect } from './effects.js';
+import { formatPpl, formatRatio, mark } from './format.js';
+import type { FindingResult, ResultTable } from './result.js';
+import { atLeast, atMost, geSign } from './threshold.js';
 
 /** Settings of {@link measureMassiveActivation}: the criterion, and finding 2's settings but the dim. */
 export interface MassiveSettings {
   minValue: number;
   minRatio: number;
   dimension: Omit<DimensionSettings, 'dim'>;
+  /**
+   * Sun et al.'s control, asserted: the activation set to its mean keeps the median language's perplexity within
+   * ×maxMeanRatio, set to zero raises it at least ×minZeroRatio. Null: measured and reported, not asserted.
+   */
+  ablation: { maxMeanRatio: number; minZeroRatio: number } | null;
+}
+
+/** Sun et al.'s control at the dim: where the activation was set, to what, and what each setting did. */
+export interface AblationMeasured {
+  /** The residual stream after this layer (−1: the embedding), the dim, and the positions set. */
+  layer: number;
+  dim: number;
+  positions: EditPositions;
+  /** The dim's mean over the probe at those positions. */
+  mean: number;
+  meanEffects: LanguageEffect[];
+  zeroEffects: LanguageEffect[];
+  meanMedian: number;
+  zeroMedian: number;
+  /** The medians' 95% intervals (each language's windows resampled). */
+  meanMedianCi95: [number, number] | null;
+  zeroMedianCi95: [number, number] | null;
+}
+
+/**
+ * Mean- and zero-ablation of the activation at (layer, dim) over `positions`, per language: Sun et al.'s control —
+ * a massive activation the model relies on as a bias keeps perplexity when set to its mean and loses it at zero.
+ */
+async function measureAblation(subject: CheckpointSubject, at: { layer: number; dim: number; positions: EditPositions }, languages: readonly string[]): Promise<AblationMeasured> {
+  const mean = meanAblation(await subject.residualMeans(), at);
+  const zero = zeroAblation(at);
+  const meanEffects = await measureEffects(subject, mean, languages);
+  const zeroEffects = await measureEffects(subject, zero, languages);
+  return {
+    ...at,
+    mean: mean.value,
+    meanEffects,
+    zeroEffects,
+    meanMedian: medianRatio(meanEffects),
+    zeroMedian: medianRatio(zeroEffects),
+    meanMedianCi95: await ratiosInterval(subject, mean, languages, medianOf),
+    zeroMedianCi95: await ratiosInterval(subject, zero, languages, medianOf),
+  };
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -37,6 +83,7 @@ export type MassiveMeasured = DimensionMeasured & {
   massive: { dim: number; layer: number; value: number; ratio: number; kind: PositionKind }[];
   profile: ReturnType<typeof massiveProfile>;
   probe: { windows: number; tokens: number };
+  ablation: AblationMeasured;
 };
 
 export async function measureMassiveActivation(subject: CheckpointSubject, s: MassiveSettings): Promise<FindingResult<MassiveMeasured>> {
@@ -50,6 +97,11 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
   if (entering === undefined) throw new RangeError(`dimensionSensitivity.layer ${s.dimension.layer} is not a decoder layer of this model (0–${found.layers.length - 2})`);
   const dim = (massive.find((m) => m.layer === entering.layer) ?? massive[0])?.dim ?? entering.top[0]!.dim;
   const perturbed = await measureDimension(subject, { ...s.dimension, dim });
+
+  // Sun et al.'s control where the activation sits: its layer, and its kind of position (the first, or the rest).
+  const site = massive.find((m) => m.dim === dim) ?? { layer: entering.layer, kind: entering.top[0]!.kind };
+  const ablation = await measureAblation(subject, { layer: site.layer, dim, positions: site.kind === 'first' ? 'first' : 'rest' }, s.dimension.languages);
+  const control = ablationCheck(ablation, s.ablation);
 
   const strongest = found.layers.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const criterion = `above ${s.minValue} and ≥ ${formatRatio(s.minRatio)} its layer's median |h|`;
@@ -69,12 +121,57 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
   return {
     ...perturbed,
     finding: 'massiveActivation',
-    holds: detection.ok && perturbed.holds,
-    claim: `a residual dim carries a massive activation (${criterion}), and ${perturbed.claim}`,
-    tables: [{ title: `residual stream per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'median |h|', 'top |h| @ dim (position)', 'top ÷ median', 'criterion', ''], rows }, ...perturbed.tables],
-    failures: [...(detection.ok ? [] : [detection.line]), ...perturbed.failures],
-    successes: [...(detection.ok ? [detection.line] : []), ...perturbed.successes],
-    thresholds: { ...perturbed.thresholds, minValue: s.minValue, minTopToMedian: s.minRatio, minRatio: perturbed.thresholds.minRatio },
-    measured: { ...perturbed.measured, massive: massive.map((m) => ({ dim: m.dim, layer: m.layer, value: m.value, ratio: m.ratio, kind: m.kind })), profile: massiveProfile(found), probe: { windows: found.windows, tokens: found.tokens } },
+    holds: detection.ok && perturbed.holds && control.failures.length === 0,
+    claim: `a residual dim carries a massive activation (${criterion}), and ${perturbed.claim}${s.ablation === null ? '' : `, and ${control.claim}`}`,
+    tables: [
+      { title: `residual stream per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'median |h|', 'top |h| @ dim (position)', 'top ÷ median', 'criterion', ''], rows },
+      ...perturbed.tables,
+      ablationTable(ablation, s.ablation),
+    ],
+    failures: [...(detection.ok ? [] : [detection.line]), ...perturbed.failures, ...control.failures],
+    successes: [...(detection.ok ? [detection.line] : []), ...perturbed.successes, ...control.successes],
+    thresholds: {
+      ...perturbed.thresholds,
+      minValue: s.minValue,
+      minTopToMedian: s.minRatio,
+      minRatio: perturbed.thresholds.minRatio,
+      ...(s.ablation !== null && { maxMeanAblationRatio: s.ablation.maxMeanRatio, minZeroAblationRatio: s.ablation.minZeroRatio }),
+    },
+    measured: {
+      ...perturbed.measured,
+      massive: massive.map((m) => ({ dim: m.dim, layer: m.layer, value: m.value, ratio: m.ratio, kind: m.kind })),
+      profile: massiveProfile(found),
+      probe: { windows: found.windows, tokens: found.tokens },
+      ablation,
+    },
   };
 }
+
+const siteName = (layer: number) => (layer < 0 ? 'the embedding' : `layer ${layer}`);
+const WHERE: Record<EditPositions, string> = { first: 'the first position', rest: 'the other positions', all: 'every position' };
+
+/** The control's conditions where asserted (none where `t` is null: the numbers are reported only). */
+function ablationCheck(a: AblationMeasured, t: MassiveSettings['ablation']): { claim: string; failures: string[]; successes: string[] } {
+  const failures: string[] = [];
+  const successes: string[] = [];
+  const claim = t === null ? '' : `its activation set to its mean keeps perplexity within ${formatRatio(t.maxMeanRatio)} while set to zero it rises ≥ ${formatRatio(t.minZeroRatio)} (Sun et al.'s control)`;
+  if (t !== null) {
+    const where = `dim ${a.dim} after ${siteName(a.layer)} at ${WHERE[a.positions]}`;
+    (atMost(a.meanMedian, t.maxMeanRatio) ? successes : failures).push(`set to its mean (${fmt(a.mean)}), ${where} moves the median language ${formatRatio(a.meanMedian)} (95%: ${formatInterval(a.meanMedianCi95)}; ${atMost(a.meanMedian, t.maxMeanRatio) ? '≤' : '>'} ${formatRatio(t.maxMeanRatio)})`);
+    (atLeast(a.zeroMedian, t.minZeroRatio) ? successes : failures).push(`set to zero, ${where} moves the median language ${formatRatio(a.zeroMedian)} (95%: ${formatInterval(a.zeroMedianCi95)}; ${geSign(a.zeroMedian, t.minZeroRatio)} ${formatRatio(t.minZeroRatio)})`);
+  }
+  return { claim, failures, successes };
+}
+
+/** Per language: the baseline, and the ratio with the activation set to its mean and to zero. */
+function ablationTable(a: AblationMeasured, t: MassiveSettings['ablation']): ResultTable {
+  const title = `Sun et al.'s control: dim ${a.dim} after ${siteName(a.layer)} at ${WHERE[a.positions]} set to its probe mean (${fmt(a.mean)}) and to zero${t === null ? ' (reported, not asserted)' : ''}`;
+  const rows = a.meanEffects.map((m, i) => {
+    const z = a.zeroEffects[i]!;
+    return [m.language, formatPpl(m.baseline), formatRatio(m.ratio), formatInterval(m.ci95), formatRatio(z.ratio), formatInterval(z.ci95)];
+  });
+  rows.push(['median', '', formatRatio(a.meanMedian), formatInterval(a.meanMedianCi95), formatRatio(a.zeroMedian), formatInterval(a.zeroMedianCi95)]);
+  if (t !== null) rows.push(['threshold', '', `≤ ${formatRatio(t.maxMeanRatio)}`, mark(atMost(a.meanMedian, t.maxMeanRatio)), `≥ ${formatRatio(t.minZeroRatio)}`, mark(atLeast(a.zeroMedian, t.minZeroRatio))]);
+  return { title, columns: ['language', 'baseline ppl', 'mean', '95% interval', 'zero', '95% interval'], rows };
+}
+

@@ -13,7 +13,7 @@
 import type { LanguageEffect } from './effects.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote } from './effects.js';
+import { EFFECT_COLUMNS, effectRow, measureEffects, medianOf, medianRatio, nonFiniteNote, ratiosInterval } from './effects.js';
 import { formatRatio } from './format.js';
 import { summarizeRegion } from './regions.js';
 import { subjectRecord, type FindingResult } from './result.js';
@@ -38,6 +38,9 @@ export interface MonolingualSettings {
   source?: 'gradient' | 'neurons';
 }
 
+/** "2.10–3.85", or "n/a" where the interval could not be computed. */
+const formatSelectivity = (ci: [number, number] | null): string => (ci === null ? 'n/a' : `${ci[0].toFixed(2)}–${ci[1].toFixed(2)}`);
+
 /** ln(ratio_L) / max(ln(median of the others), {@link SELECTIVITY_FLOOR}). */
 export function selectivity(ownRatio: number, othersMedian: number): number {
   return Math.log(ownRatio) / Math.max(Math.log(othersMedian), SELECTIVITY_FLOOR);
@@ -50,6 +53,8 @@ export type MonolingualMeasured = {
   effects: LanguageEffect[];
   othersMedian: number;
   selectivity: number;
+  /** The selectivity's 95% interval: every language's windows resampled (as its own ratio's interval), the statistic recomputed. */
+  selectivityCi95: [number, number] | null;
 };
 
 export async function measureMonolingual(subject: CheckpointSubject, s: MonolingualSettings): Promise<FindingResult<MonolingualMeasured>> {
@@ -62,6 +67,7 @@ export async function measureMonolingual(subject: CheckpointSubject, s: Monoling
   const others = effects.slice(1);
   const othersMedian = medianRatio(others);
   const sel = selectivity(own.ratio, othersMedian);
+  const selectivityCi95 = await ratiosInterval(subject, zeroRegion(region), languages, ([ownRatio, ...rest]) => selectivity(ownRatio!, medianOf(rest)));
 
   const failures: string[] = [];
   const successes: string[] = [];
@@ -76,14 +82,14 @@ export async function measureMonolingual(subject: CheckpointSubject, s: Monoling
     `${s.language}'s perplexity rose ${formatRatio(own.ratio)} (${geSign(own.ratio, s.minRatio)} ${formatRatio(s.minRatio)})`,
   );
   (atLeast(sel, s.minSelectivity) ? successes : failures).push(
-    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (${geSign(sel, s.minSelectivity)} ${s.minSelectivity})${nonFiniteNote(others)}`,
+    `selectivity ln(${formatRatio(own.ratio)}) / ln(${formatRatio(othersMedian)} median of ${others.length} other language${others.length === 1 ? '' : 's'}) = ${sel.toFixed(2)} (95%: ${formatSelectivity(selectivityCi95)}; ${geSign(sel, s.minSelectivity)} ${s.minSelectivity})${nonFiniteNote(others)}`,
   );
 
   const rows = [
     effectRow(own, `≥ ${formatRatio(s.minRatio)}`, atLeast(own.ratio, s.minRatio)),
     ...others.map((e) => effectRow(e, '', null)),
     ['others (median)', '', '', formatRatio(othersMedian), '', '', ''],
-    ['selectivity', '', '', sel.toFixed(2), `≥ ${s.minSelectivity}`, atLeast(sel, s.minSelectivity) ? '✓' : '✗'],
+    ['selectivity', '', '', sel.toFixed(2), formatSelectivity(selectivityCi95), `≥ ${s.minSelectivity}`, atLeast(sel, s.minSelectivity) ? '✓' : '✗'],
   ];
   return {
     finding: 'monolingual',
@@ -96,6 +102,6 @@ export async function measureMonolingual(subject: CheckpointSubject, s: Monoling
     thresholds: { fraction: s.fraction, minRatio: s.minRatio, minSelectivity: s.minSelectivity, ...(s.source === 'neurons' && { source: 'neurons' }) },
     seeds: {},
     regions: { region: summary },
-    measured: { language: s.language, effects, othersMedian, selectivity: sel },
+    measured: { language: s.language, effects, othersMedian, selectivity: sel, selectivityCi95 },
   };
 }

@@ -23,7 +23,7 @@ import { zeroRegion } from '../../perturb/zero-region.js';
 import { parameterRegion } from '../../regions/parameters.js';
 import { mulberry32 } from '../../util/random.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
-import { EFFECT_COLUMNS, effectRow, measureEffects, medianRatio, nonFiniteNote, type LanguageEffect } from './effects.js';
+import { EFFECT_COLUMNS, effectRow, formatInterval, measureEffects, medianOf, medianRatio, nonFiniteNote, ratiosInterval, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
 import { summarizeRegion } from './regions.js';
 import { subjectRecord, type FindingResult } from './result.js';
@@ -87,6 +87,8 @@ export type SuperWeightMeasured = {
   probe: { windows: number; tokens: number };
   effects: LanguageEffect[];
   median: number;
+  /** The median's 95% interval (each language's windows resampled, as its own interval's). */
+  medianCi95: [number, number] | null;
   controls: { row: number; col: number; weight: number; effects: LanguageEffect[] }[];
 };
 
@@ -119,8 +121,9 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
   }
   const ratios = effects.map((e) => e.ratio);
   const med = medianRatio(effects);
+  const medianCi95 = await ratiosInterval(subject, zeroRegion(region), s.languages, medianOf);
   if (s.aggregate === 'median') {
-    (atLeast(med, s.minRatio) ? successes : failures).push(`zeroing the weight moves the median language's perplexity ${formatRatio(med)} (${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`);
+    (atLeast(med, s.minRatio) ? successes : failures).push(`zeroing the weight moves the median language's perplexity ${formatRatio(med)} (95%: ${formatInterval(medianCi95)}; ${geSign(med, s.minRatio)} ${formatRatio(s.minRatio)})${nonFiniteNote(effects)}`);
   } else {
     const low = effects.filter((e) => !atLeast(e.ratio, s.minRatio));
     if (low.length > 0) failures.push(`zeroing the weight raised perplexity by less than ${formatRatio(s.minRatio)} in ${low.map((e) => `${e.language} (${formatRatio(e.ratio)})`).join(', ')}`);
@@ -136,7 +139,7 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
   });
   const perLanguage = s.aggregate === 'every';
   const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguage ? atLeast(e.ratio, s.minRatio) : null));
-  if (!perLanguage) targetRows.push(['median', '', '', formatRatio(med), '', `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
+  if (!perLanguage) targetRows.push(['median', '', '', formatRatio(med), formatInterval(medianCi95), `≥ ${formatRatio(s.minRatio)}`, mark(atLeast(med, s.minRatio))]);
   const controlRows = effects.map((e, i) => {
     const rs = controls.map((c) => c.effects[i]!.ratio);
     return [e.language, formatPpl(e.baseline), ...rs.map(formatRatio), `≤ ${formatRatio(s.controlMaxRatio)}`, mark(rs.every((r) => atMost(r, s.controlMaxRatio)))];
@@ -171,6 +174,7 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
       probe: { windows: found.windows, tokens: found.tokens },
       effects,
       median: med,
+      medianCi95,
       controls: controls.map((c) => ({ row: c.row, col: c.col, weight: c.weight, effects: c.effects })),
     },
   };

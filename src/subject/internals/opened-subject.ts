@@ -15,6 +15,7 @@ import type { ImportanceEngine } from '../../importance/compute.js';
 import { windowsPerplexity, type LanguagePerplexity } from '../../metrics/perplexity.js';
 import { DETECT_REVISION, delimiterTest, type MassiveActivations, type SuperWeights } from '../../detect/activations.js';
 import { detector, type DetectorDeclaration, type Probe } from '../../detect/registry.js';
+import { residualMeans, type ResidualMeans } from '../../dims/mean-ablation.js';
 import type { EngineInfo } from '../../engine/select.js';
 import { describe, parsePerturbation, type PerturbationInput } from '../../perturb/perturbation.js';
 import { assertApplicable, withPerturbation } from '../../perturb/with-perturbation.js';
@@ -74,6 +75,7 @@ export class OpenedSubject implements CheckpointSubject {
   static regionMemoBytes = 512 * 2 ** 20;
   readonly #regions = new ByteLru<string, Region>(OpenedSubject.regionMemoBytes, regionBytes);
   readonly #detectors = new Map<string, Promise<unknown>>();
+  #means: Promise<ResidualMeans> | undefined;
   #wanda: Promise<ImportanceMap> | undefined;
   #calibration: Record<string, number[][]> | undefined;
   readonly #release: () => Promise<void>;
@@ -318,6 +320,20 @@ export class OpenedSubject implements CheckpointSubject {
 
   massiveActivations(): Promise<MassiveActivations> {
     return this.#detect(detector('massive-activations'), { kind: 'windows', windows: this.probeWindows() });
+  }
+
+  /**
+   * Memoised, not on disk: one forward pass over the probe, cheaper than any perplexity measured beside it
+   * (the mean-ablation it serves is measured as two perplexities over the finding's languages).
+   */
+  residualMeans(): Promise<ResidualMeans> {
+    if (this.#means === undefined) {
+      this.#open();
+      const p = residualMeans(this.model, this.probeWindows());
+      p.catch(() => (this.#means = undefined));
+      this.#means = p;
+    }
+    return this.#means;
   }
 
   superWeights(): Promise<SuperWeights> {

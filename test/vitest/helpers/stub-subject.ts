@@ -116,6 +116,13 @@ export function stubSubject(numbers: StubNumbers, extra: Partial<Pick<RegionsSub
       windows: 4,
       tokens: 128,
     }),
+    // The residual stream's probe means: 200 on dim 7 after layer 0 at the first position (the massive activation's value).
+    residualMeans: async () => ({
+      first: [-1, 0, 1].map((layer) => Float64Array.from({ length: 8 }, (_, k) => (layer === 0 && k === 7 ? 200 : 0.1))),
+      rest: [-1, 0, 1].map(() => new Float64Array(8).fill(0.05)),
+      windows: 4,
+      restPositions: 124,
+    }),
     hostWeights: async () => new Map(),
     close: () => {},
     ...extra,
