@@ -40,6 +40,8 @@ export interface LayerProfile {
   ratio: number;
   /** The largest |h| at each kind of position (null where the probe has none of that kind). */
   byKind: Record<PositionKind, { value: number; dim: number } | null>;
+  /** Per probe window, the largest |h| on top[0]'s dim: what a bootstrap of the ratio over the windows resamples. */
+  windowPeaks: number[];
 }
 
 /** What {@link massiveActivations} found. */
@@ -61,6 +63,8 @@ export interface DownProjProfile {
   output: { value: number; dim: number };
   /** output.value / the median over dims of each dim's largest |output|. */
   outputRatio: number;
+  /** Per probe window, the largest |output| on output.dim: what a bootstrap of the ratio over the windows resamples. */
+  windowOutputs: number[];
 }
 
 /** A super-weight candidate: `model.layers.<layer>.mlp.down_proj.weight[row][col]`. */
@@ -123,8 +127,9 @@ export function delimiterTest(decode: (ids: number[]) => string): (token: number
 /**
  * Bumped whenever a detector's arithmetic changes: it enters the key of every cached detector result.
  * 2: a NaN among a layer's magnitudes makes its median NaN (the typed sort had put it last, out of the way).
+ * 3: the profiles keep each window's peak (windowPeaks, windowOutputs) for the ratios' intervals.
  */
-export const DETECT_REVISION = 2;
+export const DETECT_REVISION = 3;
 
 /** peak ÷ median: Infinity for a zero median under a positive peak, NaN where either is NaN (it meets no criterion). */
 function ratioTo(peak: number, med: number): number {
@@ -155,10 +160,12 @@ export async function massiveActivations(model: ObservableModel, windows: readon
   const bestPerDim: Peak[][] = Array.from({ length: layers }, () => []);
   const byKind = Array.from({ length: layers }, () => ({ first: null, delimiter: null, other: null }) as LayerProfile['byKind']);
   let tokens = 0;
+  const seqs: number[] = []; // each window's length, in the order the blocks hold them
   await eachGroup(model, windows, (group, a) => {
     const seq = group[0]!.length;
     const n = group.length * seq;
     tokens += n;
+    for (let w = 0; w < group.length; w++) seqs.push(seq);
     // Each position's token and kind, once for all layers.
     const tokenAt = group.flat();
     const kindAt: PositionKind[] = tokenAt.map((token, t) => (t % seq === 0 ? 'first' : isDelimiter(token) ? 'delimiter' : 'other'));
@@ -188,7 +195,15 @@ export async function massiveActivations(model: ObservableModel, windows: readon
     const med = medianAbs(values);
     const top = [...bestPerDim[l]!].sort((x, y) => y.value - x.value).slice(0, 3);
     const layer = l - 1;
-    profiles.push({ layer, median: med, top, ratio: ratioTo(top[0]!.value, med), byKind: byKind[l]! });
+    // Each window's largest |h| on the top dim: the blocks hold the windows' positions one after another.
+    const windowPeaks: number[] = [];
+    let t = 0;
+    for (const seq of seqs) {
+      let peak = 0;
+      for (let k = 0; k < seq; k++, t++) peak = Math.max(peak, Math.abs(values[t * d + top[0]!.dim]!));
+      windowPeaks.push(peak);
+    }
+    profiles.push({ layer, median: med, top, ratio: ratioTo(top[0]!.value, med), byKind: byKind[l]!, windowPeaks });
     for (const peak of bestPerDim[l]!) {
       const ratio = ratioTo(peak.value, med);
       if (!(peak.value > minValue && ratio >= minRatio)) continue; // NaN meets neither
@@ -220,10 +235,14 @@ export async function superWeights(model: ObservableModel, windows: readonly num
   const inMax = new Float32Array(numLayers * ffn);
   const outMax = new Float32Array(numLayers * d);
   let tokens = 0;
+  const byWindow: Float32Array[][] = Array.from({ length: numLayers }, () => []); // per layer, each window's |output| maxima per dim
   await eachGroup(model, windows, (group, a) => {
     tokens += group.length * group[0]!.length;
     for (let i = 0; i < inMax.length; i++) inMax[i] = Math.max(inMax[i]!, a.downInMax[i]!);
     for (let i = 0; i < outMax.length; i++) outMax[i] = Math.max(outMax[i]!, a.downOutMax[i]!);
+    for (let l = 0; l < numLayers; l++) {
+      for (let b = 0; b < group.length; b++) byWindow[l]!.push(a.downOutMaxByWindow.subarray((l * group.length + b) * d, (l * group.length + b + 1) * d));
+    }
   });
   const argmax = (xs: Float32Array) => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
   const layers: DownProjProfile[] = [];
@@ -234,7 +253,13 @@ export async function superWeights(model: ObservableModel, windows: readonly num
     const channel = argmax(ins);
     const dim = argmax(outs);
     const med = medianAbs(outs);
-    const profile = { layer: l, input: { value: ins[channel]!, channel }, output: { value: outs[dim]!, dim }, outputRatio: ratioTo(outs[dim]!, med) };
+    const profile = {
+      layer: l,
+      input: { value: ins[channel]!, channel },
+      output: { value: outs[dim]!, dim },
+      outputRatio: ratioTo(outs[dim]!, med),
+      windowOutputs: byWindow[l]!.map((w) => w[dim]!),
+    };
     layers.push(profile);
     if (!(profile.outputRatio >= minRatio)) continue; // a NaN spike is no candidate
     const weight = (await model.readWeight(layerWeight(l, 'down_proj')))[dim * ffn + channel]!;

@@ -143,6 +143,30 @@ export function statisticInterval(texts: readonly ConditionWindows[], statistic:
 }
 
 /**
+ * The percentile bootstrap interval of a statistic of independent units — a probe's windows: each resample draws the
+ * units with replacement and `statistic` is taken on the draw. Null where a unit or a resample's statistic is not
+ * finite. Used for the detectors' peak-to-median ratios, whose statistic is a maximum over windows: the bootstrap of a
+ * maximum can never exceed the observed one, so the upper end is the estimate itself and the interval says how far the
+ * peak falls when the windows that carry it are left out — whether it rests on one window or on many.
+ * @throws Error when there are no units or a setting is out of range.
+ */
+export function unitsInterval(units: readonly number[], statistic: (drawn: Float64Array) => number, options: BootstrapOptions = {}): [number, number] | null {
+  const { resamples, seed, confidence } = settings(options, 'unitsInterval');
+  const n = units.length;
+  if (n === 0) throw new Error('unitsInterval: no units to resample');
+  if (units.some((x) => !Number.isFinite(x))) return null;
+  const rng = mulberry32(seed);
+  const drawn = new Float64Array(n);
+  const values = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let k = 0; k < n; k++) drawn[k] = units[Math.floor(rng() * n)]!;
+    values[r] = statistic(drawn);
+    if (!Number.isFinite(values[r]!)) return null;
+  }
+  return percentiles(values, confidence);
+}
+
+/**
  * The bootstrap interval of one model's perplexity over its windows, exp(Σ nll / Σ tokens) resampled: how much
  * the number moves with the text. Null when a window's NLL is not finite.
  */

@@ -19,6 +19,8 @@ export interface Activations {
   downInMax: Float32Array;
   /** Per layer, the largest |down_proj output| per hidden dim over the positions: [layers][d]. */
   downOutMax: Float32Array;
+  /** …per window: [layers][batch][d] (what a bootstrap over the probe's windows resamples). */
+  downOutMaxByWindow: Float32Array;
 }
 
 /** The linear layers' inputs in the order the linear-input observer sees them: the weights that read each. */
@@ -111,12 +113,24 @@ const activations: ObservationDeclaration<Activations> = {
       observe: (_, h) => hidden.push(o.reshape(h, [1, n, config.hiddenSize])),
       observeDownProj: (_, input, output) => {
         downIn.push(o.maxOver(o.abs(input), [0]));
-        downOut.push(o.maxOver(o.abs(output), [0]));
+        // Per window: [batch, seq, d] → [batch, d]; the maximum over windows is taken on the host.
+        downOut.push(o.maxOver(o.abs(o.reshape(output, [batch, seq, config.hiddenSize])), [1]));
       },
     });
     return { hidden: o.concatFirst(hidden), 'down-in-max': o.concatFirst(downIn), 'down-out-max': o.concatFirst(downOut) };
   },
-  decode: (out) => ({ hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax: out.get('down-out-max')! }),
+  decode(out, config) {
+    const byWindow = out.get('down-out-max')!;
+    const d = config.hiddenSize;
+    const windows = byWindow.length / (config.numLayers * d);
+    const downOutMax = new Float32Array(config.numLayers * d);
+    for (let l = 0; l < config.numLayers; l++) {
+      for (let b = 0; b < windows; b++) {
+        for (let k = 0; k < d; k++) downOutMax[l * d + k] = Math.max(downOutMax[l * d + k]!, byWindow[(l * windows + b) * d + k]!);
+      }
+    }
+    return { hidden: out.get('hidden')!, downInMax: out.get('down-in-max')!, downOutMax, downOutMaxByWindow: byWindow };
+  },
 };
 
 /** Per layer and FFN neuron, at how many positions the gate's output is > 0 (where SiLU and GeLU are): [layers·ffn]. */

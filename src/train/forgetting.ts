@@ -187,6 +187,10 @@ export interface FreezingIntervals {
   meanPrevented: [number, number] | null;
   /** The trained language's share of learning kept. */
   learningKept: [number, number] | null;
+  /** Each retained language's forgetting with the region frozen, ppl(last) / ppl(original). */
+  frozenForgetting: Record<string, [number, number] | null>;
+  /** With a control run: the mean share prevented by the region minus the control's, on the same resamples. */
+  overControl: [number, number] | null;
 }
 
 /**
@@ -201,12 +205,15 @@ export function freezingIntervals(
   frozen: ForgettingCurve,
   languages: { retain: readonly string[]; trained: string },
   options: { resamples: number; seedOf: (language: string) => number },
+  control: ForgettingCurve | null = null,
 ): FreezingIntervals {
   const origin = point(baseline, 'first');
   const lastBase = point(baseline, 'last');
   const lastFrozen = point(frozen, 'last');
-  const text = (language: string): ConditionWindows | null => {
-    const runs = [origin, lastBase, lastFrozen].map((p) => ppl(p, language) as Partial<LanguagePerplexity>);
+  const lastControl = control === null ? null : point(control, 'last');
+  const text = (language: string, withControl = false): ConditionWindows | null => {
+    const points = withControl && lastControl !== null ? [origin, lastBase, lastFrozen, lastControl] : [origin, lastBase, lastFrozen];
+    const runs = points.map((p) => ppl(p, language) as Partial<LanguagePerplexity>);
     if (runs.some((r) => r.windows === undefined)) return null;
     return { nll: runs.map((r) => r.windows!.nll), tokens: runs[0]!.windows!.tokens, seed: options.seedOf(language) };
   };
@@ -215,9 +222,18 @@ export function freezingIntervals(
   const prevented = ([m0, mB, mF]: number[]) => (mB! - m0! > 0 ? 1 - (mF! - m0!) / (mB! - m0!) : Number.NaN);
   const interval = (texts: (ConditionWindows | null)[], statistic: (means: number[][]) => number) =>
     texts.length === 0 || texts.some((t) => t === null) ? null : statisticInterval(texts as ConditionWindows[], statistic, settings);
-  const retainedTexts = languages.retain.map(text);
+  const retainedTexts = languages.retain.map((l) => text(l));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     retained: Object.fromEntries(languages.retain.map((l, i) => [l, interval([retainedTexts[i]!], ([m]) => prevented(m!))])),
+    frozenForgetting: Object.fromEntries(languages.retain.map((l, i) => [l, interval([retainedTexts[i]!], ([m]) => Math.exp(m![2]! - m![0]!))])),
+    overControl:
+      control === null
+        ? null
+        : interval(
+            languages.retain.map((l) => text(l, true)),
+            (means) => mean(means.map(prevented)) - mean(means.map(([m0, mB, , mC]) => prevented([m0!, mB!, mC!]))),
+          ),
     meanPrevented: interval(retainedTexts, (means) => means.reduce((s, m) => s + prevented(m), 0) / means.length),
     learningKept: interval([text(languages.trained)], ([m]) => {
       const [m0, mB, mF] = m!;

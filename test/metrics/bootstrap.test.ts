@@ -5,7 +5,7 @@
  * median of ratios, a selectivity, a share of forgetting) resamples each text as its own ratio's interval does.
  */
 import { describe, expect, it } from 'vitest';
-import { ratioInterval, seedFor, statisticInterval } from '../../src/metrics/bootstrap.js';
+import { ratioInterval, seedFor, statisticInterval, unitsInterval } from '../../src/metrics/bootstrap.js';
 import { median } from '../../src/util/stats.js';
 import { mulberry32, normal } from '../../src/util/random.js';
 
@@ -105,5 +105,27 @@ describe('statisticInterval', () => {
     expect(() => statisticInterval([{ nll: [w.baseline, w.perturbed.slice(1)], tokens: w.tokens, seed: 1 }], () => 1)).toThrow(/text 0 has 5 token counts and conditions of 5, 4 windows/);
     expect(() => statisticInterval([{ nll: [[]], tokens: [], seed: 1 }], () => 1)).toThrow(/expected equal, non-zero/);
     expect(() => statisticInterval([{ nll: [w.baseline], tokens: w.tokens, seed: 1 }], () => 1, { resamples: 0 })).toThrow(/resamples must be a whole number ≥ 1/);
+  });
+});
+
+describe('unitsInterval (a peak over windows)', () => {
+  const max = (xs: Float64Array) => xs.reduce((m, x) => Math.max(m, x), 0);
+
+  it('tops out at the observed peak, and falls far below it where one window of 24 carries the peak', () => {
+    const alone = Array.from({ length: 24 }, (_, i) => (i === 5 ? 100 : 2));
+    const [lo, hi] = unitsInterval(alone, max, { seed: 3 })!;
+    expect(hi).toBe(100);
+    expect(lo).toBe(2); // a resample leaves window 5 out with probability (23/24)^24 ≈ 36%: the 2.5th percentile is 2
+    const everywhere = Array.from({ length: 24 }, (_, i) => 98 + (i % 3));
+    const [lo2, hi2] = unitsInterval(everywhere, max, { seed: 3 })!;
+    expect(hi2).toBe(100);
+    expect(lo2).toBe(100); // the peak sits in 8 windows: every resample draws one of them at this confidence
+  });
+
+  it('is seeded, null on a non-finite unit, and refuses no units', () => {
+    const units = [1, 5, 3, 9, 2];
+    expect(unitsInterval(units, max, { seed: 1 })).toEqual(unitsInterval(units, max, { seed: 1 }));
+    expect(unitsInterval([1, NaN], max)).toBeNull();
+    expect(() => unitsInterval([], max)).toThrow(/no units/);
   });
 });

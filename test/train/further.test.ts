@@ -222,10 +222,13 @@ describe('furtherPretrain', () => {
     const languages = { retain: ['en', 'es'], trained: 'zh' };
     const ci = freezingIntervals(baselineRun, frozenRun, languages, options);
     expect(freezingIntervals(baselineRun, frozenRun, languages, options)).toEqual(ci);
+    // Against itself as the control, the difference is 0 on every resample.
+    expect(freezingIntervals(baselineRun, frozenRun, languages, options, frozenRun).overControl).toEqual([0, 0]);
+    expect(ci.overControl).toBeNull();
     const shown = JSON.stringify({ cmp, ci });
     for (const language of ['en', 'es']) {
       const estimate = cmp.retained[language]!.forgettingPrevented;
-      const interval = ci.retained[language];
+      const interval = ci.retained[language] ?? null;
       if (estimate === null || interval === null) continue;
       expect(interval[0], shown).toBeLessThanOrEqual(estimate);
       expect(interval[1], shown).toBeGreaterThanOrEqual(estimate);
@@ -319,7 +322,7 @@ describe('forgettingSummary and compareFreezing on a known curve', () => {
 
   it('gives no interval for a curve without per-window NLLs (one cached before they were recorded)', () => {
     const ci = freezingIntervals(curve(false, [40, 20]), curve(true, [20, 40 / Math.SQRT2]), { retain: ['en'], trained: 'zh' }, { resamples: 10, seedOf: () => 1 });
-    expect(ci).toEqual({ retained: { en: null }, meanPrevented: null, learningKept: null });
+    expect(ci).toEqual({ retained: { en: null }, meanPrevented: null, learningKept: null, frozenForgetting: { en: null }, overControl: null });
   });
 
   it('names what is missing', () => {

@@ -60,7 +60,7 @@ describe('negative controls', () => {
       try {
         await expect(subject).not.toHaveSuperWeight();
         const r = await measureHasSuperWeight(subject);
-        expect(r.failures[0]).toMatch(/^the detector finds no super-weight candidate: the strongest spike, layer \d+'s down_proj output spikes ×[\d.]+ its median dim/);
+        expect(r.failures[0]).toMatch(/^the detector finds no super-weight candidate: the strongest spike, layer \d+'s down_proj output spikes ×[\d.]+ \(95%: ×[\d.]+–×[\d.]+\) its median dim/);
       } finally {
         await subject.close();
       }

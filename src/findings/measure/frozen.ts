@@ -192,12 +192,13 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   const learnedOn = inDomain === null ? s.train : `${s.train}'s held-out training-domain text`;
   const controlCmp = controlRun === null ? null : compareFreezing(baseline, controlRun, languages);
   const bootstrap = { resamples: subject.options.bootstrapResamples, seedOf: (language: string) => seedFor(subject.options.seed ?? 0, language) };
-  const region = freezingIntervals(baseline, frozen, languages, bootstrap);
+  const region = freezingIntervals(baseline, frozen, languages, bootstrap, controlRun);
   const intervals = {
     region,
     learningKept: inDomain === null ? region.learningKept : freezingIntervals(baseline, frozen, { retain: [], trained: heldoutName(s.train) }, bootstrap).learningKept,
     controlMeanPrevented: controlRun === null ? null : freezingIntervals(baseline, controlRun, languages, bootstrap).meanPrevented,
   };
+  const ci = (interval: [number, number] | null | undefined, format: (x: number) => string) => (interval == null ? '' : ` (95%: ${format(interval[0])}–${format(interval[1])})`);
   /** "0.62 (95%: 0.40–0.80)", the interval left out where there is none. */
   const share = (x: number | null, ci: [number, number] | null) => `${formatShare(x)}${ci === null ? '' : ` (95%: ${formatShare(ci[0])}–${formatShare(ci[1])})`}`;
 
@@ -219,7 +220,7 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   }
   if (s.maxForgetting !== undefined) {
     const over = retained.filter((r) => !atMost(r.frozen, s.maxForgetting!));
-    if (over.length > 0) failures.push(`with freezing, perplexity still rose above ${formatRatio(s.maxForgetting)} in ${over.map((r) => `${r.language} (${formatRatio(r.frozen)})`).join(', ')}`);
+    if (over.length > 0) failures.push(`with freezing, perplexity still rose above ${formatRatio(s.maxForgetting)} in ${over.map((r) => `${r.language} (${formatRatio(r.frozen)}${ci(region.frozenForgetting[r.language], formatRatio)})`).join(', ')}`);
     else successes.push(`with freezing, perplexity rose at most ${formatRatio(s.maxForgetting)} in every retained language`);
   }
   const kept = learning.trained.learningKept;
@@ -231,7 +232,8 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
     controlMean = meanPrevented(controlCmp);
     if (regionMean !== null && controlMean !== null) {
       (regionMean > controlMean ? successes : failures).push(
-        `freezing the region prevented ${share(regionMean, region.meanPrevented)} on average, the control ${share(controlMean, intervals.controlMeanPrevented)}${regionMean > controlMean ? '' : ': the control did as well'}`,
+        `freezing the region prevented ${share(regionMean, region.meanPrevented)} on average, the control ${share(controlMean, intervals.controlMeanPrevented)}; ` +
+          `the difference ${formatShare(regionMean - controlMean)}${ci(region.overControl, formatShare)}${regionMean > controlMean ? '' : ': the control did as well'}`,
       );
     }
   }

@@ -11,6 +11,7 @@
 import type { DimensionMeasured } from './dimension.js';
 import type { PositionKind } from '../../detect/activations.js';
 import type { MassiveActivations } from '../../detect/activations.js';
+import { seedFor, unitsInterval } from '../../metrics/bootstrap.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { measureDimension, type DimensionSettings } from './dimension.js';
 import { meanAblation, zeroAblation } from '../../dims/mean-ablation.js';
@@ -73,9 +74,31 @@ async function measureAblation(subject: CheckpointSubject, at: { layer: number; 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
 const layerName = (l: number) => (l < 0 ? 'embed' : String(l));
 
-/** The profile, per layer, as the report draws it (plain JSON). */
-export function massiveProfile(found: MassiveActivations) {
-  return found.layers.map((l) => ({ layer: l.layer, median: l.median, top: l.top[0]?.value ?? 0, dim: l.top[0]?.dim ?? -1, kind: l.top[0]?.kind ?? 'other', ratio: l.ratio }));
+/** The profile, per layer, as the report draws it (plain JSON), with each layer's ratio's interval where given. */
+export function massiveProfile(found: MassiveActivations, ratioCi95?: readonly ([number, number] | null)[]) {
+  return found.layers.map((l, i) => ({
+    layer: l.layer,
+    median: l.median,
+    top: l.top[0]?.value ?? 0,
+    dim: l.top[0]?.dim ?? -1,
+    kind: l.top[0]?.kind ?? 'other',
+    ratio: l.ratio,
+    ratioCi95: ratioCi95?.[i] ?? null,
+  }));
+}
+
+/**
+ * The 95% interval of each layer's top ÷ median over the probe's windows: the windows resampled, the top dim's peak
+ * re-taken on each draw, the median (over every activation of the probe: hundreds of thousands) held at its value.
+ * The upper end is the estimate (a resampled maximum never exceeds it); the lower end is how far the peak falls
+ * without the windows that carry it. Null for a profile cached without its windows' peaks.
+ */
+export function peakRatioIntervals(found: MassiveActivations, options: { resamples: number; seed: number }): ([number, number] | null)[] {
+  return found.layers.map((l) => {
+    const peaks = (l as Partial<typeof l>).windowPeaks;
+    if (peaks === undefined || peaks.length === 0 || !(l.median > 0)) return null;
+    return unitsInterval(peaks, (drawn) => drawn.reduce((m, x) => Math.max(m, x), 0) / l.median, { ...options, seed: seedFor(options.seed, 'massive', String(l.layer)) });
+  });
 }
 
 /** The dim perturbation's numbers, with the massive activations found, the per-layer profile the report draws, and the probe. */
@@ -103,18 +126,25 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
   const ablation = await measureAblation(subject, { layer: site.layer, dim, positions: site.kind === 'first' ? 'first' : 'rest' }, s.dimension.languages);
   const control = ablationCheck(ablation, s.ablation);
 
+  const cis = peakRatioIntervals(found, { resamples: subject.options.bootstrapResamples, seed: subject.options.seed ?? 0 });
+  /** " (95%: ×a–×b)" for a layer's top dim; '' for another dim or where there is no interval. */
+  const ciOf = (layer: number, dim: number) => {
+    const i = found.layers.findIndex((l) => l.layer === layer);
+    return found.layers[i]?.top[0]?.dim === dim && cis[i] != null ? ` (95%: ${formatInterval(cis[i]!)})` : '';
+  };
   const strongest = found.layers.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const criterion = `above ${s.minValue} and ≥ ${formatRatio(s.minRatio)} its layer's median |h|`;
   const shown = massive.find((m) => m.dim === dim) ?? massive[0];
   const detection =
     shown !== undefined
-      ? { ok: true, line: `dim ${shown.dim} carries a massive activation: ${fmt(shown.value)} after layer ${layerName(shown.layer)}, ${formatRatio(shown.ratio)} the median (${criterion})${massive.length > 1 ? `; ${massive.length} in all` : ''}` }
-      : { ok: false, line: `no massive activation: the largest, ${fmt(strongest.top[0]!.value)} on dim ${strongest.top[0]!.dim} after layer ${layerName(strongest.layer)}, is ${formatRatio(strongest.ratio)} its layer's median (needs ${criterion}); dim ${dim}, the largest entering layer ${s.dimension.layer}, is perturbed instead` };
-  const rows = found.layers.map((l) => [
+      ? { ok: true, line: `dim ${shown.dim} carries a massive activation: ${fmt(shown.value)} after layer ${layerName(shown.layer)}, ${formatRatio(shown.ratio)}${ciOf(shown.layer, shown.dim)} the median (${criterion})${massive.length > 1 ? `; ${massive.length} in all` : ''}` }
+      : { ok: false, line: `no massive activation: the largest, ${fmt(strongest.top[0]!.value)} on dim ${strongest.top[0]!.dim} after layer ${layerName(strongest.layer)}, is ${formatRatio(strongest.ratio)}${ciOf(strongest.layer, strongest.top[0]!.dim)} its layer's median (needs ${criterion}); dim ${dim}, the largest entering layer ${s.dimension.layer}, is perturbed instead` };
+  const rows = found.layers.map((l, i) => [
     layerName(l.layer),
     l.median.toPrecision(3),
     l.top.map((p) => `${fmt(p.value)} @ ${p.dim} (${p.kind})`).join(', '),
     formatRatio(l.ratio),
+    formatInterval(cis[i] ?? null),
     `> ${s.minValue}, ≥ ${formatRatio(s.minRatio)}`,
     mark(meets(l.top[0]!.value, l.ratio)),
   ]);
@@ -124,7 +154,7 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
     holds: detection.ok && perturbed.holds && control.failures.length === 0,
     claim: `a residual dim carries a massive activation (${criterion}), and ${perturbed.claim}${s.ablation === null ? '' : `, and ${control.claim}`}`,
     tables: [
-      { title: `residual stream per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'median |h|', 'top |h| @ dim (position)', 'top ÷ median', 'criterion', ''], rows },
+      { title: `residual stream per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'median |h|', 'top |h| @ dim (position)', 'top ÷ median', '95% interval', 'criterion', ''], rows },
       ...perturbed.tables,
       ablationTable(ablation, s.ablation),
     ],
@@ -140,7 +170,7 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
     measured: {
       ...perturbed.measured,
       massive: massive.map((m) => ({ dim: m.dim, layer: m.layer, value: m.value, ratio: m.ratio, kind: m.kind })),
-      profile: massiveProfile(found),
+      profile: massiveProfile(found, cis),
       probe: { windows: found.windows, tokens: found.tokens },
       ablation,
     },

@@ -22,6 +22,7 @@ import { describe, parsePerturbation } from '../../perturb/perturbation.js';
 import { zeroRegion } from '../../perturb/zero-region.js';
 import { parameterRegion } from '../../regions/parameters.js';
 import { mulberry32 } from '../../util/random.js';
+import { seedFor, unitsInterval } from '../../metrics/bootstrap.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { EFFECT_COLUMNS, effectRow, formatInterval, measureEffects, medianOf, medianRatio, nonFiniteNote, ratiosInterval, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
@@ -67,6 +68,21 @@ export function randomEntries(rows: number, cols: number, exclude: { row: number
   return [...picked].sort((a, b) => a - b).map((i) => ({ row: Math.floor(i / cols), col: i % cols }));
 }
 
+/**
+ * The 95% interval of each layer's output spike ratio over the probe's windows: the windows resampled, the spike dim's
+ * largest |output| re-taken on each draw, the median dim's maximum held at its value on the whole probe (each dim's
+ * maximum can only fall on a draw, so holding it leaves the lower end lower: conservative for "at least"). The upper
+ * end is the estimate. Null for a profile cached without its windows' outputs.
+ */
+export function spikeIntervals(found: SuperWeights, options: { resamples: number; seed: number }): ([number, number] | null)[] {
+  return found.layers.map((l) => {
+    const outputs = (l as Partial<typeof l>).windowOutputs;
+    const median = l.output.value / l.outputRatio;
+    if (outputs === undefined || outputs.length === 0 || !(median > 0)) return null;
+    return unitsInterval(outputs, (drawn) => drawn.reduce((m, x) => Math.max(m, x), 0) / median, { ...options, seed: seedFor(options.seed, 'super-weight', String(l.layer)) });
+  });
+}
+
 /** The coordinate to test and whether the detector called it a candidate. */
 function pick(found: SuperWeights, s: SuperWeightSettings): { at: SuperWeightCoordinate; candidate: boolean } {
   if (s.at !== null) return { at: s.at, candidate: found.candidates.some((c) => c.layer === s.at!.layer && c.row === s.at!.row && c.col === s.at!.col) };
@@ -84,6 +100,8 @@ export type SuperWeightMeasured = {
   weight: number;
   known: { model: string; source: string } | null;
   spikes: DownProjProfile[];
+  /** Each layer's spike ratio's 95% interval over the probe's windows (see {@link spikeIntervals}). */
+  spikeCi95: ([number, number] | null)[];
   probe: { windows: number; tokens: number };
   effects: LanguageEffect[];
   median: number;
@@ -113,8 +131,11 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
 
   const failures: string[] = [];
   const successes: string[] = [];
-  const layerOf = found.layers.find((l) => l.layer === at.layer)!;
-  const spikeLine = `layer ${at.layer}'s down_proj output spikes ${formatRatio(layerOf.outputRatio)} its median dim (dim ${layerOf.output.dim} ← channel ${layerOf.input.channel})`;
+  const spikeCi95 = spikeIntervals(found, { resamples: subject.options.bootstrapResamples, seed: subject.options.seed ?? 0 });
+  const layerIndex = found.layers.findIndex((l) => l.layer === at.layer);
+  const layerOf = found.layers[layerIndex]!;
+  const spikeCi = spikeCi95[layerIndex] ?? null;
+  const spikeLine = `layer ${at.layer}'s down_proj output spikes ${formatRatio(layerOf.outputRatio)}${spikeCi === null ? '' : ` (95%: ${formatInterval(spikeCi)})`} its median dim (dim ${layerOf.output.dim} ← channel ${layerOf.input.channel})`;
   if (s.at === null) {
     if (candidate) successes.push(`the detector finds a super-weight candidate (${at.layer}, ${at.row}, ${at.col}): ${spikeLine} (≥ ${formatRatio(s.minSpike)})`);
     else failures.push(`the detector finds no super-weight candidate: the strongest spike, ${spikeLine}, is below ${formatRatio(s.minSpike)}`);
@@ -133,9 +154,9 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
   if (over.length > 0) failures.push(`zeroing a random entry of the same tensor raised perplexity above ${formatRatio(s.controlMaxRatio)}: ${over.join(', ')}`);
   else successes.push(`zeroing each of ${controls.length} random entries of ${tensor} kept perplexity within ${formatRatio(s.controlMaxRatio)} in every language`);
 
-  const detectorRows = found.layers.map((l) => {
+  const detectorRows = found.layers.map((l, i) => {
     const ok = atLeast(l.outputRatio, s.minSpike);
-    return [String(l.layer), `${fmt(l.input.value)} @ ${l.input.channel}`, `${fmt(l.output.value)} @ ${l.output.dim}`, formatRatio(l.outputRatio), `≥ ${formatRatio(s.minSpike)}`, mark(ok)];
+    return [String(l.layer), `${fmt(l.input.value)} @ ${l.input.channel}`, `${fmt(l.output.value)} @ ${l.output.dim}`, formatRatio(l.outputRatio), formatInterval(spikeCi95[i] ?? null), `≥ ${formatRatio(s.minSpike)}`, mark(ok)];
   });
   const perLanguage = s.aggregate === 'every';
   const targetRows = effects.map((e) => effectRow(e, `≥ ${formatRatio(s.minRatio)}`, perLanguage ? atLeast(e.ratio, s.minRatio) : null));
@@ -156,7 +177,7 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
       `while zeroing ${s.controlCount} random entries of the same tensor keeps it within ${formatRatio(s.controlMaxRatio)}`,
     subject: subjectRecord(subject),
     tables: [
-      { title: `down_proj spikes per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'input max @ channel', 'output max @ dim', 'output ÷ median dim', 'threshold', ''], rows: detectorRows },
+      { title: `down_proj spikes per layer (probe: ${found.windows} windows, ${found.tokens} tokens)`, columns: ['layer', 'input max @ channel', 'output max @ dim', 'output ÷ median dim', '95% interval', 'threshold', ''], rows: detectorRows },
       { title: `${candidate ? 'super weight' : 'strongest spike (no candidate)'} ${coordinate} = ${weight.toPrecision(4)}${knownText}: ${describe(parsePerturbation(zeroRegion(region)))}`, columns: EFFECT_COLUMNS, rows: targetRows },
       { title: `random entries of ${tensor} zeroed (ratio per entry)`, columns: ['language', 'baseline ppl', ...controls.map((c) => `[${c.row}, ${c.col}]`), 'threshold', ''], rows: controlRows },
     ],
@@ -171,6 +192,7 @@ export async function measureSuperWeight(subject: CheckpointSubject, s: SuperWei
       weight,
       known: known === null ? null : { model: known.model, source: known.source },
       spikes: found.layers,
+      spikeCi95,
       probe: { windows: found.windows, tokens: found.tokens },
       effects,
       median: med,
