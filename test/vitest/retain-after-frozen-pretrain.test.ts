@@ -16,6 +16,7 @@ import type { Region } from '../../src/regions/types.js';
 import { expect, test } from '../../src/vitest/fixtures.js';
 import type { RegionsSubject } from '../../src/findings/subject.js';
 import { curveSteps, measureFrozenPretrain } from '../../src/findings/measure/frozen.js';
+import { measureRetainAfterFrozenPretrain } from '../../src/findings/retain-after-frozen-pretrain.js';
 import { competent } from './helpers/instruments.js';
 import { instrumentOptions } from './helpers/options.js';
 
@@ -65,6 +66,29 @@ describe('positive control: freezing what the retained languages use', () => {
     });
   });
 
+  test('random controls as a distribution: one run per seed, and the region is held against the strongest', async ({ subject }) => {
+    const result = await measureRetainAfterFrozenPretrain(subject as never, {
+      ...RUN,
+      freeze: latinCompetence(subject),
+      control: 'random',
+      controlCount: 3,
+      aggregate: 'mean',
+      minPrevented: 0.5,
+      minLearningKept: 0.3,
+    });
+    const m = result.measured;
+    expect(m.controls.map((c) => c.seed)).toEqual([1, 2, 3]);
+    const means = m.controls.map((c) => c.meanPrevented!);
+    expect(new Set(means).size).toBe(3); // three regions, three runs
+    expect(result.claim).toContain('more than freezing each of 3 controls');
+    // Compared with the strongest (here the random regions, as large as this region, prevent more than it does).
+    const line = [...result.failures, ...result.successes].find((l) => l.includes('the strongest of 3 controls'));
+    expect(line).toContain(`(means ${means.map((x) => x.toFixed(2)).join(', ')})`);
+    // The one shown and compared is the strongest.
+    const shown = Object.values(m.control!.retained).reduce((a, r) => a + r.forgettingPrevented!, 0) / RUN.retain.length;
+    expect(shown).toBeCloseTo(Math.max(...means), 12);
+  });
+
   test('the runs are cached on disk: asking again trains nothing', async ({ subject }) => {
     const runs = () => readdirSync(join(options.cacheDir, 'results')).filter((f) => f.startsWith('further-'));
     const assertion = () => expect(subject).toRetainAfterFrozenPretrain({ ...RUN, freeze: latinCompetence(subject), minPrevented: 0.5, minLearningKept: 0.3 });
@@ -109,7 +133,7 @@ describe('forgetting curves for the report', () => {
     const result = await measureFrozenPretrain(subject, {
       ...RUN,
       freeze: latinCompetence(subject),
-      control: nothing(subject),
+      controls: [nothing(subject)],
       minPrevented: 0.5,
       aggregate: 'every',
       minLearningKept: 0.3,

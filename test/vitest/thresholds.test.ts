@@ -36,6 +36,7 @@ describe('thresholds', () => {
         aggregate: 'every',
         minLearningKept: 0.5,
         control: 'none',
+        controlCount: 1,
         curvePoints: 5,
       },
     });

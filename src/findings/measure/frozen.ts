@@ -6,7 +6,7 @@
  *   prevented, where prevented = 1 − ln f_frozen / ln f_baseline (f = ppl after / ppl before);
  * - the trained language keeps at least `minLearningKept` of its gain, ln g_frozen / ln g_baseline;
  * - optionally each retained language's ppl rises at most `maxForgetting` with freezing;
- * - optionally a control region of the same size, frozen in a third run, prevents less (mean over the
+ * - optionally control regions of the same size, each frozen in a run of its own, each prevent less (mean over the
  *   retained languages) than the region.
  * Runs are expensive: each is cached on disk by a content hash of (checkpoint, texts, region, settings).
  */
@@ -43,7 +43,8 @@ export interface FrozenPretrainSettings {
   aggregate: 'every' | 'mean';
   minLearningKept: number;
   maxForgetting?: number;
-  control: Region | null;
+  /** Controls of the region's size, each frozen in a run of its own (none: no control); the region must beat every one. */
+  controls: readonly Region[];
   /** Evaluations along each run, evenly spaced from step 0 to `steps` (≥ 2). */
   curvePoints: number;
 }
@@ -161,7 +162,10 @@ export type FrozenMeasured = {
   comparison: FreezingComparison;
   /** The trained language on held-out text of its training domain (null without one): what learning kept is judged on. */
   heldout: FreezingComparison['trained'] | null;
+  /** The strongest control (the largest mean share prevented), compared as `comparison` is; null without controls. */
   control: FreezingComparison | null;
+  /** Every control run: its region's seed (null for a bottom or given region) and its mean share prevented. */
+  controls: { seed: number | null; meanPrevented: number | null }[];
   /**
    * The shares' 95% intervals (each language's evaluation windows resampled, paired across the runs): the region's
    * per retained language and mean, the learning kept (on the text it is judged on), the control's mean.
@@ -182,7 +186,8 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
 
   const baseline = await run(subject, null, s, weights);
   const frozen = await run(subject, s.freeze, s, weights);
-  const controlRun = s.control === null ? null : await run(subject, s.control, s, weights);
+  const controlRuns: ForgettingCurve[] = [];
+  for (const c of s.controls) controlRuns.push(await run(subject, c, s, weights));
   const languages = { retain: [...s.retain], trained: s.train };
   const cmp = compareFreezing(baseline, frozen, languages);
   // The trained language's learning: on held-out text of its training domain where there is some (UDHR is
@@ -190,7 +195,13 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   const inDomain = heldoutName(s.train) in baseline.points[0]!.perplexity ? compareFreezing(baseline, frozen, { ...languages, trained: heldoutName(s.train) }) : null;
   const learning = inDomain ?? cmp;
   const learnedOn = inDomain === null ? s.train : `${s.train}'s held-out training-domain text`;
-  const controlCmp = controlRun === null ? null : compareFreezing(baseline, controlRun, languages);
+  // The controls as a distribution: the region must prevent more than every one; the strongest is shown and compared.
+  const controlCmps = controlRuns.map((c) => compareFreezing(baseline, c, languages));
+  const controlMeans = controlCmps.map(meanPrevented);
+  const strongest = controlMeans.reduce<number>((best, m, i) => (m !== null && (controlMeans[best] == null || m > controlMeans[best]!) ? i : best), 0);
+  const controlRun = controlRuns[strongest] ?? null;
+  const controlCmp = controlCmps[strongest] ?? null;
+  const controlRegion = s.controls[strongest] ?? null;
   const bootstrap = { resamples: subject.options.bootstrapResamples, seedOf: (language: string) => seedFor(subject.options.seed ?? 0, language) };
   const region = freezingIntervals(baseline, frozen, languages, bootstrap, controlRun);
   const intervals = {
@@ -231,8 +242,9 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   if (controlCmp !== null) {
     controlMean = meanPrevented(controlCmp);
     if (regionMean !== null && controlMean !== null) {
+      const which = controlRuns.length === 1 ? 'the control' : `the strongest of ${controlRuns.length} controls (means ${controlMeans.map(formatShare).join(', ')})`;
       (regionMean > controlMean ? successes : failures).push(
-        `freezing the region prevented ${share(regionMean, region.meanPrevented)} on average, the control ${share(controlMean, intervals.controlMeanPrevented)}; ` +
+        `freezing the region prevented ${share(regionMean, region.meanPrevented)} on average, ${which} ${share(controlMean, intervals.controlMeanPrevented)}; ` +
           `the difference ${formatShare(regionMean - controlMean)}${ci(region.overControl, formatShare)}${regionMean > controlMean ? '' : ': the control did as well'}`,
       );
     }
@@ -269,7 +281,7 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
   if (s.aggregate === 'mean') tables[0]!.rows.push(['mean', '', '', '', share(regionMean, region.meanPrevented), `≥ ${formatShare(s.minPrevented)}`, mark(atLeast(regionMean, s.minPrevented))]);
   if (controlCmp !== null) {
     tables.push({
-      title: `control frozen instead: ${summarizeRegion(s.control!).description.replace(/^zero /, '')}`,
+      title: `${controlRuns.length === 1 ? 'control' : `the strongest of ${controlRuns.length} controls`} frozen instead: ${summarizeRegion(controlRegion!).description.replace(/^zero /, '')}`,
       columns: ['language', 'after, control frozen', 'prevented', 'region prevented', ''],
       rows: [
         ...s.retain.map((language) => {
@@ -280,25 +292,26 @@ export async function measureFrozenPretrain(subject: CheckpointSubject, s: Froze
       ],
     });
   }
-  const regions = { region: summarizeRegion(s.freeze), ...(s.control !== null && { control: summarizeRegion(s.control) }) };
+  const regions = { region: summarizeRegion(s.freeze), ...(controlRegion !== null && { control: summarizeRegion(controlRegion) }) };
   return {
     finding: 'frozenPretrain',
     holds: failures.length === 0,
     claim:
       `further pre-training on ${s.train} for ${s.steps} steps with the region frozen prevents at least ${formatShare(s.minPrevented)} of ` +
       `${s.retain.join(', ')}'s forgetting (${s.aggregate === 'every' ? 'each language' : 'on average'}) and keeps at least ${formatShare(s.minLearningKept)} of ${s.train}'s gain` +
-      (s.control === null ? '' : ', and more than freezing the control'),
+      (s.controls.length === 0 ? '' : s.controls.length === 1 ? ', and more than freezing the control' : `, and more than freezing each of ${s.controls.length} controls`),
     subject: subjectRecord(subject),
     tables,
     failures,
     successes,
     thresholds: { minPrevented: s.minPrevented, aggregate: s.aggregate, minLearningKept: s.minLearningKept, maxForgetting: s.maxForgetting ?? null, steps: s.steps, lr: s.lr, batch: s.batch },
-    seeds: { training: s.seed, ...(s.control?.seed != null && { control: s.control.seed }) },
+    seeds: { training: s.seed, ...(s.controls[0]?.seed != null && { control: s.controls[0].seed }) },
     regions,
     measured: {
       comparison: cmp,
       heldout: inDomain?.trained ?? null,
       control: controlCmp,
+      controls: s.controls.map((c, i) => ({ seed: c.seed ?? null, meanPrevented: controlMeans[i] ?? null })),
       intervals,
       frozenEntries: frozen.frozenEntries,
       droppedNormEntries: frozen.droppedNormEntries,
