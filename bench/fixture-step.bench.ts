@@ -30,7 +30,9 @@ const trainer = await Trainer.open(config, weights, {
   clipNorm: S.clipNorm,
   engine: 'ort-cpu',
   threads: S.threads,
-  batchTokens: 2048,
+  // the larger of the two shapes below, for the memory check: 8 windows of 256 tokens
+  batch: 8,
+  seqLen: 256,
 });
 // Build both gradient sessions outside the timed runs.
 await trainer.trainStep(long, 1e-4);

@@ -45,7 +45,7 @@ const wasm = LlamaModel.fromWeights(config, weights);
 const ort1 = new OrtModel(config, weights, { threads: 1 });
 const ort2 = new OrtModel(config, weights, { threads: 2 });
 await ort2.lossAndGrads(windows, 'mean'); // build the gradient session outside the timed runs
-const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-4, weightDecay: 0.1 }, engine: 'ort-cpu', threads: 2, batchTokens: 1024 });
+const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-4, weightDecay: 0.1 }, engine: 'ort-cpu', threads: 2, batch: 8, seqLen: 128 });
 await trainer.trainStep(windows, 1e-4);
 
 describe('forward+backward, batch 8 × 128', () => {

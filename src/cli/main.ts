@@ -10,6 +10,7 @@ import { initCommand } from './commands/init.js';
 import { logitsCommand } from './commands/logits.js';
 import { lossCommand } from './commands/loss.js';
 import { overlapCommand } from './commands/overlap.js';
+import { planCommand } from './commands/plan.js';
 import { pplCommand } from './commands/ppl.js';
 import { selectCommand } from './commands/select.js';
 import { thresholdsCommand } from './commands/thresholds.js';
@@ -20,6 +21,7 @@ export { handleInterrupts } from '../util/interrupt.js';
 
 const COMMANDS: readonly Command[] = [
   initCommand,
+  planCommand,
   pplCommand,
   lossCommand,
   logitsCommand,

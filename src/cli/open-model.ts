@@ -66,8 +66,8 @@ export interface OpenedForwardModel {
   tokenizer: TextTokenizer | null;
 }
 
-/** Tokens per forward pass the memory check assumes when a command does not say (its default batch of 8 windows of 128). */
-const DEFAULT_TOKENS = 8 * 128;
+/** The batch the memory check assumes for a command that does not give one (its windows come in batches of 8 of 128 tokens). */
+const DEFAULT_BATCH = { windows: 8, seqLen: 128 };
 
 /**
  * Checks that the checkpoint fits in memory (from config.json, before reading a weight), loads it with
@@ -89,8 +89,8 @@ export async function withForwardModel<T>(
   const config = peekConfig(settings.checkpoint);
   // ONNX Runtime reads the host arrays; a tfjs backend holds a second copy while uploading.
   const onOrt = engine === 'auto' || engine.startsWith('ort');
-  const tokens = settings.batchSize !== undefined && settings.seqLen !== undefined ? settings.batchSize * settings.seqLen : DEFAULT_TOKENS;
-  assertFits(settings.checkpoint, config, { copies: onOrt ? 1 : 2, tokens });
+  const job = { kind: 'forward', engine: onOrt ? 'onnxruntime' : 'tfjs', batch: settings.batchSize ?? DEFAULT_BATCH.windows, seqLen: Math.min(settings.seqLen ?? DEFAULT_BATCH.seqLen, config.maxPositionEmbeddings) } as const;
+  assertFits(settings.checkpoint, config, job);
   const checkpoint = await withProgress(io.stderr, `loading ${basename(settings.checkpoint)}`, 'weights', (update) =>
     loadCheckpoint(settings.checkpoint, { onProgress: update }),
   );

@@ -88,59 +88,147 @@ export function availableMemory(sources: MemorySources = SYSTEM_MEMORY): Availab
   return left < free.bytes ? { bytes: left, source: `the cgroup's limit of ${gb(cgroup.limit)} less ${gb(cgroup.used)} in use` } : free;
 }
 
-/** What a forward pass of `tokens` tokens holds at its peak, roughly: a few [tokens, max(ffn, vocab)] float32 buffers. */
-export function activationBytes(config: ModelConfig, tokens: number): number {
-  return 3 * tokens * Math.max(config.intermediateSize, config.vocabSize) * 4;
+/** Which engine holds the weights: ONNX Runtime reads the host arrays in place; tfjs holds its own copy (two while uploading). */
+export type MemoryEngine = 'onnxruntime' | 'tfjs';
+
+/**
+ * A job, as the memory model needs to know it: what it computes (forward passes; importance: gradient passes summed
+ * into maps; training: AdamW steps), on which engine, and how many windows of how many tokens each pass reads.
+ */
+export type MemoryJob =
+  /** Perplexity, every perturbation, the detectors. */
+  | { kind: 'forward'; engine: MemoryEngine; batch: number; seqLen: number }
+  /**
+   * Gradient passes summed into a map, `gradientPasses` of them one after another (default 1), with `maps` finished
+   * importance maps held besides; `processes` run side by side (default 1).
+   */
+  | { kind: 'importance'; engine: MemoryEngine; batch: number; seqLen: number; maps: number; gradientPasses?: number; processes?: number }
+  /** Further pre-training: a copy of the weights, AdamW's two moments, one batch's gradients. */
+  | { kind: 'training'; engine: MemoryEngine; batch: number; seqLen: number };
+
+/** Gradient passes over `tokens` tokens of text cut into windows of `seqLen` (BOS + seqLen − 1 tokens), `batch` windows a pass. */
+export function gradientPasses(tokens: number, batch: number, seqLen: number): number {
+  return Math.max(1, Math.ceil(Math.ceil(tokens / Math.max(1, seqLen - 1)) / batch));
 }
 
-/** What a job holds at its peak: float32 copies of the weights (named), other weight-sized parts, and the activations of `tokens` tokens. */
-export interface MemoryNeed {
-  /** Float32 copies of the weights held at once. */
-  copies: number;
-  /** What the copies are, for the message (default: "one copy" / "N copies"). */
-  copiesAre?: string;
-  /** Further weight-sized float32 parts held besides, each named (importance maps, a gradient pass…). */
-  also?: readonly WeightSized[];
-  tokens: number;
-  /** Memory available (default: {@link availableMemory}). */
-  available?: number | AvailableMemory;
-}
-
-/** A part of a job's memory that is `copies` float32 copies of the weights. */
-export interface WeightSized {
+/** One part of a job's peak: what it is, in words, and its bytes. */
+export interface MemoryPart {
   what: string;
-  copies: number;
+  bytes: number;
+}
+
+/** What a job holds at its peak, part by part. */
+export interface MemoryEstimate {
+  parameters: number;
+  parts: MemoryPart[];
+  total: number;
 }
 
 /**
- * What computing importance holds besides the weights: the gradient sum and one batch's gradients twice
- * (ours and the engine's during the run). TinyLlama-1.1B's shape peaked at 17.5 GiB ≈ four copies with the weights.
+ * Node, ONNX Runtime and its sessions, the tokenizer and the texts: what a run holds besides weights and activations.
+ * Measured: `regions ppl` on the SmolLM2-135M shape peaks at 0.66 GiB over two windows, its float32 weights 0.50 GiB.
  */
-export const IMPORTANCE_PASS: WeightSized = { what: "one importance pass (the gradient sum and one batch's gradients, ours and the engine's)", copies: 3 };
+export const RUNTIME_BYTES = 0.16 * 2 ** 30;
 
-/** The problem, in words, when `need` exceeds the memory available; null when it fits. */
-export function memoryShortfall(config: ModelConfig, need: MemoryNeed): string | null {
-  const params = parameterCount(config);
-  const weights = params * 4 * need.copies;
-  const also = (need.also ?? []).map((p) => ({ ...p, bytes: params * 4 * p.copies }));
-  const activations = activationBytes(config, need.tokens);
-  const total = weights + also.reduce((a, p) => a + p.bytes, 0) + activations;
-  const available = typeof need.available === 'number' ? { bytes: need.available, source: undefined } : (need.available ?? availableMemory());
-  if (total <= available.bytes) return null;
-  const copies = need.copiesAre ?? (need.copies === 1 ? 'one copy' : `${need.copies} copies`);
+/** The float32 elements of one chunk of logits (../model/causal-lm.ts computes the LM head 64 MiB at a time). */
+const LOGITS_CHUNK_ELEMENTS = (64 * 2 ** 20) / 4;
+
+/**
+ * A forward pass's activations at their peak: one layer's at a time (ONNX Runtime frees a layer's values once read)
+ * — its FFN's gate, up and product, a few residual-width values, the attention scores and probabilities — and one
+ * chunk of logits.
+ */
+export function forwardActivationBytes(config: ModelConfig, batch: number, seqLen: number): number {
+  const tokens = batch * seqLen;
+  const layer = tokens * (3 * config.intermediateSize + 6 * config.hiddenSize) + 2 * batch * config.numHeads * seqLen * seqLen;
+  return 4 * (layer + Math.min(tokens * config.vocabSize, LOGITS_CHUNK_ELEMENTS));
+}
+
+/**
+ * What a gradient pass holds besides the weights' copies, per token: a share of each layer's FFN-wide, residual-wide
+ * and attention values, and some copies of the logits row (the logits, their softmax and log-softmax, the gradients
+ * of each). The two coefficients are measured, not derived (docs/performance.md, "Memory and plan"): at 8 windows of 128
+ * tokens the SmolLM2-135M shape's importance run holds 0.92 GiB beyond its four copies of the weights and the runtime,
+ * the Qwen3-0.6B shape's 5.1 GiB — the logits (vocab 151,936) dominate. Growth with the batch is steeper than linear
+ * (at 2, 8, 16 and 32 windows: 0.06, 0.92, 3.45 and 8.6 GiB on the 135M shape): beyond 8 windows it grows as
+ * (batch / 8)^1.5, fitted to that shape alone.
+ */
+export const GRADIENT_ACTIVATIONS = { perLayer: 0.1, perVocab: 8 } as const;
+
+export function gradientActivationBytes(config: ModelConfig, batch: number, seqLen: number): number {
+  const layer = 4 * config.intermediateSize + 8 * config.hiddenSize + 3 * config.numHeads * seqLen;
+  const perToken = 4 * (GRADIENT_ACTIVATIONS.perLayer * config.numLayers * layer + GRADIENT_ACTIVATIONS.perVocab * config.vocabSize);
+  // Linear up to 8 windows; beyond, as the 135M shape grew (×3.75 at 16 windows, ×9.3 at 32): (batch / 8)^1.5.
+  return batch <= GRADIENT_LINEAR_UP_TO ? perToken * batch * seqLen : perToken * GRADIENT_LINEAR_UP_TO * seqLen * (batch / GRADIENT_LINEAR_UP_TO) ** 1.5;
+}
+
+/**
+ * What a run of gradient passes holds beyond one pass's peak, in copies of the weights: the process's resident set grows
+ * over the first passes as ONNX Runtime's per-run allocations and the gradients' JavaScript copies fragment the heap.
+ * Measured: the SmolLM2-135M shape's importance peaked at 3.1 GiB over one pass of 8 windows and 5.9 GiB over four or
+ * more (5.5 copies more); the Qwen3-0.6B shape's at 14.2 GiB over one pass and was killed at 23 GiB in its fourth (more
+ * than 4 copies more). Not fixed: the model counts it so that such a job is refused, not killed.
+ */
+export const MULTI_PASS_GROWTH_COPIES = 4.5;
+
+/** Windows per gradient pass up to which its activations were measured to grow linearly. */
+const GRADIENT_LINEAR_UP_TO = 8;
+
+/**
+ * What `job` holds at its peak on `config`'s model, part by part: the one memory model the CLI, the subject, the
+ * importance processes and the trainer check against (and `regions plan` prints). Weights are held as float32
+ * whatever the checkpoint stores. Figures measured against it: docs/performance.md, "Memory and plan".
+ */
+export function estimateMemory(config: ModelConfig, job: MemoryJob): MemoryEstimate {
+  const parameters = parameterCount(config);
+  const copy = parameters * 4;
+  const tfjs = job.engine === 'tfjs';
+  const parts: MemoryPart[] = [{ what: tfjs ? 'the weights as float32, twice while tfjs uploads them' : 'the weights as float32', bytes: copy * (tfjs ? 2 : 1) }];
+  const tokens = `${job.batch} window${job.batch === 1 ? '' : 's'} of ${job.seqLen} tokens`;
+  if (job.kind === 'forward') {
+    parts.push({ what: `the activations of a forward pass over ${tokens}`, bytes: forwardActivationBytes(config, job.batch, job.seqLen) });
+  } else if (job.kind === 'importance') {
+    const processes = job.processes ?? 1;
+    if (job.maps > 0) parts.push({ what: `${job.maps} importance map${job.maps === 1 ? '' : 's'} held`, bytes: copy * job.maps });
+    if (processes > 1) parts.push({ what: `the weights again in ${processes - 1} more importance process${processes === 2 ? '' : 'es'}`, bytes: copy * (processes - 1) });
+    parts.push({
+      what: `${processes === 1 ? 'an importance pass' : `${processes} importance passes side by side`}: the gradient sum and one batch's gradients, ours and the engine's`,
+      bytes: 3 * copy * processes,
+    });
+    parts.push({ what: `the activations of ${processes === 1 ? 'a gradient pass' : `${processes} gradient passes`} over ${tokens}`, bytes: gradientActivationBytes(config, job.batch, job.seqLen) * processes });
+    if ((job.gradientPasses ?? 1) > 1) {
+      parts.push({ what: `the allocator's growth over ${job.gradientPasses} passes (measured: docs/performance.md, "Memory and plan")`, bytes: MULTI_PASS_GROWTH_COPIES * copy * processes });
+    }
+  } else {
+    parts.push({ what: "the trained copy of the weights, AdamW's two moments, and one batch's gradients twice (ours and the engine's)", bytes: 5 * copy });
+    parts.push({ what: `the activations of a gradient pass over ${tokens}`, bytes: gradientActivationBytes(config, job.batch, job.seqLen) });
+  }
+  parts.push({ what: 'the runtime (Node, ONNX Runtime, the tokenizer, the texts)', bytes: RUNTIME_BYTES });
+  return { parameters, parts, total: parts.reduce((n, p) => n + p.bytes, 0) };
+}
+
+/** The problem, in words, when `job` would need more than the memory available; null when it fits. */
+export function memoryShortfall(config: ModelConfig, job: MemoryJob, available: number | AvailableMemory = availableMemory()): string | null {
+  const estimate = estimateMemory(config, job);
+  const room = typeof available === 'number' ? { bytes: available, source: undefined } : available;
+  if (estimate.total <= room.bytes) return null;
   return (
-    `${params.toLocaleString('en-US')} parameters need ${gb(weights)} as float32 (${copies})` +
-    also.map((p) => ` plus ${gb(p.bytes)} for ${p.what}`).join('') +
-    ` plus about ${gb(activations)} of activations for ${need.tokens} tokens${also.length > 0 ? `, ${gb(total)} in all` : ''}, ` +
-    `more than the ${gb(available.bytes)} this machine has available${available.source === undefined ? '' : ` (${available.source})`}`
+    `${estimate.parameters.toLocaleString('en-US')} parameters: ${describeJob(job)} would hold ` +
+    estimate.parts.map((p) => `${gb(p.bytes)} for ${p.what}`).join(', ') +
+    `; ${gb(estimate.total)} in all, more than the ${gb(room.bytes)} this machine has available${room.source === undefined ? '' : ` (${room.source})`}`
   );
 }
 
+/** "importance", "a forward pass", "training": the job in a word or two. */
+function describeJob(job: MemoryJob): string {
+  return job.kind === 'forward' ? 'forward passes' : job.kind === 'importance' ? 'computing importance' : 'further pre-training';
+}
+
 /**
- * Throws a {@link CheckpointError} naming the checkpoint, its parameter count and the memory it needs,
- * part by part, when `need` exceeds the memory available.
+ * Throws a {@link CheckpointError} naming the checkpoint, its parameter count and the memory the job needs, part
+ * by part, when it exceeds the memory available.
  */
-export function assertFits(dir: string, config: ModelConfig, need: MemoryNeed): void {
-  const problem = memoryShortfall(config, need);
+export function assertFits(dir: string, config: ModelConfig, job: MemoryJob, available?: number | AvailableMemory): void {
+  const problem = memoryShortfall(config, job, available);
   if (problem !== null) throw new CheckpointError(dir, problem);
 }

@@ -11,7 +11,7 @@ import { readModelConfig } from '../checkpoint/config.js';
 import { checkpointHash } from '../checkpoint/hash.js';
 import { loadCheckpoint } from '../checkpoint/load.js';
 import { readTexts } from '../corpus/texts.js';
-import { assertFits, IMPORTANCE_PASS, type AvailableMemory } from '../engine/memory.js';
+import { assertFits, gradientPasses, type AvailableMemory } from '../engine/memory.js';
 import { isTfjsBackend, openForward, resolveEngineName } from '../engine/select.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { OpenedSubject } from './internals/opened-subject.js';
@@ -59,14 +59,19 @@ function readEvalTexts(options: ResolvedRegionsOptions): Map<string, string> {
 function checkMemory(o: ResolvedRegionsOptions, available: number | AvailableMemory | undefined): void {
   const config = readModelConfig(join(o.checkpoint, 'config.json'));
   const onTfjs = isTfjsBackend(resolveEngineName(o.backend ?? 'auto'));
-  const languages = o.regionLanguages.length;
-  assertFits(o.checkpoint, config, {
-    copies: onTfjs ? 2 : 1,
-    copiesAre: onTfjs ? 'the weights, twice while tfjs uploads them' : 'the weights',
-    also: [{ what: `${languages} importance maps (one per region language)`, copies: languages }, IMPORTANCE_PASS],
-    tokens: o.batchSize * Math.min(o.seqLen, config.maxPositionEmbeddings),
+  assertFits(
+    o.checkpoint,
+    config,
+    {
+      kind: 'importance',
+      engine: onTfjs ? 'tfjs' : 'onnxruntime',
+      maps: o.regionLanguages.length,
+      gradientPasses: gradientPasses(o.importanceTokens, o.batchSize, Math.min(o.seqLen, config.maxPositionEmbeddings)),
+      batch: o.batchSize,
+      seqLen: Math.min(o.seqLen, config.maxPositionEmbeddings),
+    },
     available,
-  });
+  );
 }
 
 /**

@@ -14,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { memoryShortfall, parameterCount } from '../engine/memory.js';
+import { gradientPasses, memoryShortfall, parameterCount } from '../engine/memory.js';
 import type { ImportanceChildMessage, ImportanceJob } from './internals/importance-child.js';
 import type { ResolvedRegionsOptions } from './options.js';
 import { openCheckpointSubject, type CheckpointSubject } from './subject.js';
@@ -40,7 +40,9 @@ export function importanceProcesses(subject: CheckpointSubject, machine: { cores
   const perCores = Math.floor(cores / o.threads);
   const shared = perCores < 2 && parameterCount(subject.config) < SHARED_CORES_BELOW_PARAMS ? 2 : 1;
   let n = Math.min(o.regionLanguages.length, Math.max(perCores, shared));
-  while (n > 1 && memoryShortfall(subject.config, { copies: 1 + 3 * n, tokens: n * o.batchSize * subject.seqLen, available }) !== null) n--;
+  const passes = gradientPasses(o.importanceTokens, o.batchSize, subject.seqLen);
+  const job = (processes: number) => ({ kind: 'importance', engine: 'onnxruntime', maps: 0, processes, gradientPasses: passes, batch: o.batchSize, seqLen: subject.seqLen }) as const;
+  while (n > 1 && memoryShortfall(subject.config, job(n), available) !== null) n--;
   return n;
 }
 

@@ -253,7 +253,8 @@ export async function furtherPretrain(
     frozen: frozen?.masks,
     engine: s.engine,
     threads: s.threads,
-    batchTokens: s.batch * s.seqLen,
+    batch: s.batch,
+    seqLen: s.seqLen,
   });
   try {
     const schedule = { peak: s.lr, warmupSteps: s.warmup, totalSteps: s.steps, minRatio: 1 };

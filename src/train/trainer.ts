@@ -91,18 +91,13 @@ export class Trainer {
   static async open(
     config: ModelConfig,
     weights: ReadonlyMap<string, HostTensor>,
-    options: TrainerOptions & { batchTokens: number },
+    options: TrainerOptions & { batch: number; seqLen: number },
   ): Promise<Trainer> {
     if (!(options.clipNorm === undefined || options.clipNorm >= 0)) throw new Error(`Trainer: clipNorm must be ≥ 0 (got ${options.clipNorm})`);
     if (options.microBatch !== undefined && !(Number.isInteger(options.microBatch) && options.microBatch >= 1)) {
       throw new Error(`Trainer: microBatch must be a whole number ≥ 1 (got ${options.microBatch})`);
     }
-    const problem = memoryShortfall(config, {
-      copies: 5,
-      copiesAre: "weights, the two AdamW moments, and one batch's gradients twice (ours and the engine's)",
-      tokens: options.batchTokens,
-      available: options.available,
-    });
+    const problem = memoryShortfall(config, { kind: 'training', engine: 'onnxruntime', batch: options.batch, seqLen: options.seqLen }, options.available);
     if (problem !== null) throw new TrainingError(`training cannot run on this machine: ${problem}`);
     const adam = new AdamW(options.adam, options.resume); // bad settings fail before a session opens
     const copy = new Map([...weights].map(([n, w]) => [n, { shape: [...w.shape], data: Float32Array.from(w.data) }]));

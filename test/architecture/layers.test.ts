@@ -30,6 +30,7 @@ const LAYERS = [
   'findings',
   'vitest',
   'report',
+  'plan',
   'cli',
   '(root)',
 ] as const;

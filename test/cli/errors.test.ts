@@ -43,7 +43,7 @@ const loss = (file: string) => ['loss', '--checkpoint', 'CKPT', '--windows', fil
 
 /** Exit 2: what was typed is wrong (checked before any loading); 1: a file's content, or the run itself. */
 const CASES: { what: string; args: string[]; code: number; message: RegExp }[] = [
-  { what: 'unknown command', args: ['frobnicate'], code: 2, message: /^regions: unknown command "frobnicate" \(commands: init, ppl, loss, logits[,)]/ },
+  { what: 'unknown command', args: ['frobnicate'], code: 2, message: /^regions: unknown command "frobnicate" \(commands: init, plan, ppl, loss, logits[,)]/ },
   { what: 'option before the command', args: ['--checkpoint', 'CKPT'], code: 2, message: /^regions: unknown option --checkpoint \(options go after the command\)$/ },
   { what: 'unknown option', args: [...ppl, '--frob'], code: 2, message: /^regions: unknown option --frob$/ },
   { what: 'stray positional', args: [...ppl, 'en'], code: 2, message: /^regions: unexpected argument "en"/ },
@@ -101,6 +101,6 @@ describe('bad arguments', { timeout: 30_000 }, () => {
     const run = await runCli([]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^Usage: regions <init\|ppl\|loss\|logits[|>].* \[options\]/);
+    expect(run.stderr).toMatch(/^Usage: regions <init\|plan\|ppl\|loss\|logits[|>].* \[options\]/);
   });
 });

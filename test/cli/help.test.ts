@@ -8,7 +8,7 @@ describe('help and version', () => {
       const run = await runCli([flag]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
-      expect(run.stdout).toMatch(/^Usage: regions <init\|ppl\|loss\|logits[|>].* \[options\]/);
+      expect(run.stdout).toMatch(/^Usage: regions <init\|plan\|ppl\|loss\|logits[|>].* \[options\]/);
       for (const command of ['ppl', 'loss', 'logits']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, 'm'));
     }
   });

@@ -124,7 +124,7 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
     it('an optimizer step re-uploads what it changed, once per step, and trains as on the CPU (above)', async () => {
       const { config, weights } = loadCheckpoint(FIXTURE);
       const bytes = [...weights.values()].reduce((n, w) => n + w.data.byteLength, 0);
-      const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-3 }, engine: 'ort-webgpu', threads: 2, batchTokens: 2 * 64 });
+      const trainer = await Trainer.open(config, weights, { adam: { lr: 1e-3 }, engine: 'ort-webgpu', threads: 2, batch: 2, seqLen: 64 });
       try {
         await trainer.trainStep(windows.slice(0, 2), 1e-3);
         await trainer.trainStep(windows.slice(0, 2), 1e-3);
@@ -179,7 +179,7 @@ describe.skipIf(!probe.available)(`ONNX Runtime on WebGPU${probe.available ? '' 
       const before = loadCheckpoint(FIXTURE).weights;
       const step = async (engine: 'ort-cpu' | 'ort-webgpu') => {
         const { config, weights } = loadCheckpoint(FIXTURE);
-        const trainer = await Trainer.open(config, weights, { adam: { lr, weightDecay: 0.1 }, engine, threads: 2, batchTokens: 4 * 64 });
+        const trainer = await Trainer.open(config, weights, { adam: { lr, weightDecay: 0.1 }, engine, threads: 2, batch: 4, seqLen: 64 });
         try {
           const r = await trainer.trainStep(windows.slice(0, 4), lr);
           return { ...r, weights: new Map([...trainer.weights].map(([n, w]) => [n, Float32Array.from(w.data)])) };

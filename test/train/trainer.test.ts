@@ -20,7 +20,7 @@ const batches = Array.from({ length: 4 }, (_, s) =>
 const lrAt = (step: number) => (1e-2 * (step + 1)) / batches.length;
 const ckpt = generateCheckpoint(mkdtempSync(join(tmpdir(), 'regions-trainer-')), { seed: 21, tokenizer: 'bytes', config: { hidden_size: 32, num_hidden_layers: 2 } });
 const open = (weights: ReadonlyMap<string, HostTensor>, extra: { resume?: AdamState; microBatch?: number } = {}) =>
-  Trainer.open(ckpt.config, weights, { adam, engine: 'ort-cpu', threads: 2, batchTokens: 40, ...extra });
+  Trainer.open(ckpt.config, weights, { adam, engine: 'ort-cpu', threads: 2, batch: 1, seqLen: 40, ...extra });
 
 async function train(trainer: Trainer, from: number, to: number): Promise<void> {
   for (let step = from; step < to; step++) await trainer.trainStep(batches[step]!, lrAt(step));
@@ -107,9 +107,9 @@ describe('Trainer (ONNX Runtime gradients, host AdamW)', () => {
   });
 
   it('refuses up front a model whose weights, gradients and AdamW moments would not fit, with the memory needed', async () => {
-    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(TrainingError);
-    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, available: 1e5 })).rejects.toThrow(
-      /^training cannot run on this machine: [\d,]+ parameters need 0\.0 GiB as float32 \(weights, the two AdamW moments, and one batch's gradients twice \(ours and the engine's\)\) plus about 0\.0 GiB of activations for 40 tokens, more than the 0\.0 GiB this machine has available$/,
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batch: 1, seqLen: 40, available: 1e5 })).rejects.toThrow(TrainingError);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batch: 1, seqLen: 40, available: 1e5 })).rejects.toThrow(
+      /^training cannot run on this machine: [\d,]+ parameters: further pre-training would hold 0\.0 GiB for the weights as float32, 0\.0 GiB for the trained copy of the weights, AdamW's two moments, and one batch's gradients twice \(ours and the engine's\), 0\.0 GiB for the activations of a gradient pass over 1 window of 40 tokens, 0\.2 GiB for the runtime \(Node, ONNX Runtime, the tokenizer, the texts\); 0\.2 GiB in all, more than the 0\.0 GiB this machine has available$/,
     );
   });
 
@@ -118,16 +118,16 @@ describe('Trainer (ONNX Runtime gradients, host AdamW)', () => {
       model_type: 'llama', hidden_size: 2048, num_hidden_layers: 22, num_attention_heads: 32, num_key_value_heads: 4,
       intermediate_size: 5632, vocab_size: 32000, tie_word_embeddings: false,
     });
-    await expect(Trainer.open(config, new Map(), { adam, batchTokens: 1024, available: 20 * 2 ** 30 })).rejects.toThrow(
-      /^training cannot run on this machine: 1,100,048,384 parameters need 20\.5 GiB as float32 .* more than the 20\.0 GiB this machine has available$/,
+    await expect(Trainer.open(config, new Map(), { adam, batch: 8, seqLen: 128, available: 20 * 2 ** 30 })).rejects.toThrow(
+      /^training cannot run on this machine: 1,100,048,384 parameters: further pre-training would hold 4\.1 GiB for the weights as float32, 20\.5 GiB for the trained copy .* 26\.2 GiB in all, more than the 20\.0 GiB this machine has available$/,
     );
   });
 
   it('rejects bad options, naming them, and leaves no session open', async () => {
     const sessions = openOrtSessions();
-    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, microBatch: 0 })).rejects.toThrow(/microBatch must be a whole number ≥ 1 \(got 0\)/);
-    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batchTokens: 40, clipNorm: -1 })).rejects.toThrow(/clipNorm must be ≥ 0/);
-    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam: { lr: -1 }, batchTokens: 40, engine: 'ort-cpu' })).rejects.toThrow(/AdamW: lr must be > 0/);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batch: 1, seqLen: 40, microBatch: 0 })).rejects.toThrow(/microBatch must be a whole number ≥ 1 \(got 0\)/);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam, batch: 1, seqLen: 40, clipNorm: -1 })).rejects.toThrow(/clipNorm must be ≥ 0/);
+    await expect(Trainer.open(ckpt.config, ckpt.weights, { adam: { lr: -1 }, batch: 1, seqLen: 40, engine: 'ort-cpu' })).rejects.toThrow(/AdamW: lr must be > 0/);
     expect(openOrtSessions()).toBe(sessions);
   });
 });

@@ -10,7 +10,7 @@ import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance
 import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
 import type { ImportanceText } from '../../importance/windows.js';
-import { assertFits, IMPORTANCE_PASS } from '../../engine/memory.js';
+import { assertFits, gradientPasses } from '../../engine/memory.js';
 import { isTfjsBackend, openForward, plannedEngine, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
@@ -112,12 +112,11 @@ class LazyModel {
     const engineName = resolveEngineName(values.backend);
     const onTfjs = isTfjsBackend(engineName);
     // The weights (a tfjs backend holds a second copy) and one pass, as the subject checks.
-    assertFits(values.checkpoint, config, {
-      copies: onTfjs ? 2 : 1,
-      copiesAre: onTfjs ? 'weights (twice)' : 'weights',
-      ...(this.also === 'importance' && { also: [IMPORTANCE_PASS] }),
-      tokens: values.batchSize * values.seqLen,
-    });
+    // The weights and, for importance, one gradient pass; Wanda's forward passes otherwise.
+    const engine = onTfjs ? 'tfjs' : 'onnxruntime';
+    const shape = { batch: values.batchSize, seqLen: Math.min(values.seqLen, config.maxPositionEmbeddings) };
+    const passes = gradientPasses(values.maxTokens, shape.batch, shape.seqLen);
+    assertFits(values.checkpoint, config, this.also === 'importance' ? { kind: 'importance', engine, maps: 0, gradientPasses: passes, ...shape } : { kind: 'forward', engine, ...shape });
     const ckpt = loadCheckpoint(values.checkpoint);
     this.opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
     if (onTfjs) ckpt.weights.clear(); // the tfjs model holds its own copy now

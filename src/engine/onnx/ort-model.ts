@@ -358,7 +358,12 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   #serial<T>(work: () => Promise<T>): Promise<T> {
     const queue = this.#runtime.queue;
     const run = queue.tail.then(work, work);
-    queue.tail = run.catch(() => {});
+    // The tail keeps no value: a run's outputs (a gradient run's: a copy of every weight) must not outlive their reader
+    // by waiting in the queue until the next run settles.
+    queue.tail = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   }
 

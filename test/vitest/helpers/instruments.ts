@@ -99,7 +99,8 @@ async function train(dir: string, recipe: Recipe): Promise<void> {
     frozen: masks,
     engine: 'ort-cpu',
     threads: 2,
-    batchTokens: 2 * recipe.trained.length * SEQ_LEN,
+    batch: 2 * recipe.trained.length,
+    seqLen: SEQ_LEN,
   });
   const rng = mulberry32(recipe.seed);
   try {
