@@ -226,9 +226,9 @@ function describeJob(job: MemoryJob): string {
 
 /**
  * Throws a {@link CheckpointError} naming the checkpoint, its parameter count and the memory the job needs, part
- * by part, when it exceeds the memory available.
+ * by part, when it exceeds the memory available — and the command that finds a setting that fits.
  */
 export function assertFits(dir: string, config: ModelConfig, job: MemoryJob, available?: number | AvailableMemory): void {
   const problem = memoryShortfall(config, job, available);
-  if (problem !== null) throw new CheckpointError(dir, problem);
+  if (problem !== null) throw new CheckpointError(dir, `${problem}. \`regions plan --checkpoint ${dir}\` lists settings that fit`);
 }

@@ -22,7 +22,8 @@ describe('assertFits', () => {
     expect(() => assertFits(FIXTURE, config, { kind: 'forward', engine: 'onnxruntime', batch: 8, seqLen: 128 }, 1e6)).toThrow(
       new RegExp(
         `^${FIXTURE}: [\\d,]+ parameters: forward passes would hold 0\\.0 GiB for the weights as float32, 0\\.\\d GiB for the activations of a forward pass over 8 windows of 128 tokens, ` +
-          `0\\.\\d GiB for the runtime \\(Node, ONNX Runtime, the tokenizer, the texts\\); 0\\.\\d GiB in all, more than the 0\\.0 GiB this machine has available$`,
+          `0\\.\\d GiB for the runtime \\(Node, ONNX Runtime, the tokenizer, the texts\\); 0\\.\\d GiB in all, more than the 0\\.0 GiB this machine has available\\. ` +
+          `\`regions plan --checkpoint ${FIXTURE}\` lists settings that fit$`,
       ),
     );
     expect(() => assertFits(FIXTURE, config, { kind: 'forward', engine: 'tfjs', batch: 8, seqLen: 128 }, 2 ** 34)).not.toThrow();

@@ -51,7 +51,8 @@ describe('openSubject: memory', () => {
         "1.5 GiB for an importance pass: the gradient sum and one batch's gradients, ours and the engine's, " +
         '1.7 GiB for the activations of a gradient pass over 8 windows of 128 tokens, 2.3 GiB for the allocator\'s growth over 17 passes (measured: docs/performance.md, "Memory and plan"), ' +
         '0.2 GiB for the runtime (Node, ONNX Runtime, the tokenizer, the texts); ' +
-        "9.1 GiB in all, more than the 4.0 GiB this machine has available (the cgroup's limit of 6.0 GiB less 2.0 GiB in use)",
+        "9.1 GiB in all, more than the 4.0 GiB this machine has available (the cgroup's limit of 6.0 GiB less 2.0 GiB in use). " +
+        `\`regions plan --checkpoint ${checkpoint}\` lists settings that fit`,
     );
   });
 
