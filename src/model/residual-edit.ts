@@ -20,6 +20,12 @@ export interface ResidualEdit {
   value: number;
 }
 
+/** "the embedding", "layer 3": where in the residual stream an edit (or an observer) sits, in words. */
+export const residualSiteName = (layer: number): string => (layer < 0 ? 'the embedding' : `layer ${layer}`);
+
+/** The positions an edit sets, in words. */
+export const POSITIONS_IN_WORDS: Record<EditPositions, string> = { first: 'the first position', rest: 'every position but the first', all: 'every position' };
+
 /**
  * Throws a RangeError naming the edit and what is wrong unless every edit fits the model: −1 ≤ layer < numLayers,
  * 0 ≤ dim < hiddenSize, a known positions word and a finite value (an engine would otherwise compile a graph

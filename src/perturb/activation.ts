@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PerturbationError } from './errors.js';
 import type { PerturbationKind } from './internals/kind.js';
-import { checkEdits } from '../model/residual-edit.js';
+import { checkEdits, POSITIONS_IN_WORDS, residualSiteName } from '../model/residual-edit.js';
 
 /**
  * An activation, not a weight: hidden dim `dim` of the residual stream after layer `layer` (−1: the embedding
@@ -26,12 +26,10 @@ export function setActivation(p: { layer: number; dim: number; positions?: Activ
   return { kind: 'activation', layer: p.layer, dim: p.dim, positions: p.positions ?? 'all', value: p.value };
 }
 
-const WHERE = { first: 'the first position', rest: 'every position but the first', all: 'every position' } as const;
-const layerName = (layer: number) => (layer < 0 ? 'the embedding' : `layer ${layer}`);
 
 /** "activation dim 118 after layer 0 set to 38.2 at the first position". */
 export const activationKind: PerturbationKind<ActivationPerturbation> = {
-  describe: (p) => `activation dim ${p.dim} after ${layerName(p.layer)} set to ${+p.value.toPrecision(4)} at ${WHERE[p.positions]}`,
+  describe: (p) => `activation dim ${p.dim} after ${residualSiteName(p.layer)} set to ${+p.value.toPrecision(4)} at ${POSITIONS_IN_WORDS[p.positions]}`,
   edits: () => [],
   residual(model, p) {
     const edit = { layer: p.layer, dim: p.dim, positions: p.positions, value: p.value };

@@ -55,3 +55,40 @@ describe('negative controls', () => {
     });
   }
 });
+
+describe("Sun et al.'s control, asserted (massiveActivation.ablation)", () => {
+  /** The instrument's thresholds with the control asserted at `ablation`. */
+  const withAblation = (ablation: { maxMeanRatio: number; minZeroRatio: number }) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'regions-thresholds-')), 'regions.thresholds.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        massiveActivation: { minValue: 1, minRatio: 20, ablation },
+        dimensionSensitivity: { layer: 0, target: { tensor: 'input_layernorm' }, minRatio: 10, aggregate: 'every', controlMaxRatio: 2 },
+      }),
+    );
+    return file;
+  };
+
+  // massiveDim trains with the constant in every embedding, so it reads it as a bias: Sun et al.'s setting.
+  test('the planted dim is massive at every position, so every position is set: its mean keeps perplexity (×1.00), zero wrecks it; too high a bar fails', async () => {
+    const held = await openSubject(await instrumentOptions(await massiveDim(), { backend: 'ort-cpu', thresholds: withAblation({ maxMeanRatio: 1.05, minZeroRatio: 2 }) }));
+    try {
+      await expect(held).toHaveMassiveActivation();
+      const a = (await measureHasMassiveActivation(held)).measured.ablation;
+      expect({ layer: a.layer, dim: a.dim, positions: a.positions, mean: a.mean }).toEqual({ layer: -1, dim: MASSIVE_DIM, positions: 'all', mean: 4 });
+      expect(a.meanMedian).toBeCloseTo(1, 6);
+      expect(a.zeroMedian).toBeGreaterThan(2);
+    } finally {
+      await held.close();
+    }
+    const strict = await openSubject(await instrumentOptions(await massiveDim(), { backend: 'ort-cpu', thresholds: withAblation({ maxMeanRatio: 1.05, minZeroRatio: 1000 }) }));
+    try {
+      await expect(strict).not.toHaveMassiveActivation();
+      const r = await measureHasMassiveActivation(strict);
+      expect(r.failures).toEqual([expect.stringMatching(/^set to zero, dim 7 after the embedding at every position moves the median language ×[\d.]+ \(95%: ×[\d.]+–×[\d.]+; < ×1\.00e\+3\)$/)]);
+    } finally {
+      await strict.close();
+    }
+  }, 120_000);
+});

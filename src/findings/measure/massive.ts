@@ -15,7 +15,7 @@ import { seedFor, unitsInterval } from '../../metrics/bootstrap.js';
 import type { CheckpointSubject } from '../../subject/subject.js';
 import { measureDimension, type DimensionSettings } from './dimension.js';
 import { meanAblation, zeroAblation } from '../../dims/mean-ablation.js';
-import type { EditPositions } from '../../model/residual-edit.js';
+import { POSITIONS_IN_WORDS, residualSiteName, type EditPositions } from '../../model/residual-edit.js';
 import { formatInterval, measureEffects, medianOf, medianRatio, ratiosInterval, type LanguageEffect } from './effects.js';
 import { formatPpl, formatRatio, mark } from './format.js';
 import type { FindingResult, ResultTable } from './result.js';
@@ -123,7 +123,7 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
 
   // Sun et al.'s control where the activation sits: its layer, and its kind of position (the first, or the rest).
   const site = massive.find((m) => m.dim === dim) ?? { layer: entering.layer, kind: entering.top[0]!.kind };
-  const ablation = await measureAblation(subject, { layer: site.layer, dim, positions: site.kind === 'first' ? 'first' : 'rest' }, s.dimension.languages);
+  const ablation = await measureAblation(subject, { layer: site.layer, dim, positions: ablatedPositions(found, site, dim, meets) }, s.dimension.languages);
   const control = ablationCheck(ablation, s.ablation);
 
   const cis = peakRatioIntervals(found, { resamples: subject.options.bootstrapResamples, seed: subject.options.seed ?? 0 });
@@ -177,8 +177,23 @@ export async function measureMassiveActivation(subject: CheckpointSubject, s: Ma
   };
 }
 
-const siteName = (layer: number) => (layer < 0 ? 'the embedding' : `layer ${layer}`);
-const WHERE: Record<EditPositions, string> = { first: 'the first position', rest: 'the other positions', all: 'every position' };
+
+/**
+ * Where the activation is set: at the first position, the others, or all — wherever the dim meets the criterion in
+ * its layer (its largest |h| at each kind of position, from the profile); where it meets it nowhere (no massive
+ * activation), at the kind of position its peak is.
+ */
+function ablatedPositions(found: MassiveActivations, site: { layer: number; kind: PositionKind }, dim: number, meets: (value: number, ratio: number) => boolean): EditPositions {
+  const layer = found.layers.find((l) => l.layer === site.layer)!;
+  const at = (kind: PositionKind) => {
+    const peak = layer.byKind[kind];
+    return peak !== null && peak.dim === dim && meets(peak.value, peak.value / layer.median);
+  };
+  const first = at('first');
+  const rest = at('other') || at('delimiter');
+  if (first || rest) return first && rest ? 'all' : first ? 'first' : 'rest';
+  return site.kind === 'first' ? 'first' : 'rest';
+}
 
 /** The control's conditions where asserted (none where `t` is null: the numbers are reported only). */
 function ablationCheck(a: AblationMeasured, t: MassiveSettings['ablation']): { claim: string; failures: string[]; successes: string[] } {
@@ -186,7 +201,7 @@ function ablationCheck(a: AblationMeasured, t: MassiveSettings['ablation']): { c
   const successes: string[] = [];
   const claim = t === null ? '' : `its activation set to its mean keeps perplexity within ${formatRatio(t.maxMeanRatio)} while set to zero it rises ≥ ${formatRatio(t.minZeroRatio)} (Sun et al.'s control)`;
   if (t !== null) {
-    const where = `dim ${a.dim} after ${siteName(a.layer)} at ${WHERE[a.positions]}`;
+    const where = `dim ${a.dim} after ${residualSiteName(a.layer)} at ${POSITIONS_IN_WORDS[a.positions]}`;
     (atMost(a.meanMedian, t.maxMeanRatio) ? successes : failures).push(`set to its mean (${fmt(a.mean)}), ${where} moves the median language ${formatRatio(a.meanMedian)} (95%: ${formatInterval(a.meanMedianCi95)}; ${atMost(a.meanMedian, t.maxMeanRatio) ? '≤' : '>'} ${formatRatio(t.maxMeanRatio)})`);
     (atLeast(a.zeroMedian, t.minZeroRatio) ? successes : failures).push(`set to zero, ${where} moves the median language ${formatRatio(a.zeroMedian)} (95%: ${formatInterval(a.zeroMedianCi95)}; ${geSign(a.zeroMedian, t.minZeroRatio)} ${formatRatio(t.minZeroRatio)})`);
   }
@@ -195,7 +210,7 @@ function ablationCheck(a: AblationMeasured, t: MassiveSettings['ablation']): { c
 
 /** Per language: the baseline, and the ratio with the activation set to its mean and to zero. */
 function ablationTable(a: AblationMeasured, t: MassiveSettings['ablation']): ResultTable {
-  const title = `Sun et al.'s control: dim ${a.dim} after ${siteName(a.layer)} at ${WHERE[a.positions]} set to its probe mean (${fmt(a.mean)}) and to zero${t === null ? ' (reported, not asserted)' : ''}`;
+  const title = `Sun et al.'s control: dim ${a.dim} after ${residualSiteName(a.layer)} at ${POSITIONS_IN_WORDS[a.positions]} set to its probe mean (${fmt(a.mean)}) and to zero${t === null ? ' (reported, not asserted)' : ''}`;
   const rows = a.meanEffects.map((m, i) => {
     const z = a.zeroEffects[i]!;
     return [m.language, formatPpl(m.baseline), formatRatio(m.ratio), formatInterval(m.ci95), formatRatio(z.ratio), formatInterval(z.ci95)];
