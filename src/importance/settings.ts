@@ -23,8 +23,16 @@ export interface ImportanceOptions {
   seqLen?: number;
   /** Windows per forward/backward pass (default 8). */
   batchSize?: number;
-  /** HF names of the weights to score (default: every weight of the model; ONNX Runtime computes every gradient anyway). */
+  /** HF names of the weights to score (default: every weight of the model). */
   weights?: readonly string[];
+  /**
+   * Slices the weights' gradients are computed in: the windows are read once per slice, each pass computing and
+   * summing one slice's gradients only (slices are contiguous in checkpoint order and about equal in parameters),
+   * so a pass holds 1/k of the gradients for up to k times the time (less: a slice of late layers skips the
+   * backward below it). The map is the same, bit for bit. Default: the fewest slices whose job fits the memory
+   * available ({@link gradientSlicesFor}, ../engine/memory.ts).
+   */
+  gradientSlices?: number;
   /** Called after each pass with (windows done, windows total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -34,6 +42,7 @@ const settingsSchema = z.object({
   seqLen: z.number().int().min(2).default(IMPORTANCE_DEFAULTS.seqLen),
   batchSize: z.number().int().min(1).default(IMPORTANCE_DEFAULTS.batchSize),
   weights: z.array(z.string()).min(1).optional(),
+  gradientSlices: z.number().int().min(1).max(1024).optional(),
 });
 
 /** Validated settings (defaults filled in). */

@@ -152,18 +152,37 @@ export class GraphBuilder {
     return this.#nodes.length;
   }
 
-  /** The serialized ModelProto. */
+  /**
+   * The nodes the outputs depend on, in recorded order, and the initializers they read. A gradient graph records
+   * the backward of every node it passes; where it asks for some weights' gradients only (importance in slices),
+   * the rest — those weights' gradients, and the backward below the earliest weight asked for — is dropped here
+   * rather than left for the runtime to compute and discard.
+   */
+  #live(): { nodes: P.INodeProto[]; initializers: P.ITensorProto[] } {
+    const needed = new Set(this.#outputs.map((o) => o.name));
+    const nodes: P.INodeProto[] = [];
+    for (let k = this.#nodes.length - 1; k >= 0; k--) {
+      const node = this.#nodes[k]!;
+      if (!node.output!.some((o) => needed.has(o))) continue;
+      nodes.push(node);
+      for (const i of node.input!) if (i !== '') needed.add(i);
+    }
+    return { nodes: nodes.reverse(), initializers: this.#initializers.filter((t) => needed.has(t.name!)) };
+  }
+
+  /** The serialized ModelProto, its dead nodes dropped (see {@link #live}). */
   toBytes(graphName: string): Uint8Array {
+    const { nodes, initializers } = this.#live();
     const model: P.IModelProto = {
       irVersion: IR_VERSION,
       producerName: 'vitest-regions',
       opsetImport: [{ domain: '', version: OPSET }],
       graph: {
         name: graphName,
-        node: this.#nodes,
+        node: nodes,
         input: this.#inputs.map(valueInfo),
         output: this.#outputs.map(valueInfo),
-        initializer: this.#initializers,
+        initializer: initializers,
       },
     };
     return onnx.ModelProto.encode(model).finish();

@@ -6,6 +6,7 @@
  * same sessions) or an optimizer step never rebuilds an inference session. Sessions are cached per (batch,
  * sequence length, output), at most MAX_SESSIONS of them; runs on one model and its overlays go one at a time.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../checkpoint/config.js';
@@ -91,6 +92,11 @@ interface Compiled {
 
 let openSessions = 0;
 
+/** A short key for a set of weight names (a gradient graph's subset; order does not matter). */
+function namesKey(names: readonly string[]): string {
+  return createHash('sha256').update([...names].sort().join('\n')).digest('hex').slice(0, 16);
+}
+
 /** Inference sessions open in this process (tests assert none are left behind). */
 export function openOrtSessions(): number {
   return openSessions;
@@ -105,6 +111,7 @@ export function buildGraph(
   output: GraphOutput,
   logitsChunkBytes = LOGITS_CHUNK_BYTES,
   edits: readonly ResidualEdit[] = [],
+  gradientsOf?: readonly string[],
 ): GraphBuilder {
   const g = new GraphBuilder();
   const ops = onnxObservationOps(g, weightShapes);
@@ -124,7 +131,9 @@ export function buildGraph(
     const divisor = output === 'grads-mean' ? batch * (seq - 1) : seq - 1;
     const loss = g.node('Mul', [total, g.constant(Float32Array.of(1 / divisor), [], 'scalar')], []);
     g.output(loss, 'loss');
-    const weights = g.inputs.filter((s) => s.name !== 'ids');
+    // Only the gradients asked for are outputs; the rest of the backward is dropped as dead (GraphBuilder.toBytes).
+    const asked = gradientsOf === undefined ? undefined : new Set(gradientsOf);
+    const weights = g.inputs.filter((s) => s.name !== 'ids' && (asked === undefined || asked.has(s.name)));
     for (const [name, grad] of gradients(g, loss, weights)) g.output(grad, `grad.${name}`);
   }
   return g;
@@ -306,8 +315,8 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
     openSessions--;
   }
 
-  async #compile(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
-    const g = buildGraph(this.config, this.#shapes(), batch, seq, output, this.#options.logitsChunkBytes, this.#edits);
+  async #compile(batch: number, seq: number, output: GraphOutput, gradientsOf?: readonly string[]): Promise<Compiled> {
+    const g = buildGraph(this.config, this.#shapes(), batch, seq, output, this.#options.logitsChunkBytes, this.#edits, gradientsOf);
     const session = await this.#createSession(g.toBytes(`llama-${output}-${batch}x${seq}`));
     return { session, weights: g.inputs.filter((s) => s.name !== 'ids').map((s) => s.name) };
   }
@@ -316,12 +325,14 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
    * The cached session for a batch shape and output (built on first use). Without the memory arena (large
    * models) at most one gradient session is kept: another shape's is released first, as each one's run holds
    * every weight's gradient. So gradient runs on one model go one at a time (as the trainer and importance do).
+   * `gradientsOf`: the weights a gradient graph outputs the gradients of (default all), part of the key.
    */
-  async #session(batch: number, seq: number, output: GraphOutput): Promise<Compiled> {
+  async #session(batch: number, seq: number, output: GraphOutput, gradientsOf?: readonly string[]): Promise<Compiled> {
     const { sessions } = this.#runtime;
     if (this.#runtime.released) throw new Error('the ONNX Runtime model was released');
     // A view with residual edits runs graphs of its own (the edits are constants in them), kept beside the model's.
-    const key = `${output}:${batch}x${seq}${this.#edits.length === 0 ? '' : `:edits ${editsKey(this.#edits)}`}`;
+    const subset = gradientsOf === undefined ? '' : `:of ${namesKey(gradientsOf)}`;
+    const key = `${output}:${batch}x${seq}${subset}${this.#edits.length === 0 ? '' : `:edits ${editsKey(this.#edits)}`}`;
     let s = sessions.get(key);
     if (s !== undefined) {
       sessions.delete(key); // to the end: the most recently run
@@ -343,7 +354,7 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
         openSessions--;
       }
     }
-    s = this.#compile(batch, seq, output);
+    s = this.#compile(batch, seq, output, gradientsOf);
     s.catch(() => sessions.delete(key));
     sessions.set(key, s);
     return s;
@@ -373,12 +384,12 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   }
 
   /** Runs the graph for `output` on a batch; returns every graph output as a host copy, by name. */
-  #runAll(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
-    return this.#serial(() => this.#runNow(flat, batch, seq, output));
+  #runAll(flat: Int32Array, batch: number, seq: number, output: GraphOutput, gradientsOf?: readonly string[]): Promise<Map<string, Float32Array>> {
+    return this.#serial(() => this.#runNow(flat, batch, seq, output, gradientsOf));
   }
 
-  async #runNow(flat: Int32Array, batch: number, seq: number, output: GraphOutput): Promise<Map<string, Float32Array>> {
-    const { session, weights } = await this.#session(batch, seq, output);
+  async #runNow(flat: Int32Array, batch: number, seq: number, output: GraphOutput, gradientsOf?: readonly string[]): Promise<Map<string, Float32Array>> {
+    const { session, weights } = await this.#session(batch, seq, output, gradientsOf);
     const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor('int32', flat, [batch, seq]) };
     for (const name of weights) {
       const w = this.weights.get(name);
@@ -411,22 +422,22 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
   }
 
   /**
-   * The loss over the windows (of equal length) and its gradient with respect to every weight the graph
-   * reads, as host arrays; no update. A weight the loss does not depend on gets zeros.
+   * {@link lossAndGrads} for `names` only: the graph outputs those weights' gradients and computes no more of
+   * the backward than they need (importance in slices: one slice's gradients per pass).
    */
-  /** {@link lossAndGrads} keeping the gradients of `names` only (all are computed; the others are dropped at once). */
   async hostLossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
-    const r = await this.lossAndGrads(windows, objective);
-    if (names !== undefined) {
-      const kept = new Set(names);
-      for (const name of [...r.grads.keys()]) if (!kept.has(name)) r.grads.delete(name);
-    }
-    return r;
+    if (names !== undefined) for (const n of names) this.#host(n);
+    return this.lossAndGrads(windows, objective, names);
   }
 
-  async lossAndGrads(windows: Windows, objective: LossObjective = 'mean'): Promise<HostLossAndGrads> {
+  /**
+   * The loss over the windows (of equal length) and its gradient with respect to every weight the graph
+   * reads (or those of `names`), as host arrays; no update. A weight the loss does not depend on gets zeros.
+   */
+  async lossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
     const { batch, seq, flat } = checkWindows(windows, this.config);
-    const out = await this.#runAll(flat, batch, seq, `grads-${objective}`);
+    const everyWeight = names === undefined || (new Set(names).size === this.weights.size && names.length === this.weights.size);
+    const out = await this.#runAll(flat, batch, seq, `grads-${objective}`, everyWeight ? undefined : names);
     const grads = new Map<string, Float32Array>();
     for (const name of this.weights.keys()) {
       const g = out.get(`grad.${name}`);

@@ -5,6 +5,7 @@ import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { windowsHash } from '../../cache/key.js';
 import { predictedTokens } from '../windows.js';
 import { interruptible } from '../../util/interrupt.js';
+import { availableMemory, gradientPasses, heldByOpenModel, importanceSlices, weightSlices } from '../../engine/memory.js';
 
 /**
  * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or
@@ -34,9 +35,9 @@ export function scoredNames(shapes: ReadonlyMap<string, readonly number[]>, sett
 
 /**
  * Σ-gradient accumulators by name, and the summed objective. The sums are float32: the first pass's gradient
- * arrays become the accumulators, so the peak holds the weights, one accumulator and one pass's gradients —
- * what lets a 1.1 B-parameter model's importance fit in 24 GB (a float64 sum would add two copies' worth).
- * Over the ~100 passes of 100k tokens, float32 summation moves a sum by ~√n·2⁻²⁴ ≈ 1e-6 relative.
+ * arrays become the accumulators, and each becomes its weight's scores in place once its slice is done, so the
+ * peak holds the weights, the sums and one pass's gradients of one slice (a float64 sum would add two copies'
+ * worth). Over the ~100 passes of 100k tokens, float32 summation moves a sum by ~√n·2⁻²⁴ ≈ 1e-6 relative.
  */
 interface Accumulated {
   grads: Map<string, Float32Array>;
@@ -53,33 +54,48 @@ function accumulate(sums: Map<string, Float32Array>, name: string, g: Float32Arr
   for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
 }
 
-/** "importance for en (batch 12 of 40)": where a signal stopped the loop (../../util/interrupt.ts). */
-const atBatch = (job: ScoreJob, k: number, batches: number) => () => `importance for ${job.language} (batch ${k + 1} of ${batches})`;
+/** "importance for en (batch 12 of 40, slice 2 of 4)": where a signal stopped the loop (../../util/interrupt.ts). */
+const atBatch = (job: ScoreJob, k: number, batches: number, slice: Slice) => () =>
+  `importance for ${job.language} (batch ${k + 1} of ${batches}${slice.count === 1 ? '' : `, slice ${slice.index + 1} of ${slice.count}`})`;
 
-/** The summed gradients of `names` over the windows, batch by batch on the engine (host arrays either way). */
-async function accumulateGrads(engine: ImportanceEngine, windows: number[][], names: readonly string[], job: ScoreJob): Promise<Accumulated> {
+/** Which slice of the weights a pass computes the gradients of. */
+interface Slice {
+  names: readonly string[];
+  index: number;
+  count: number;
+}
+
+/** The summed gradients of a slice's weights over the windows, batch by batch on the engine (host arrays either way). */
+async function accumulateGrads(engine: ImportanceEngine, windows: number[][], slice: Slice, job: ScoreJob): Promise<Accumulated> {
   const grads = new Map<string, Float32Array>();
+  const { names } = slice;
   let loss = 0;
-  let done = 0;
+  let done = slice.index * windows.length;
   const batches = batchWindows(windows, job.settings.batchSize);
   return interruptible(async (check) => {
     for (const [k, batch] of batches.entries()) {
-      await check(atBatch(job, k, batches.length));
+      await check(atBatch(job, k, batches.length, slice));
       const r = await engine.hostLossAndGrads(batch, IMPORTANCE_OBJECTIVE, names);
       loss += r.loss;
       for (const name of names) accumulate(grads, name, r.grads.get(name)!);
       r.grads.clear(); // this pass's arrays are the accumulators' or garbage now, not at the next pass
       done += batch.length;
-      job.onProgress?.(done, windows.length);
+      job.onProgress?.(done, windows.length * slice.count);
     }
     return { grads, loss };
   });
 }
 
-async function weightValues(engine: ImportanceEngine, names: readonly string[]): Promise<Map<string, Float32Array>> {
-  const out = new Map<string, Float32Array>();
-  for (const n of names) out.set(n, await engine.readWeight(n));
-  return out;
+/**
+ * How many slices to compute the gradients in: the setting, else the fewest whose job fits the memory available
+ * now beyond what the open model holds (../../engine/memory.ts importanceSlices). One on a model with no config.
+ */
+export function chooseSlices(engine: ImportanceEngine, windows: readonly (readonly number[])[], settings: ImportanceSettings): number {
+  if (settings.gradientSlices !== undefined) return settings.gradientSlices;
+  const config = engine.config;
+  const seqLen = Math.max(2, ...windows.map((w) => w.length));
+  const job = { kind: 'importance', engine: engine.kind === 'tfjs' ? 'tfjs' : 'onnxruntime', maps: 0, batch: settings.batchSize, seqLen, gradientPasses: gradientPasses(windows.length * (seqLen - 1), settings.batchSize, seqLen) } as const;
+  return importanceSlices(config, job, availableMemory().bytes, heldByOpenModel(config));
 }
 
 /** What {@link scoreWindows} needs besides the engine and the windows. */
@@ -97,17 +113,22 @@ export async function scoreWindows(engine: ImportanceEngine, windows: number[][]
   const { settings } = job;
   const shapes = engineShapes(engine);
   const names = scoredNames(shapes, settings);
-  const { grads, loss } = await accumulateGrads(engine, windows, names, job);
-  const theta = await weightValues(engine, names);
-
-  const scores: ImportanceMap['scores'] = new Map();
-  for (const name of names) {
-    const g = grads.get(name)!;
-    const w = theta.get(name)!;
-    const data = new Float32Array(g.length);
-    for (let i = 0; i < g.length; i++) data[i] = Math.abs(w[i]! * g[i]!);
-    scores.set(name, { shape: shapes.get(name)!, data });
+  const scored = new Map(names.map((n) => [n, shapes.get(n)!]));
+  const parts = weightSlices(scored, chooseSlices(engine, windows, settings));
+  const data = new Map<string, Float32Array>();
+  let loss = 0;
+  for (const [index, names] of parts.entries()) {
+    const slice = await accumulateGrads(engine, windows, { names, index, count: parts.length }, job);
+    if (index === 0) loss = slice.loss; // every slice's pass computes the same loss
+    for (const name of names) {
+      // The sum becomes the scores in place: |θ ⊙ g|.
+      const g = slice.grads.get(name)!;
+      const w = await engine.readWeight(name);
+      for (let i = 0; i < g.length; i++) g[i] = Math.abs(w[i]! * g[i]!);
+      data.set(name, g);
+    }
   }
+  const scores: ImportanceMap['scores'] = new Map(names.map((name) => [name, { shape: shapes.get(name)!, data: data.get(name)! }]));
   const given = job.givenWindows ? 'given windows' : undefined;
   return {
     languages: [job.language],
