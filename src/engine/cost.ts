@@ -41,6 +41,18 @@ export interface JobWork {
   forwardTokens: number;
   gradientTokens: number;
   seqLen: number;
+  /** Slices the gradient passes compute the gradients in (importance; default 1): see {@link sliceTimeFactor}. */
+  gradientSlices?: number;
+}
+
+/**
+ * How much longer gradient passes take in `slices` slices of the weights than all at once: each slice reads the
+ * windows again (its forward pass and the backward down to its first weight), but computes only its own weights'
+ * gradients. Measured on the TinyLlama-1.1B shape (one pass of 8 × 128 tokens, 2 threads): ×1.19 in 2 slices, ×1.50
+ * in 4 (docs/performance.md, "Memory and plan"): about 1 + (slices − 1) / 6.
+ */
+export function sliceTimeFactor(slices: number): number {
+  return 1 + (slices - 1) / 6;
 }
 
 /**
@@ -59,7 +71,7 @@ export function estimateSeconds(config: ModelConfig, work: JobWork, gflops: numb
   return (
     parameters * setup +
     (work.forwardTokens * perToken) / (rate * EFFICIENCY.forward) +
-    (work.gradientTokens * perToken * BACKWARD_FACTOR) / (rate * EFFICIENCY.gradient)
+    (work.gradientTokens * perToken * BACKWARD_FACTOR * sliceTimeFactor(work.gradientSlices ?? 1)) / (rate * EFFICIENCY.gradient)
   );
 }
 

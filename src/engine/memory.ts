@@ -100,11 +100,55 @@ export type MemoryJob =
   | { kind: 'forward'; engine: MemoryEngine; batch: number; seqLen: number }
   /**
    * Gradient passes summed into a map, `gradientPasses` of them one after another (default 1), with `maps` finished
-   * importance maps held besides; `processes` run side by side (default 1).
+   * importance maps held besides; `processes` run side by side (default 1); the gradients computed in `slices`
+   * (default 1: all at once; see {@link weightSlices}).
    */
-  | { kind: 'importance'; engine: MemoryEngine; batch: number; seqLen: number; maps: number; gradientPasses?: number; processes?: number }
+  | ImportanceMemoryJob
   /** Further pre-training: a copy of the weights, AdamW's two moments, one batch's gradients. */
   | { kind: 'training'; engine: MemoryEngine; batch: number; seqLen: number };
+
+/** An importance job (see {@link MemoryJob}). */
+export interface ImportanceMemoryJob {
+  kind: 'importance';
+  engine: MemoryEngine;
+  batch: number;
+  seqLen: number;
+  maps: number;
+  gradientPasses?: number;
+  processes?: number;
+  slices?: number;
+}
+
+/**
+ * The weights cut into `k` slices for importance: contiguous runs in checkpoint order, each closed once it holds
+ * its share (1/k) of the parameters, so a slice is never more than its share plus one tensor. Fewer than `k` when
+ * there are fewer tensors. What ../importance/ computes a pass's gradients of, and what the memory model counts.
+ */
+export function weightSlices(shapes: ReadonlyMap<string, readonly number[]>, k: number): string[][] {
+  const size = (name: string) => shapes.get(name)!.reduce((a, b) => a * b, 1);
+  const names = [...shapes.keys()];
+  const total = names.reduce((n, name) => n + size(name), 0);
+  const slices: string[][] = [];
+  let current: string[] = [];
+  let done = 0;
+  for (const name of names) {
+    current.push(name);
+    done += size(name);
+    if (done >= (total * (slices.length + 1)) / k && slices.length < k - 1) {
+      slices.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+/** Parameters of the largest of `k` slices ({@link weightSlices}) of `config`'s weights. */
+function largestSlice(config: ModelConfig, k: number): number {
+  const shapes = expectedWeightShapes(config);
+  const size = (name: string) => shapes.get(name)!.reduce((a, b) => a * b, 1);
+  return Math.max(...weightSlices(shapes, k).map((slice) => slice.reduce((n, name) => n + size(name), 0)));
+}
 
 /** Gradient passes over `tokens` tokens of text cut into windows of `seqLen` (BOS + seqLen − 1 tokens), `batch` windows a pass. */
 export function gradientPasses(tokens: number, batch: number, seqLen: number): number {
@@ -163,13 +207,46 @@ export function gradientActivationBytes(config: ModelConfig, batch: number, seqL
 }
 
 /**
- * What a run of gradient passes holds beyond one pass's peak, in copies of the weights: the process's resident set grows
- * over the first passes as ONNX Runtime's per-run allocations and the gradients' JavaScript copies fragment the heap.
- * Measured: the SmolLM2-135M shape's importance peaked at 3.1 GiB over one pass of 8 windows and 5.9 GiB over four or
- * more (5.5 copies more); the Qwen3-0.6B shape's at 14.2 GiB over one pass and was killed at 23 GiB in its fourth (more
- * than 4 copies more). Not fixed: the model counts it so that such a job is refused, not killed.
+ * What a run of gradient passes holds beyond one pass's peak, in multiples of a pass's activations: the resident set
+ * grows over the first passes as the activations' blocks, freed and allocated again at every run, fragment the heap
+ * (glibc raises its mmap threshold as large blocks are freed, and mid-size blocks then come from the heap; a fixed
+ * `MALLOC_MMAP_THRESHOLD_` avoids most of it, docs/performance.md). Measured over 4 batches, against one: the
+ * SmolLM2-135M shape grew by 2.1 GiB (k = 1 slice), the TinyLlama-1.1B shape's peak reached 12.8 GiB (4 slices)
+ * against 11.2 GiB over one batch; 1.8 activations' worth keeps each within 15%.
  */
-export const MULTI_PASS_GROWTH_COPIES = 4.5;
+export const MULTI_PASS_GROWTH_ACTIVATIONS = 1.8;
+
+/**
+ * Copies of a slice's gradients a pass holds at its peak: the engine's outputs and their JavaScript copies. Measured
+ * on the SmolLM2-135M shape (docs/performance.md, "Memory and plan").
+ */
+export const SLICE_GRADIENT_COPIES = 2;
+
+/**
+ * With the gradients in slices, how much of the smaller of a slice's gradients and a pass's activations adds to the
+ * larger at the pass's peak. Fitted to the TinyLlama-1.1B (2 and 4 slices) and Qwen2.5-1.5B (2 and 4) shapes: the
+ * measured peaks grew by half the smaller part or less (docs/performance.md, "Memory and plan"). All at once (one
+ * slice) the two add up whole, as the SmolLM2-135M and Qwen3-0.6B shapes measured.
+ */
+export const SLICED_OVERLAP = 0.5;
+
+/** Slice counts tried, fewest first, when importance chooses how many slices fit ({@link importanceSlices}). */
+const SLICE_CHOICES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32];
+
+/**
+ * The fewest slices ({@link weightSlices}) whose importance job fits: whose estimate, less the `held` bytes the process
+ * already holds of it (the weights, the runtime, once a model is open), is within `available`. The most slices tried
+ * when none fits (then the job's memory check says by how much).
+ */
+export function importanceSlices(config: ModelConfig, job: ImportanceMemoryJob, available: number, held = 0): number {
+  for (const k of SLICE_CHOICES) if (estimateMemory(config, { ...job, slices: k }).total - held <= available) return k;
+  return SLICE_CHOICES.at(-1)!;
+}
+
+/** What an open model already holds of an importance job's estimate: its weights as float32 and the runtime. */
+export function heldByOpenModel(config: ModelConfig): number {
+  return parameterCount(config) * 4 + RUNTIME_BYTES;
+}
 
 /** Windows per gradient pass up to which its activations were measured to grow linearly. */
 const GRADIENT_LINEAR_UP_TO = 8;
@@ -191,13 +268,29 @@ export function estimateMemory(config: ModelConfig, job: MemoryJob): MemoryEstim
     const processes = job.processes ?? 1;
     if (job.maps > 0) parts.push({ what: `${job.maps} importance map${job.maps === 1 ? '' : 's'} held`, bytes: copy * job.maps });
     if (processes > 1) parts.push({ what: `the weights again in ${processes - 1} more importance process${processes === 2 ? '' : 'es'}`, bytes: copy * (processes - 1) });
-    parts.push({
-      what: `${processes === 1 ? 'an importance pass' : `${processes} importance passes side by side`}: the gradient sum and one batch's gradients, ours and the engine's`,
-      bytes: 3 * copy * processes,
-    });
-    parts.push({ what: `the activations of ${processes === 1 ? 'a gradient pass' : `${processes} gradient passes`} over ${tokens}`, bytes: gradientActivationBytes(config, job.batch, job.seqLen) * processes });
+    const slices = job.slices ?? 1;
+    parts.push({ what: `the gradient sum${processes === 1 ? '' : 's'}, finished into the map${processes === 1 ? '' : 's'}`, bytes: copy * processes });
+    const each = processes === 1 ? '' : `, in each of ${processes} processes`;
+    const gradients = SLICE_GRADIENT_COPIES * 4 * largestSlice(config, slices);
+    const activations = gradientActivationBytes(config, job.batch, job.seqLen);
+    const passOver = `${processes === 1 ? 'a gradient pass' : `${processes} gradient passes`} over ${tokens}`;
+    if (slices === 1) {
+      parts.push({ what: `one pass's gradients of every weight, ours and the engine's${each}`, bytes: gradients * processes });
+      parts.push({ what: `the activations of ${passOver}`, bytes: activations * processes });
+    } else {
+      // A slice's gradients come out during part of the backward only, and peak apart from the activations: the
+      // larger of the two counts whole, the smaller at SLICED_OVERLAP.
+      const ofSlice = `one pass's gradients of the largest of ${slices} slices of the weights, ours and the engine's${each}`;
+      const ofPass = `the activations of ${passOver}`;
+      const [whole, part] = gradients >= activations ? [[ofSlice, gradients], [ofPass, activations]] as const : [[ofPass, activations], [ofSlice, gradients]] as const;
+      parts.push({ what: whole[0], bytes: whole[1] * processes });
+      parts.push({ what: `${part[0]}, at ${SLICED_OVERLAP * 100}% (the two peak apart)`, bytes: SLICED_OVERLAP * part[1] * processes });
+    }
     if ((job.gradientPasses ?? 1) > 1) {
-      parts.push({ what: `the allocator's growth over ${job.gradientPasses} passes (measured: docs/performance.md, "Memory and plan")`, bytes: MULTI_PASS_GROWTH_COPIES * copy * processes });
+      parts.push({
+        what: `the allocator's growth over ${job.gradientPasses} passes (measured: docs/performance.md, "Memory and plan")`,
+        bytes: MULTI_PASS_GROWTH_ACTIVATIONS * gradientActivationBytes(config, job.batch, job.seqLen) * processes,
+      });
     }
   } else {
     parts.push({ what: "the trained copy of the weights, AdamW's two moments, and one batch's gradients twice (ours and the engine's)", bytes: 5 * copy });

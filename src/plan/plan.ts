@@ -6,7 +6,7 @@
  */
 import type { ModelConfig } from '../checkpoint/config.js';
 import { estimateSeconds, type JobWork } from '../engine/cost.js';
-import { estimateMemory, gradientPasses, type MemoryEngine, type MemoryEstimate, type MemoryJob } from '../engine/memory.js';
+import { estimateMemory, gradientPasses, importanceSlices, type MemoryEngine, type MemoryEstimate, type MemoryJob } from '../engine/memory.js';
 import { frozenPretrainThresholdsSchema } from '../findings/retain-after-frozen-pretrain.js';
 import { regionsOptionsSchema } from '../subject/options.js';
 
@@ -53,6 +53,8 @@ export interface PlanRow {
   memory: MemoryEstimate;
   fits: boolean;
   seconds: number;
+  /** Slices importance computes the gradients in, the fewest that fit (1 for other jobs). */
+  slices: number;
   /** What does not work as asked, in words (null: it fits and takes less than a day). */
   problem: string | null;
   /** The cheaper setting that would (null: none needed, or none found). */
@@ -168,18 +170,21 @@ function cheaperSetting(config: ModelConfig, job: MemoryJob, available: number):
 /** Each job's memory and time at `settings` on `machine`, what does not work and the cheaper setting that would. */
 export function planJobs(config: ModelConfig, settings: PlanSettings, machine: PlanMachine): PlanRow[] {
   return jobs(settings).map((spec) => {
-    const memory = estimateMemory(config, spec.memory);
+    // Importance computes the gradients in as many slices as it needs to fit (../importance/internals/score.ts).
+    const slices = spec.memory.kind === 'importance' ? importanceSlices(config, spec.memory, machine.available) : 1;
+    const job: MemoryJob = spec.memory.kind === 'importance' ? { ...spec.memory, slices } : spec.memory;
+    const memory = estimateMemory(config, job);
     const fits = memory.total <= machine.available;
-    const seconds = estimateSeconds(config, spec.work, machine.gflops);
+    const seconds = estimateSeconds(config, { ...spec.work, gradientSlices: slices }, machine.gflops);
     let problem: string | null = null;
     let cheaper: string | null = null;
     if (!fits) {
       problem = `needs ${gib(memory.total)}, ${gib(machine.available)} available`;
-      cheaper = cheaperSetting(config, spec.memory, machine.available);
+      cheaper = cheaperSetting(config, job, machine.available);
     } else if (seconds > DAY) {
       problem = `about ${formatDuration(seconds)}`;
       cheaper = spec.scale === null ? null : `${spec.scale.say(3600 / seconds)} (about 1 h)`;
     }
-    return { job: spec.job, memory, fits, seconds, problem, cheaper };
+    return { job: spec.job, memory, fits, seconds, slices, problem, cheaper };
   });
 }

@@ -11,7 +11,7 @@ import { readModelConfig } from '../checkpoint/config.js';
 import { checkpointHash } from '../checkpoint/hash.js';
 import { loadCheckpoint } from '../checkpoint/load.js';
 import { readTexts } from '../corpus/texts.js';
-import { assertFits, gradientPasses, type AvailableMemory } from '../engine/memory.js';
+import { assertFits, availableMemory, gradientPasses, importanceSlices, type AvailableMemory } from '../engine/memory.js';
 import { isTfjsBackend, openForward, resolveEngineName } from '../engine/select.js';
 import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { OpenedSubject } from './internals/opened-subject.js';
@@ -59,19 +59,19 @@ function readEvalTexts(options: ResolvedRegionsOptions): Map<string, string> {
 function checkMemory(o: ResolvedRegionsOptions, available: number | AvailableMemory | undefined): void {
   const config = readModelConfig(join(o.checkpoint, 'config.json'));
   const onTfjs = isTfjsBackend(resolveEngineName(o.backend ?? 'auto'));
-  assertFits(
-    o.checkpoint,
-    config,
-    {
-      kind: 'importance',
-      engine: onTfjs ? 'tfjs' : 'onnxruntime',
-      maps: o.regionLanguages.length,
-      gradientPasses: gradientPasses(o.importanceTokens, o.batchSize, Math.min(o.seqLen, config.maxPositionEmbeddings)),
-      batch: o.batchSize,
-      seqLen: Math.min(o.seqLen, config.maxPositionEmbeddings),
-    },
-    available,
-  );
+  const seqLen = Math.min(o.seqLen, config.maxPositionEmbeddings);
+  const job = {
+    kind: 'importance',
+    engine: onTfjs ? 'tfjs' : 'onnxruntime',
+    maps: o.regionLanguages.length,
+    gradientPasses: gradientPasses(o.importanceTokens, o.batchSize, seqLen),
+    batch: o.batchSize,
+    seqLen,
+  } as const;
+  // Importance computes the gradients in as many slices as it needs to fit (../importance/internals/score.ts).
+  const room = available ?? availableMemory();
+  const slices = importanceSlices(config, job, typeof room === 'number' ? room : room.bytes);
+  assertFits(o.checkpoint, config, { ...job, slices }, room);
 }
 
 /**

@@ -48,10 +48,12 @@ describe('openSubject: memory', () => {
   test('a subject that would not fit is refused before a weight is read, naming the checkpoint, each part and what is available', async () => {
     await expect(openSubject(options, { available: availableMemory(container) })).rejects.toThrow(
       `${checkpoint}: 134,515,008 parameters: computing importance would hold 0.5 GiB for the weights as float32, 3.0 GiB for 6 importance maps held, ` +
-        "1.5 GiB for an importance pass: the gradient sum and one batch's gradients, ours and the engine's, " +
-        '1.7 GiB for the activations of a gradient pass over 8 windows of 128 tokens, 2.3 GiB for the allocator\'s growth over 17 passes (measured: docs/performance.md, "Memory and plan"), ' +
+        '0.5 GiB for the gradient sum, finished into the map, 1.7 GiB for the activations of a gradient pass over 8 windows of 128 tokens, ' +
+        // Even with the gradients in the most slices tried.
+        "0.1 GiB for one pass's gradients of the largest of 32 slices of the weights, ours and the engine's, at 50% (the two peak apart), " +
+        '3.0 GiB for the allocator\'s growth over 17 passes (measured: docs/performance.md, "Memory and plan"), ' +
         '0.2 GiB for the runtime (Node, ONNX Runtime, the tokenizer, the texts); ' +
-        "9.1 GiB in all, more than the 4.0 GiB this machine has available (the cgroup's limit of 6.0 GiB less 2.0 GiB in use). " +
+        "8.9 GiB in all, more than the 4.0 GiB this machine has available (the cgroup's limit of 6.0 GiB less 2.0 GiB in use). " +
         `\`regions plan --checkpoint ${checkpoint}\` lists settings that fit`,
     );
   });

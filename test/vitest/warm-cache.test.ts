@@ -36,11 +36,12 @@ test('processes: two sharing 2 cores for a small model, one per `threads` cores 
   expect(importanceProcesses(subject(fixture, 'wasm'), { cores: 16, available: plenty })).toBe(1);
   expect(importanceProcesses(subject(tinyllama), { cores: 2, available: plenty })).toBe(1); // large: no sharing of 2 cores
   expect(importanceProcesses(subject(tinyllama), { cores: 16, available: plenty })).toBe(6);
-  // Each child holds its weights, three copies for its pass, 4.5 for the allocator's growth over its 17 passes and its
-  // activations (36.3 GiB at TinyLlama's size, src/engine/memory.ts): 64 GiB holds one, 150 GiB four, not five.
+  // Each child holds its weights, the gradient sum and one pass's gradients twice, its activations and the allocator's
+  // growth over its 17 passes (20.3 GiB at TinyLlama's size, src/engine/memory.ts): 24 and 40 GiB hold one, 41 two, 100 four.
   expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 24 * 2 ** 30 })).toBe(1);
-  expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 64 * 2 ** 30 })).toBe(1);
-  expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 150 * 2 ** 30 })).toBe(4);
+  expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 40 * 2 ** 30 })).toBe(1);
+  expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 41 * 2 ** 30 })).toBe(2);
+  expect(importanceProcesses(subject(tinyllama), { cores: 16, available: 100 * 2 ** 30 })).toBe(4);
 });
 
 test('the warm-up says how far importance is and how long it has left, at the rate so far', () => {

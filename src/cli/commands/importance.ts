@@ -10,7 +10,7 @@ import { cachedImportance, DEFAULT_IMPORTANCE_CACHE_DIR } from '../../importance
 import { saveImportance } from '../../importance/io.js';
 import { IMPORTANCE_DEFAULTS } from '../../importance/settings.js';
 import type { ImportanceText } from '../../importance/windows.js';
-import { assertFits, gradientPasses } from '../../engine/memory.js';
+import { assertFits, availableMemory, gradientPasses, importanceSlices, type MemoryJob } from '../../engine/memory.js';
 import { isTfjsBackend, openForward, plannedEngine, resolveEngineName, type OpenedForward } from '../../engine/select.js';
 import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import { defineCommand, option, optional, UsageError, withDefault, type Values } from '../args.js';
@@ -34,6 +34,10 @@ const options = {
   maxTokens: withDefault(option.count('N', 'score the first N tokens of the text (the paper: 10k–100k samples)', 1), IMPORTANCE_DEFAULTS.maxTokens),
   seqLen: withDefault(option.count('N', 'tokens per window, BOS included', 2), IMPORTANCE_DEFAULTS.seqLen),
   batchSize: withDefault(option.count('N', 'windows per forward/backward pass', 1), IMPORTANCE_DEFAULTS.batchSize),
+  gradientSlices: optional(
+    option.count('N', 'compute the gradients in N slices of the weights, one after another: a pass holds 1/N of them, for up to N times the time; the map is the same bit for bit', 1),
+    'the fewest that fit the memory available',
+  ),
   threads: threadsOption,
   noCache: option.flag('compute even when the cache holds the result, and do not cache it'),
   cacheDir: withDefault(option.output('DIR', 'importance cache folder'), DEFAULT_IMPORTANCE_CACHE_DIR),
@@ -66,6 +70,8 @@ interface Written {
   /** Why a cached file was not used, if one was found and refused. */
   rejected: string | null;
   seconds: number;
+  /** Slices the gradients were computed in; null when read from the cache or for Wanda. */
+  slices: number | null;
 }
 
 /** The texts to score, one job per language: exactly one of --texts and --windows. */
@@ -100,23 +106,28 @@ function chooseJobs(values: ImportanceValues, checkpointDir: string, config: Mod
 /** The model, loaded and opened the first time a job needs it (a cached map needs none), and closed once. */
 class LazyModel {
   private opened: OpenedForward | undefined;
+  /** What the job holds at its peak (../../engine/memory.ts): the weights and gradient passes in `slices`, or Wanda's forward passes. */
+  private readonly job: MemoryJob;
+  /** Slices importance computes the gradients in: --gradient-slices, else the fewest that fit the memory available now. */
+  readonly slices: number;
   constructor(
     private readonly values: ImportanceValues,
     readonly config: ModelConfig,
-    private readonly also: 'importance' | 'forward',
-  ) {}
+    also: 'importance' | 'forward',
+  ) {
+    const engine = isTfjsBackend(resolveEngineName(values.backend)) ? 'tfjs' : 'onnxruntime';
+    const shape = { batch: values.batchSize, seqLen: Math.min(values.seqLen, config.maxPositionEmbeddings) };
+    const importance = { kind: 'importance', engine, maps: 0, gradientPasses: gradientPasses(values.maxTokens, shape.batch, shape.seqLen), ...shape } as const;
+    this.slices = values.gradientSlices ?? importanceSlices(config, importance, availableMemory().bytes);
+    this.job = also === 'importance' ? { ...importance, slices: this.slices } : { kind: 'forward', engine, ...shape };
+  }
 
   async get(): Promise<OpenedForward> {
     if (this.opened !== undefined) return this.opened;
     const { values, config } = this;
     const engineName = resolveEngineName(values.backend);
     const onTfjs = isTfjsBackend(engineName);
-    // The weights (a tfjs backend holds a second copy) and one pass, as the subject checks.
-    // The weights and, for importance, one gradient pass; Wanda's forward passes otherwise.
-    const engine = onTfjs ? 'tfjs' : 'onnxruntime';
-    const shape = { batch: values.batchSize, seqLen: Math.min(values.seqLen, config.maxPositionEmbeddings) };
-    const passes = gradientPasses(values.maxTokens, shape.batch, shape.seqLen);
-    assertFits(values.checkpoint, config, this.also === 'importance' ? { kind: 'importance', engine, maps: 0, gradientPasses: passes, ...shape } : { kind: 'forward', engine, ...shape });
+    assertFits(values.checkpoint, config, this.job);
     const ckpt = loadCheckpoint(values.checkpoint);
     this.opened = await openForward(ckpt.config, ckpt.weights, engineName, { threads: values.threads });
     if (onTfjs) ckpt.weights.clear(); // the tfjs model holds its own copy now
@@ -158,6 +169,7 @@ async function runWanda(values: ImportanceValues, job: Job, checkpointHash: stri
     cacheFile: null,
     rejected: null,
     seconds: (performance.now() - started) / 1000,
+    slices: null,
   };
 }
 
@@ -169,7 +181,7 @@ async function runGradient(values: ImportanceValues, job: Job, checkpointHash: s
     cachedImportance(
       { shapes, engine: planned, start: async () => (await lazy.get()).model },
       { ...job, checkpointHash },
-      { maxTokens: values.maxTokens, seqLen: values.seqLen, batchSize: values.batchSize, cache: !values.noCache, cacheDir: values.cacheDir, onProgress },
+      { maxTokens: values.maxTokens, seqLen: values.seqLen, batchSize: values.batchSize, gradientSlices: lazy.slices, cache: !values.noCache, cacheDir: values.cacheDir, onProgress },
     ),
   );
   mkdirSync(dirname(job.out), { recursive: true });
@@ -189,6 +201,7 @@ async function runGradient(values: ImportanceValues, job: Job, checkpointHash: s
     cacheFile: result.file,
     rejected: result.rejected ?? null,
     seconds: (performance.now() - started) / 1000,
+    slices: result.source === 'computed' ? lazy.slices : null,
   };
 }
 
@@ -203,7 +216,7 @@ function writtenText(values: ImportanceValues, w: Written): string {
   const how =
     w.source === 'cache'
       ? `read from the cache ${w.cacheFile}`
-      : `computed in ${w.seconds.toFixed(1)} s on ${w.backend}${w.cacheFile === null ? '' : `, cached as ${w.cacheFile}`}`;
+      : `computed in ${w.seconds.toFixed(1)} s on ${w.backend}${w.slices === null || w.slices === 1 ? '' : ` in ${w.slices} slices of the weights`}${w.cacheFile === null ? '' : `, cached as ${w.cacheFile}`}`;
   const rejected = w.rejected === null ? '' : `(the cached file was not used: ${w.rejected})\n`;
   return (
     `regions importance · checkpoint ${values.checkpoint} · language ${w.language}\n${rejected}` +
@@ -232,6 +245,7 @@ function writtenJson(values: ImportanceValues, written: readonly Written[]): str
       cache_file: w.cacheFile,
       rejected: w.rejected,
       seconds: w.seconds,
+      gradient_slices: w.slices,
     })),
   };
   return `${JSON.stringify(json, null, 2)}\n`;

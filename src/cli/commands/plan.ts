@@ -59,7 +59,7 @@ export const planCommand = defineCommand({
         parameters,
         settings,
         machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), threads: values.threads, available_bytes: available.bytes, available_source: available.source, matmul: rate },
-        jobs: rows.map((r) => ({ job: r.job, peak_bytes: r.memory.total, parts: r.memory.parts, fits: r.fits, seconds: r.seconds, problem: r.problem, cheaper: r.cheaper })),
+        jobs: rows.map((r) => ({ job: r.job, peak_bytes: r.memory.total, parts: r.memory.parts, fits: r.fits, seconds: r.seconds, gradient_slices: r.slices, problem: r.problem, cheaper: r.cheaper })),
       };
       io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return;
@@ -71,7 +71,12 @@ export const planCommand = defineCommand({
         { header: 'time here', align: 'right' },
         { header: '', align: 'left' },
       ],
-      rows.map((r) => [r.job, gib(r.memory.total), r.fits ? `~${formatDuration(r.seconds)}` : '—', r.problem === null ? 'ok' : `✗ ${r.problem}`]),
+      rows.map((r) => [
+        r.job,
+        gib(r.memory.total),
+        r.fits ? `~${formatDuration(r.seconds)}` : '—',
+        (r.problem === null ? 'ok' : `✗ ${r.problem}`) + (r.slices > 1 ? ` (gradients in ${r.slices} slices)` : ''),
+      ]),
     );
     const notes = rows.filter((r) => r.cheaper !== null).map((r) => `  ${r.job.replace(/ \(.*$/, '')}: ${r.cheaper}`);
     io.stdout.write(
