@@ -30,7 +30,7 @@ export interface ImportanceOptions {
    * summing one slice's gradients only (slices are contiguous in checkpoint order and about equal in parameters),
    * so a pass holds 1/k of the gradients for up to k times the time (less: a slice of late layers skips the
    * backward below it). The map is the same, bit for bit. Default: the fewest slices whose job fits the memory
-   * available ({@link gradientSlicesFor}, ../engine/memory.ts).
+   * available now (`importanceSlices`, ../engine/memory.ts).
    */
   gradientSlices?: number;
   /** Called after each pass with (windows done, windows total). */

@@ -136,12 +136,22 @@ const halvings = (batch: number): number[] => {
   return out;
 };
 
+/** An importance job with the slices importance would choose for it on `available` bytes ({@link importanceSlices}); other jobs as they are. */
+function withSlices(config: ModelConfig, job: MemoryJob, available: number): MemoryJob {
+  return job.kind === 'importance' ? { ...job, slices: importanceSlices(config, job, available) } : job;
+}
+
 /**
  * The first setting that fits, trying in turn: fewer windows per pass; for importance, one pass (no growth over
- * passes), then fewer region languages (each holds its map); else what even the least of these needs.
+ * passes), then fewer region languages (each holds its map) — each with the gradient slices it would choose; else
+ * what even the least of these needs.
  */
 function cheaperSetting(config: ModelConfig, job: MemoryJob, available: number): string {
-  const total = (j: MemoryJob) => estimateMemory(config, j).total;
+  const total = (j: MemoryJob) => estimateMemory(config, withSlices(config, j, available)).total;
+  const sliced = (j: MemoryJob) => {
+    const k = withSlices(config, j, available);
+    return k.kind === 'importance' && (k.slices ?? 1) > 1 ? `, gradients in ${k.slices} slices` : '';
+  };
   const windows = (b: number) => `${b} window${b === 1 ? '' : 's'}`;
   const candidates: { job: MemoryJob; say: string }[] = halvings(job.batch)
     .slice(1)
@@ -163,7 +173,7 @@ function cheaperSetting(config: ModelConfig, job: MemoryJob, available: number):
     least = { ...job, batch: 1, gradientPasses: 1, maps: Math.min(job.maps, 1) };
   }
   const found = candidates.find((c) => total(c.job) <= available);
-  if (found !== undefined) return `${found.say}: ${gib(total(found.job))}`;
+  if (found !== undefined) return `${found.say}: ${gib(total(found.job))}${sliced(found.job)}`;
   return `none on this machine: even ${windows(1)} a pass${least.kind === 'importance' ? `, one pass${least.maps > 0 ? ', one region language' : ''}` : ''} needs ${gib(total(least))}`;
 }
 
@@ -171,8 +181,8 @@ function cheaperSetting(config: ModelConfig, job: MemoryJob, available: number):
 export function planJobs(config: ModelConfig, settings: PlanSettings, machine: PlanMachine): PlanRow[] {
   return jobs(settings).map((spec) => {
     // Importance computes the gradients in as many slices as it needs to fit (../importance/internals/score.ts).
-    const slices = spec.memory.kind === 'importance' ? importanceSlices(config, spec.memory, machine.available) : 1;
-    const job: MemoryJob = spec.memory.kind === 'importance' ? { ...spec.memory, slices } : spec.memory;
+    const job = withSlices(config, spec.memory, machine.available);
+    const slices = job.kind === 'importance' ? (job.slices ?? 1) : 1;
     const memory = estimateMemory(config, job);
     const fits = memory.total <= machine.available;
     const seconds = estimateSeconds(config, { ...spec.work, gradientSlices: slices }, machine.gflops);
@@ -180,7 +190,7 @@ export function planJobs(config: ModelConfig, settings: PlanSettings, machine: P
     let cheaper: string | null = null;
     if (!fits) {
       problem = `needs ${gib(memory.total)}, ${gib(machine.available)} available`;
-      cheaper = cheaperSetting(config, job, machine.available);
+      cheaper = cheaperSetting(config, spec.memory, machine.available);
     } else if (seconds > DAY) {
       problem = `about ${formatDuration(seconds)}`;
       cheaper = spec.scale === null ? null : `${spec.scale.say(3600 / seconds)} (about 1 h)`;

@@ -22,9 +22,14 @@ describe('importance in slices', () => {
     const input = { language: 'xx', checkpointHash: 'h', windows };
     try {
       const whole = await computeImportance(model, input, { batchSize: 4, gradientSlices: 1 });
+      const shapes = new Map(model.weightNames().map((n) => [n, model.weightShape(n)]));
       for (const slices of [2, 3, 7]) {
         const progress: [number, number][] = [];
+        const sessions = model.sessionCount;
         const sliced = await computeImportance(model, input, { batchSize: 4, gradientSlices: slices, onProgress: (d, t) => progress.push([d, t]) });
+        // A graph of its own per slice and batch shape (4 and 2 windows): the engine computed the slice's gradients only.
+        expect(weightSlices(shapes, slices)).toHaveLength(slices);
+        expect(model.sessionCount - sessions).toBe(2 * slices);
         expect([...sliced.scores.keys()]).toEqual([...whole.scores.keys()]);
         for (const [name, { data }] of whole.scores) expect(sliced.scores.get(name)!.data, `${slices} slices: ${name}`).toEqual(data);
         expect(sliced.provenance).toEqual(whole.provenance);

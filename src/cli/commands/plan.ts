@@ -75,7 +75,7 @@ export const planCommand = defineCommand({
         r.job,
         gib(r.memory.total),
         r.fits ? `~${formatDuration(r.seconds)}` : '—',
-        (r.problem === null ? 'ok' : `✗ ${r.problem}`) + (r.slices > 1 ? ` (gradients in ${r.slices} slices)` : ''),
+        (r.problem === null ? 'ok' : `✗ ${r.problem}`) + (r.slices === 1 ? '' : r.fits ? ` (gradients in ${r.slices} slices)` : ` (even with the gradients in ${r.slices} slices)`),
       ]),
     );
     const notes = rows.filter((r) => r.cheaper !== null).map((r) => `  ${r.job.replace(/ \(.*$/, '')}: ${r.cheaper}`);

@@ -426,7 +426,6 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
    * the backward than they need (importance in slices: one slice's gradients per pass).
    */
   async hostLossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
-    if (names !== undefined) for (const n of names) this.#host(n);
     return this.lossAndGrads(windows, objective, names);
   }
 
@@ -436,7 +435,8 @@ export class OrtModel implements Perturbable, ObservableModel, GradientModel {
    */
   async lossAndGrads(windows: Windows, objective: LossObjective = 'mean', names?: readonly string[]): Promise<HostLossAndGrads> {
     const { batch, seq, flat } = checkWindows(windows, this.config);
-    const everyWeight = names === undefined || (new Set(names).size === this.weights.size && names.length === this.weights.size);
+    if (names !== undefined) for (const n of names) this.#host(n); // throws on a name the model does not have
+    const everyWeight = names === undefined || new Set(names).size === this.weights.size;
     const out = await this.#runAll(flat, batch, seq, `grads-${objective}`, everyWeight ? undefined : names);
     const grads = new Map<string, Float32Array>();
     for (const name of this.weights.keys()) {

@@ -5,7 +5,7 @@ import type { ImportanceOptions, ImportanceSettings } from '../settings.js';
 import { windowsHash } from '../../cache/key.js';
 import { predictedTokens } from '../windows.js';
 import { interruptible } from '../../util/interrupt.js';
-import { availableMemory, gradientPasses, heldByOpenModel, importanceSlices, weightSlices } from '../../engine/memory.js';
+import { availableMemory, heldByOpenModel, importanceSlices, weightSlices } from '../../engine/memory.js';
 
 /**
  * What computes the gradients: ONNX Runtime (its gradient graph, both cores through intra-op threads), or
@@ -88,13 +88,14 @@ async function accumulateGrads(engine: ImportanceEngine, windows: number[][], sl
 
 /**
  * How many slices to compute the gradients in: the setting, else the fewest whose job fits the memory available
- * now beyond what the open model holds (../../engine/memory.ts importanceSlices). One on a model with no config.
+ * now beyond what the open model holds (../../engine/memory.ts importanceSlices).
  */
 export function chooseSlices(engine: ImportanceEngine, windows: readonly (readonly number[])[], settings: ImportanceSettings): number {
   if (settings.gradientSlices !== undefined) return settings.gradientSlices;
   const config = engine.config;
-  const seqLen = Math.max(2, ...windows.map((w) => w.length));
-  const job = { kind: 'importance', engine: engine.kind === 'tfjs' ? 'tfjs' : 'onnxruntime', maps: 0, batch: settings.batchSize, seqLen, gradientPasses: gradientPasses(windows.length * (seqLen - 1), settings.batchSize, seqLen) } as const;
+  const seqLen = windows.reduce((n, w) => Math.max(n, w.length), 2);
+  const passes = Math.ceil(windows.length / settings.batchSize);
+  const job = { kind: 'importance', engine: engine.kind === 'tfjs' ? 'tfjs' : 'onnxruntime', maps: 0, batch: settings.batchSize, seqLen, gradientPasses: passes } as const;
   return importanceSlices(config, job, availableMemory().bytes, heldByOpenModel(config));
 }
 
